@@ -1,0 +1,60 @@
+"""graphdiff: forward and reverse mode side by side on one computational graph.
+
+>>> import graphdiff as gd
+>>> g = gd.trace(lambda a, b: (a + b) * (b + 1))
+>>> g(2.0, 1.0), gd.grad(g)(2.0, 1.0)
+(6.0, (2.0, 5.0))
+"""
+
+from . import builders
+from .api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
+from .dual import Dual
+from .errors import (
+    ArityError,
+    CycleError,
+    ExtraInputError,
+    GraphError,
+    GraphFormatError,
+    InputError,
+    MissingInputError,
+    NodeError,
+    NotScalarError,
+    SeedError,
+    ShapeError,
+    TracerError,
+    UnknownInputError,
+    UnknownPrimitiveError,
+)
+from .forward import ForwardResult, forward
+from .graph import Graph
+from .primitives import (
+    PRIMITIVES,
+    Primitive,
+    abs,
+    add,
+    atan2,
+    cos,
+    div,
+    dot,
+    exp,
+    integer_pow,
+    log,
+    matmul,
+    maximum,
+    mul,
+    neg,
+    pow,
+    relu,
+    sigmoid,
+    sin,
+    sqrt,
+    square,
+    sub,
+    sum,
+    tan,
+    tanh,
+)
+from .reverse import ReverseResult, reverse
+from .tracer import Tracer, trace
+
+__version__ = "0.1.0"

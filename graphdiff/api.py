@@ -1,0 +1,258 @@
+"""The user-facing transformations, named as in JAX: grad, jvp, vjp, jacfwd, jacrev.
+
+Each takes a :class:`Graph` or a plain Python function (traced on first use, once per
+combination of argument shapes) and is a thin layer over the sweeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError, NotScalarError, ShapeError
+from .evaluate import evaluate
+from .forward import forward_sweep
+from .graph import Graph, as_output
+from .reverse import reverse_sweep, seed_cotangent
+from .tracer import trace
+
+__all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev"]
+
+Differentiable = Graph | Callable[..., Any]
+
+
+class _Traced:
+    """A function and the graphs traced from it, one per tuple of argument shapes."""
+
+    def __init__(self, f: Differentiable) -> None:
+        self.f = f
+        self.graphs: dict[tuple, Graph] = {}
+
+    def graph(self, args: Sequence[Any]) -> Graph:
+        if isinstance(self.f, Graph):
+            return self.f
+        if not callable(self.f):
+            raise InputError(f"expected a Graph or a function, got {self.f!r}")
+        shapes = tuple(np.shape(a) for a in args)
+        if shapes not in self.graphs:
+            self.graphs[shapes] = trace(self.f, *args)
+        return self.graphs[shapes]
+
+
+def _prepare(traced: _Traced, args: tuple, kwargs: dict) -> tuple[Graph, list]:
+    graph = traced.graph(args) if not kwargs else traced.graph(list(args) + list(kwargs.values()))
+    return graph, graph.bind(args, kwargs)
+
+
+def value_and_grad(f: Differentiable) -> Callable[..., tuple[Any, tuple]]:
+    """Like :func:`grad`, but return ``(value, gradient)`` from the same evaluation.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> gd.value_and_grad(lambda a, b: (a + b) * (b + 1))(2.0, 1.0)
+    (6.0, (2.0, 5.0))
+    """
+    traced = _Traced(f)
+
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Any, tuple]:
+        graph, inputs = _prepare(traced, args, kwargs)
+        program = graph.program
+        if len(program.output_slots) != 1:
+            raise NotScalarError(f"grad needs one output; {graph.name} has {graph.outputs}: use jacrev")
+        out = program.output_slots[0]
+        if program.shapes[out] != ():
+            raise NotScalarError(
+                f"grad needs a scalar output; {graph.outputs[0]!r} has shape {program.shapes[out]}: use jacrev or vjp"
+            )
+        values = evaluate(program, inputs)
+        adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
+        return as_output(values[out]), _per_input(program, adjoints)
+
+    return value_and_grad_f
+
+
+def grad(f: Differentiable) -> Callable[..., tuple]:
+    """The gradient of a scalar function by one reverse sweep.
+
+    Returns a function that takes the inputs (positionally or by name) and returns a
+    tuple with one entry per input, shaped like that input.
+
+    Raises
+    ------
+    NotScalarError
+        If the function has several outputs or a non-scalar output.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> gd.grad(gd.builders.colah())(2.0, 1.0)
+    (2.0, 5.0)
+    >>> gd.grad(lambda x: gd.sum(x * x))([1.0, 2.0])
+    (array([2., 4.]),)
+    """
+    value_and_grad_f = value_and_grad(f)
+
+    def grad_f(*args: Any, **kwargs: Any) -> tuple:
+        return value_and_grad_f(*args, **kwargs)[1]
+
+    return grad_f
+
+
+def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
+    """Outputs and their tangents along ``tangents``, by one forward sweep.
+
+    ``primals`` and ``tangents`` hold one value per input (a tangent may be ``None``:
+    zero). Returns ``(outputs, output_tangents)``, each a value or a tuple of values.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> gd.jvp(gd.builders.colah(), (2.0, 1.0), (0.0, 1.0))
+    (6.0, 5.0)
+    """
+    graph, inputs = _prepare(_Traced(f), tuple(primals), {})
+    program = graph.program
+    if len(tangents) != len(inputs):
+        raise InputError(f"{graph.name} has {len(inputs)} inputs, got {len(tangents)} tangents")
+    seeds = {}
+    for name, slot, x, x_dot in zip(graph.inputs, program.input_slots, inputs, tangents):
+        if x_dot is not None:
+            seeds[slot] = _shaped(x_dot, np.shape(x), f"tangent for input {name!r}")
+    values, out_tangents = forward_sweep(program, inputs, seeds)
+    out_dots = [
+        np.zeros(program.shapes[s]) if out_tangents[s] is None else out_tangents[s] for s in program.output_slots
+    ]
+    return program.pack_outputs(values), _pack(out_dots)
+
+
+def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any, tuple]:
+    """Outputs and the cotangent pulled back to every input, by one reverse sweep.
+
+    ``cotangent`` is one value for a single-output function, else one per output.
+    Returns ``(outputs, input_cotangents)`` with one entry per input.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> gd.vjp(gd.builders.colah(), (2.0, 1.0), 1.0)
+    (6.0, (2.0, 5.0))
+    """
+    graph, inputs = _prepare(_Traced(f), tuple(primals), {})
+    program = graph.program
+    outs = program.output_slots
+    cotangents = [cotangent] if len(outs) == 1 else list(cotangent)
+    if len(cotangents) != len(outs):
+        raise InputError(f"{graph.name} has {len(outs)} outputs, got {len(cotangents)} cotangents")
+    seeds: dict[int, Any] = {}
+    for name, slot, y_bar in zip(graph.outputs, outs, cotangents):
+        y_bar = seed_cotangent(program.shapes[slot], y_bar, name)
+        seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
+    values = evaluate(program, inputs)
+    adjoints = reverse_sweep(program, values, seeds)
+    return program.pack_outputs(values), _per_input(program, adjoints)
+
+
+def jacfwd(f: Differentiable) -> Callable[..., tuple]:
+    """The Jacobian by forward mode: one sweep per input element.
+
+    Returns a function of the inputs whose result follows JAX's layout, outputs
+    outermost: for one output a tuple over inputs, else a tuple over outputs of tuples
+    over inputs; each entry has shape ``output.shape + input.shape``.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> gd.jacfwd(lambda x, y: (x * y, x + y))(2.0, 3.0)
+    ((3.0, 2.0), (1.0, 1.0))
+    """
+    traced = _Traced(f)
+
+    def jacfwd_f(*args: Any, **kwargs: Any) -> tuple:
+        graph, inputs = _prepare(traced, args, kwargs)
+        program = graph.program
+        blocks = [[None] * len(inputs) for _ in program.output_slots]
+        for j, (slot, x) in enumerate(zip(program.input_slots, inputs)):
+            columns = []
+            for e in range(np.size(x)):
+                _, tangents = forward_sweep(program, inputs, {slot: _one_hot(np.shape(x), e)})
+                columns.append([_dense(tangents[o], program.shapes[o]) for o in program.output_slots])
+            for i, o in enumerate(program.output_slots):
+                stacked = np.stack([c[i] for c in columns], axis=-1) if columns else np.zeros(program.shapes[o] + (0,))
+                blocks[i][j] = stacked.reshape(program.shapes[o] + np.shape(x))
+        return _pack_jacobian(blocks)
+
+    return jacfwd_f
+
+
+def jacrev(f: Differentiable) -> Callable[..., tuple]:
+    """The Jacobian by reverse mode: one evaluation, then one sweep per output element.
+
+    Same layout as :func:`jacfwd`.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> gd.jacrev(lambda x, y: (x * y, x + y))(2.0, 3.0)
+    ((3.0, 2.0), (1.0, 1.0))
+    """
+    traced = _Traced(f)
+
+    def jacrev_f(*args: Any, **kwargs: Any) -> tuple:
+        graph, inputs = _prepare(traced, args, kwargs)
+        program = graph.program
+        values = evaluate(program, inputs)
+        blocks = []
+        for o in program.output_slots:
+            shape = program.shapes[o]
+            rows = []
+            for e in range(int(np.prod(shape, dtype=int))):
+                adjoints = reverse_sweep(program, values, {o: _one_hot(shape, e)})
+                rows.append([_dense(adjoints[s], program.shapes[s]) for s in program.input_slots])
+            blocks.append(
+                [
+                    np.stack([r[j] for r in rows]).reshape(shape + np.shape(x))
+                    for j, x in enumerate(inputs)
+                ]
+            )
+        return _pack_jacobian(blocks)
+
+    return jacrev_f
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _one_hot(shape: tuple[int, ...], index: int) -> Any:
+    if shape == ():
+        return np.float64(1.0)
+    seed = np.zeros(shape)
+    seed.flat[index] = 1.0
+    return seed
+
+
+def _dense(value: Any, shape: tuple[int, ...]) -> Any:
+    return np.zeros(shape) if value is None else np.asarray(value)
+
+
+def _shaped(value: Any, shape: tuple[int, ...], what: str) -> Any:
+    array = np.asarray(value, dtype=float)
+    if array.shape != shape:
+        raise ShapeError(f"{what} has shape {array.shape}, expected {shape}")
+    return np.float64(array) if array.ndim == 0 else array
+
+
+def _per_input(program: Any, adjoints: list) -> tuple:
+    return tuple(as_output(_dense(adjoints[s], program.shapes[s])) for s in program.input_slots)
+
+
+def _pack(values: list) -> Any:
+    values = [as_output(v) for v in values]
+    return values[0] if len(values) == 1 else tuple(values)
+
+
+def _pack_jacobian(blocks: list[list]) -> tuple:
+    rows = tuple(tuple(as_output(b) for b in row) for row in blocks)
+    return rows[0] if len(rows) == 1 else rows

@@ -1,0 +1,44 @@
+"""Let numpy ufuncs and Python operators on boxed values (tracers, duals) reach the primitives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.lib.mixins import NDArrayOperatorsMixin
+
+from .primitives import matmul, primitive_for_ufunc, sum
+
+__all__ = ["Box"]
+
+
+class Box(NDArrayOperatorsMixin):
+    """Base of the value types that primitives dispatch to (``Tracer``, ``Dual``).
+
+    A subclass defines ``_graphdiff_bind_(prim, args, params)`` and a priority; then
+    ``x + y``, ``x ** 2``, ``np.sin(x)``, ``np.sum(x)`` and ``x @ y`` all become calls of
+    the matching primitive.
+    """
+
+    __slots__ = ()
+    _graphdiff_priority_ = 0
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        found = primitive_for_ufunc(ufunc, inputs) if method == "__call__" and not kwargs else None
+        if found is None:
+            return self._unsupported_ufunc(ufunc, method, inputs, kwargs)
+        prim, args, params = found
+        return prim(*args, **params)
+
+    def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        if func is np.sum and len(args) == 1 and not kwargs:
+            return sum(args[0])
+        if func in (np.dot, np.matmul) and len(args) == 2 and not kwargs:
+            return matmul(*args)
+        return self._unsupported_function(func, args, kwargs)
+
+    def _unsupported_ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
+        return NotImplemented
+
+    def _unsupported_function(self, func: Any, args: tuple, kwargs: dict) -> Any:
+        return NotImplemented

@@ -1,0 +1,79 @@
+"""The exceptions graphdiff raises. Every one is a :class:`GraphError`."""
+
+from __future__ import annotations
+
+__all__ = [
+    "GraphError",
+    "CycleError",
+    "UnknownPrimitiveError",
+    "ArityError",
+    "NodeError",
+    "InputError",
+    "MissingInputError",
+    "UnknownInputError",
+    "ExtraInputError",
+    "SeedError",
+    "ShapeError",
+    "NotScalarError",
+    "TracerError",
+    "GraphFormatError",
+]
+
+
+class GraphError(Exception):
+    """Base class of every error graphdiff raises on a bad graph or a bad call."""
+
+
+class CycleError(GraphError, ValueError):
+    """The graph has a cycle, so it is not a computation."""
+
+
+class UnknownPrimitiveError(GraphError, KeyError):
+    """An operation names a primitive that is not in the primitive table."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ArityError(GraphError, TypeError):
+    """An operation has the wrong number of arguments or parameters."""
+
+
+class NodeError(GraphError, ValueError):
+    """A node name is unknown, duplicated, or a node's attributes are malformed."""
+
+
+class InputError(GraphError, TypeError):
+    """The values given for a graph's inputs do not match its inputs."""
+
+
+class MissingInputError(InputError):
+    """An input of the graph was given no value."""
+
+
+class UnknownInputError(InputError):
+    """A value was given for a name that is not an input of the graph."""
+
+
+class ExtraInputError(InputError):
+    """More positional values were given than the graph has inputs."""
+
+
+class SeedError(GraphError, ValueError):
+    """A sweep was seeded at a node that is not an input (forward) or an output (reverse)."""
+
+
+class ShapeError(GraphError, ValueError):
+    """Array shapes do not fit together, or a value has a shape its node does not accept."""
+
+
+class NotScalarError(ShapeError):
+    """A gradient was asked of an output that is not a scalar."""
+
+
+class TracerError(GraphError, TypeError):
+    """A traced function did something that cannot be recorded (branching on a traced value)."""
+
+
+class GraphFormatError(GraphError, ValueError):
+    """A saved graph file is malformed."""

@@ -1,0 +1,128 @@
+"""A graph compiled once into a flat, validated instruction list that every sweep runs over.
+
+Node ``k`` of the topological order lives in slot ``k`` of a plain list; an instruction
+is ``(primitive, out_slot, arg_slots, params, active_args)``. Sweeps never touch networkx.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import networkx as nx
+import numpy as np
+
+from .errors import ArityError, CycleError, NodeError, ShapeError
+from .graph import _as_value, as_output
+from .primitives import Primitive, get_primitive
+
+__all__ = ["Program", "Instruction", "compile_program"]
+
+
+class Instruction(NamedTuple):
+    prim: Primitive
+    out: int
+    args: tuple[int, ...]
+    params: dict
+    active_args: tuple[tuple[int, int], ...]  # (argument position, slot) of args that depend on an input
+
+
+@dataclass(frozen=True, eq=False)
+class Program:
+    """The compiled form of a graph. Slots follow a topological order of the nodes."""
+
+    names: list[str]
+    slot: dict[str, int]
+    kinds: list[str]
+    shapes: list[tuple[int, ...]]
+    input_slots: list[int]
+    output_slots: list[int]
+    consts: list[tuple[int, Any]]
+    ops: list[Instruction]
+    active: list[bool]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def pack_outputs(self, values: list) -> Any:
+        """The outputs' values: one value for a single output, else a tuple."""
+        outs = tuple(as_output(values[s]) for s in self.output_slots)
+        return outs[0] if len(outs) == 1 else outs
+
+
+def compile_program(G: nx.MultiDiGraph) -> Program:
+    """Validate a graph and compile it. Every error names the offending node."""
+    inputs = list(G.graph.get("inputs", []))
+    outputs = list(G.graph.get("outputs", []))
+    for name in inputs:
+        if name not in G or G.nodes[name].get("kind") != "input":
+            raise NodeError(f"input {name!r} is not an input node of the graph")
+    if len(set(inputs)) != len(inputs):
+        raise NodeError(f"inputs {inputs} name a node twice")
+    if not outputs:
+        raise NodeError("the graph has no outputs; call set_outputs(...)")
+    for name in outputs:
+        if name not in G:
+            raise NodeError(f"output {name!r} is not a node of the graph")
+
+    for node, data in G.nodes(data=True):
+        kind = data.get("kind")
+        if kind in ("input", "const"):
+            if G.in_degree(node):
+                raise NodeError(f"{kind} node {node!r} has incoming edges")
+            if kind == "input" and node not in inputs:
+                raise NodeError(f"input node {node!r} is missing from the graph's input list")
+            if kind == "const" and "value" not in data:
+                raise NodeError(f"constant node {node!r} has no value")
+        elif kind == "op":
+            prim = get_primitive(data.get("op"), where=node)
+            keys = sorted(k for _, _, k in G.in_edges(node, keys=True))
+            prim.check_call(len(keys), data.get("params", {}), where=node)
+            if keys != list(range(prim.arity)):
+                raise ArityError(f"node {node!r}: argument positions {keys}, expected 0..{prim.arity - 1}")
+        else:
+            raise NodeError(f"node {node!r} has kind {kind!r}; expected 'input', 'const' or 'op'")
+
+    try:
+        order = list(nx.topological_sort(G))
+    except nx.NetworkXUnfeasible:
+        cycle = [u for u, *_ in nx.find_cycle(G)]
+        raise CycleError(f"the graph has a cycle: {' -> '.join(map(str, cycle + cycle[:1]))}") from None
+
+    slot = {name: k for k, name in enumerate(order)}
+    kinds, shapes, active, consts, ops = [], [], [], [], []
+    for k, node in enumerate(order):
+        data = G.nodes[node]
+        kind = data["kind"]
+        kinds.append(kind)
+        if kind == "input":
+            shapes.append(tuple(data.get("shape", ())))
+            active.append(True)
+        elif kind == "const":
+            value = _as_value(data["value"], f"constant {node!r}")
+            consts.append((k, value))
+            shapes.append(np.shape(value))
+            active.append(False)
+        else:
+            prim = get_primitive(data["op"])
+            params = dict(data.get("params", {}))
+            args = tuple(slot[u] for u, _, _ in sorted(G.in_edges(node, keys=True), key=lambda e: e[2]))
+            try:
+                shapes.append(prim.shape(*(shapes[a] for a in args), **params))
+            except ShapeError as err:
+                raise ShapeError(f"node {node!r} ({prim.name}): {err}") from None
+            active_args = tuple((i, a) for i, a in enumerate(args) if active[a])
+            active.append(bool(active_args))
+            ops.append(Instruction(prim, k, args, params, active_args))
+
+    return Program(
+        names=order,
+        slot=slot,
+        kinds=kinds,
+        shapes=shapes,
+        input_slots=[slot[n] for n in inputs],
+        output_slots=[slot[n] for n in outputs],
+        consts=consts,
+        ops=ops,
+        active=active,
+    )
