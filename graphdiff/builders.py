@@ -10,10 +10,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from .graph import Graph
-from .primitives import sigmoid, square, sum
+from .primitives import add, cos, mul, sigmoid, sin, square, sub, sum, tanh
 from .tracer import trace
 
-__all__ = ["colah", "mlp", "XOR_X", "XOR_Y"]
+__all__ = ["colah", "mlp", "random_dag", "XOR_X", "XOR_Y"]
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
@@ -111,3 +111,38 @@ def _add_all(terms):
     for t in terms[1:]:
         total = total + t
     return total
+
+
+def random_dag(nodes: int = 30, inputs: int = 3, outputs: int = 2, seed: int = 0) -> Graph:
+    """A random scalar DAG, for stress and property tests (``inputs -> outputs``).
+
+    Each of the ``nodes`` operations applies add, sub, mul, sin, cos, tanh or sigmoid
+    to earlier nodes, chosen with a bias towards recent ones; the outputs are the last
+    ``outputs`` operations. The same ``seed`` gives the same graph.
+
+    Examples
+    --------
+    >>> from graphdiff import builders
+    >>> g = builders.random_dag(nodes=20, inputs=3, outputs=2, seed=1)
+    >>> len(g.inputs), len(g.outputs), len(g)
+    (3, 2, 23)
+    """
+    if inputs < 1 or outputs < 1 or nodes < outputs:
+        raise ValueError("random_dag needs inputs >= 1 and nodes >= outputs >= 1")
+    rng = np.random.default_rng(seed)
+    binary, unary = [add, sub, mul], [sin, cos, tanh, sigmoid]
+    g = Graph(f"random_dag({nodes},{inputs},{outputs},{seed})")
+    names = [g.add_input(f"x{k}") for k in range(inputs)]
+
+    def pick():
+        window = min(len(names), 8)
+        return names[-1 - int(rng.integers(window))] if rng.random() < 0.7 else names[int(rng.integers(len(names)))]
+
+    for _ in range(nodes):
+        if rng.random() < 0.6:
+            op = binary[int(rng.integers(len(binary)))]
+            names.append(g.add_op(op, pick(), pick()))
+        else:
+            names.append(g.add_op(unary[int(rng.integers(len(unary)))], pick()))
+    g.set_outputs(*names[-outputs:])
+    return g

@@ -20,6 +20,7 @@ entry against finite differences.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,6 +71,19 @@ class Primitive:
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
+
+    @property
+    def __name__(self) -> str:
+        return self.name
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """Positional parameters ``x0, x1, ...`` (so primitives can be traced), then the params."""
+        P = inspect.Parameter
+        return inspect.Signature(
+            [P(f"x{k}", P.POSITIONAL_ONLY) for k in range(self.arity)]
+            + [P(name, P.KEYWORD_ONLY) for name in self.params]
+        )
 
     def __call__(self, *args: Any, **params: Any) -> Any:
         self.check_call(len(args), params)

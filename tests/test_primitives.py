@@ -1,0 +1,144 @@
+"""Every primitive's forward and reverse rule against central finite differences.
+
+Parametrised over the whole primitive table: a new primitive is tested as soon as it is
+defined, and fails here until it has a sample below if it is not elementwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import graphdiff as gd
+from graphdiff.primitives import PRIMITIVES
+
+from .conftest import central_difference
+
+# where each primitive is smooth (away from kinks, inside its domain)
+DOMAIN = {
+    "log": (0.3, 3.0),
+    "sqrt": (0.3, 3.0),
+    "pow": (0.3, 2.0),
+    "tan": (-1.2, 1.2),
+    "relu": (0.2, 2.0),  # kinks are tested separately
+    "abs": (0.2, 2.0),
+    "div": (0.5, 2.0),
+}
+PARAMS = {"integer_pow": [{"y": y} for y in (-2, 0, 1, 2, 3, 5)]}
+# argument shapes to try; elementwise primitives also get broadcasting cases
+SHAPES = {
+    "sum": [[()], [(3,)], [(2, 3)]],
+    "matmul": [[(2, 3), (3, 4)], [(3,), (3,)], [(2, 3), (3,)], [(3,), (3, 2)]],
+}
+ELEMENTWISE_SHAPES = {1: [[()], [(3,)], [(2, 3)]], 2: [[(), ()], [(3,), (3,)], [(2, 3), (3,)], [(), (2, 2)], [(2, 1), (1, 3)]]}
+
+
+def cases():
+    for name, prim in sorted(PRIMITIVES.items()):
+        shapes_list = ELEMENTWISE_SHAPES[prim.arity] if prim.elementwise else SHAPES.get(name, [None])
+        for shapes in shapes_list:
+            for params in PARAMS.get(name, [{}]):
+                yield pytest.param(name, shapes, params, id=f"{name}-{shapes}-{params}")
+
+
+def sample(name, shapes, rng):
+    low, high = DOMAIN.get(name, (-2.0, 2.0))
+    values = [rng.uniform(low, high, size=s) for s in shapes]
+    if name == "maximum":  # keep the arguments apart: no ties away from the kink test
+        values[1] = values[1] + np.where(values[1] > 0, 0.5, -0.5)
+    return [np.float64(v) if np.ndim(v) == 0 else v for v in values]
+
+
+@pytest.mark.parametrize("name, shapes, params", list(cases()))
+def test_rules_match_finite_differences(name, shapes, params, rng):
+    assert shapes is not None, f"primitive {name!r} is not elementwise: add sample shapes to SHAPES"
+    prim = PRIMITIVES[name]
+    for _ in range(3):  # several points
+        args = sample(name, shapes, rng)
+        f = lambda *a: prim.impl(*a, **params)
+        out = f(*args)
+        for i in range(prim.arity):
+            expected = central_difference(f, args, i)  # out.shape + x.shape
+            x = args[i]
+            # forward: one sweep per element of x, through Dual numbers
+            for e in range(np.size(x)):
+                x_dot = np.zeros(np.shape(x))
+                x_dot.flat[e] = 1.0
+                duals = [gd.Dual(a, x_dot if k == i else None) for k, a in enumerate(args)]
+                y = prim(*duals, **params)
+                np.testing.assert_allclose(y.primal, out, rtol=1e-12)
+                tangent = np.broadcast_to(y.tangent, np.shape(out))
+                np.testing.assert_allclose(
+                    tangent, expected.reshape(np.shape(out) + (-1,))[..., e], rtol=1e-6, atol=1e-7
+                )
+            # reverse: one cotangent per element of the output
+            for e in range(np.size(out)):
+                y_bar = np.zeros(np.shape(out))
+                y_bar.flat[e] = 1.0
+                y_bar = np.float64(y_bar) if np.ndim(y_bar) == 0 else y_bar
+                x_bar = prim.adjoint_in(i, y_bar, out, args, params)
+                assert np.shape(x_bar) == np.shape(x)
+                np.testing.assert_allclose(
+                    x_bar, expected.reshape((-1,) + np.shape(x))[e], rtol=1e-6, atol=1e-7
+                )
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_batched_tangents_match_one_at_a_time(name, rng):
+    """Vector forward mode: k tangent directions at once equal k single sweeps."""
+    prim = PRIMITIVES[name]
+    shapes = (ELEMENTWISE_SHAPES[prim.arity] if prim.elementwise else SHAPES[name])[-1]
+    params = PARAMS.get(name, [{}])[-1]
+    args = sample(name, shapes, rng)
+    out = prim.impl(*args, **params)
+    k = 4
+    batch = [rng.standard_normal((k,) + np.shape(a)) for a in args]
+    together = prim.tangent_out(out, args, batch, params)
+    for j in range(k):
+        alone = prim.tangent_out(out, args, [b[j] for b in batch], params)
+        np.testing.assert_allclose(together[j], np.broadcast_to(alone, np.shape(out)), rtol=1e-12)
+
+
+def test_structural_zero_tangent_is_skipped():
+    """A primitive whose argument tangents are all structural zeros gets none either."""
+    assert gd.Dual(2.0).tangent is None
+    assert (gd.Dual(2.0) * 3.0).tangent is None
+    assert gd.sin(gd.Dual(2.0)).tangent is None
+
+
+@pytest.mark.parametrize(
+    "f, x, slope",
+    [
+        (gd.relu, 0.0, 0.0),  # relu'(0) = 0
+        (gd.abs, 0.0, 0.0),  # abs'(0) = sign(0) = 0
+        (lambda x: gd.maximum(x, 1.0), 1.0, 0.5),  # ties share the derivative equally
+        (lambda x: gd.maximum(1.0, x), 1.0, 0.5),
+        (lambda x: gd.maximum(x, x), 1.0, 1.0),  # both shares go to x
+    ],
+    ids=["relu", "abs", "max-left", "max-right", "max-self"],
+)
+def test_derivative_convention_at_kinks(f, x, slope):
+    assert f(gd.Dual(x, 1.0)).tangent == slope
+    assert gd.grad(gd.trace(f))(x) == (slope,)
+
+
+def test_domain_errors_follow_numpy():
+    with pytest.warns(RuntimeWarning):
+        assert np.isnan(gd.log(-1.0))
+    with pytest.warns(RuntimeWarning):
+        assert gd.div(1.0, 0.0) == np.inf
+    g = gd.trace(lambda x: gd.log(x))
+    with pytest.warns(RuntimeWarning):
+        assert np.isnan(g(-1.0))
+
+
+def test_primitives_evaluate_plain_numbers():
+    assert gd.mul(3.0, 4.0) == 12.0
+    assert isinstance(gd.sin(0.0), float)
+    np.testing.assert_allclose(gd.sigmoid(np.array([0.0, 100.0])), [0.5, 1.0])
+    assert gd.integer_pow(2.0, y=3) == 8.0
+    assert gd.matmul([[1.0, 2.0]], [[3.0], [4.0]]).tolist() == [[11.0]]
+
+
+def test_atan2_is_angle_of_point():
+    assert gd.atan2(1.0, 0.0) == pytest.approx(np.pi / 2)  # atan2(y, x)
