@@ -123,7 +123,8 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
             seeds[slot] = _shaped(x_dot, np.shape(x), f"tangent for input {name!r}")
     values, out_tangents = forward_sweep(program, inputs, seeds)
     out_dots = [
-        np.zeros(program.shapes[s]) if out_tangents[s] is None else out_tangents[s] for s in program.output_slots
+        np.zeros(program.shapes[s]) if out_tangents[s] is None else out_tangents[s]
+        for s in program.output_slots
     ]
     return program.pack_outputs(values), _pack(out_dots)
 
@@ -180,7 +181,11 @@ def jacfwd(f: Differentiable) -> Callable[..., tuple]:
                 _, tangents = forward_sweep(program, inputs, {slot: _one_hot(np.shape(x), e)})
                 columns.append([_dense(tangents[o], program.shapes[o]) for o in program.output_slots])
             for i, o in enumerate(program.output_slots):
-                stacked = np.stack([c[i] for c in columns], axis=-1) if columns else np.zeros(program.shapes[o] + (0,))
+                stacked = (
+                    np.stack([c[i] for c in columns], axis=-1)
+                    if columns
+                    else np.zeros(program.shapes[o] + (0,))
+                )
                 blocks[i][j] = stacked.reshape(program.shapes[o] + np.shape(x))
         return _pack_jacobian(blocks)
 
@@ -212,10 +217,7 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
                 adjoints = reverse_sweep(program, values, {o: _one_hot(shape, e)})
                 rows.append([_dense(adjoints[s], program.shapes[s]) for s in program.input_slots])
             blocks.append(
-                [
-                    np.stack([r[j] for r in rows]).reshape(shape + np.shape(x))
-                    for j, x in enumerate(inputs)
-                ]
+                [np.stack([r[j] for r in rows]).reshape(shape + np.shape(x)) for j, x in enumerate(inputs)]
             )
         return _pack_jacobian(blocks)
 

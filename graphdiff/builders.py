@@ -92,8 +92,12 @@ def mlp(
         a = samples.tolist()
         for W, b in zip(params[::2], params[1::2]):
             a = [
-                [sigmoid(_dot([row[i] for i in range(len(row))], [W[i][j] for i in range(len(W))]) + b[0][j])
-                 for j in range(len(W[0]))]
+                [
+                    sigmoid(
+                        _dot([row[i] for i in range(len(row))], [W[i][j] for i in range(len(W))]) + b[0][j]
+                    )
+                    for j in range(len(W[0]))
+                ]
                 for row in a
             ]
         residuals = [t - o for trow, orow in zip(targets.tolist(), a) for t, o in zip(trow, orow)]
@@ -136,7 +140,11 @@ def random_dag(nodes: int = 30, inputs: int = 3, outputs: int = 2, seed: int = 0
 
     def pick():
         window = min(len(names), 8)
-        return names[-1 - int(rng.integers(window))] if rng.random() < 0.7 else names[int(rng.integers(len(names)))]
+        return (
+            names[-1 - int(rng.integers(window))]
+            if rng.random() < 0.7
+            else names[int(rng.integers(len(names)))]
+        )
 
     for _ in range(nodes):
         if rng.random() < 0.6:

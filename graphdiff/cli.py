@@ -45,9 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     example.add_argument("name", choices=["colah"], help="which example: colah = seed 001's e = (a+b)(b+1)")
-    example.add_argument("--format", choices=["table", "json"], default="table", help="output format (default: table)")
     example.add_argument(
-        "--seed", action="append", metavar="INPUT",
+        "--format", choices=["table", "json"], default="table", help="output format (default: table)"
+    )
+    example.add_argument(
+        "--seed",
+        action="append",
+        metavar="INPUT",
         help="input to seed a forward sweep at (repeatable; default: b, then a). JSON shows the first.",
     )
     example.add_argument("--tablefmt", default="simple", help="a tabulate table format (default: simple)")

@@ -46,7 +46,7 @@ class Graph:
     6.0
     >>> import networkx as nx
     >>> list(nx.topological_sort(g.nx))
-    ['a', 'b', 'c', 'const_3', 'd', 'e']
+    ['a', 'b', 'const_3', 'c', 'd', 'e']
     """
 
     def __init__(self, name: str = "graph") -> None:
@@ -113,7 +113,8 @@ class Graph:
         try:
             shape = prim.shape(*(self.nx.nodes[a]["shape"] for a in args), **params)
         except ShapeError as err:
-            raise ShapeError(f"{prim.name} node {name or '(new)'!r}: {err}") from None
+            where = f"node {name!r}" if name else f"{prim.name}({', '.join(args)})"
+            raise ShapeError(f"{prim.name} {where}: {err}") from None
         name = self._new_name(name, prim.name)
         self.nx.add_node(name, kind="op", op=prim.name, params=dict(params), shape=shape)
         for position, arg in enumerate(args):
@@ -149,9 +150,7 @@ class Graph:
         return len(self.nx)
 
     def __repr__(self) -> str:
-        return (
-            f"<Graph {self.name!r}: {len(self.nx)} nodes, inputs {self.inputs}, outputs {self.outputs}>"
-        )
+        return f"<Graph {self.name!r}: {len(self.nx)} nodes, inputs {self.inputs}, outputs {self.outputs}>"
 
     @property
     def program(self):
@@ -224,4 +223,3 @@ def _as_value(value: Any, what: str) -> Any:
 def as_output(value: Any) -> Any:
     """Present a value to users: 0-d numbers as Python floats, arrays as they are."""
     return float(value) if np.ndim(value) == 0 else np.asarray(value)
-

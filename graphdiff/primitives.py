@@ -34,7 +34,7 @@ __all__ = ["Primitive", "PRIMITIVES", "get_primitive", "primitive_for_ufunc"]
 Rule = Callable[..., Any]
 
 
-def _broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+def _broadcast_shape(*shapes: tuple[int, ...], **params: Any) -> tuple[int, ...]:
     if all(s == () for s in shapes):
         return ()
     try:
@@ -98,13 +98,10 @@ class Primitive:
         """Raise :class:`ArityError` unless ``n_args`` and ``params`` fit this primitive."""
         where = f" at node {where!r}" if where else ""
         if n_args != self.arity:
-            raise ArityError(
-                f"primitive {self.name!r}{where} takes {self.arity} argument(s), got {n_args}"
-            )
+            raise ArityError(f"primitive {self.name!r}{where} takes {self.arity} argument(s), got {n_args}")
         if set(params) != set(self.params):
             raise ArityError(
-                f"primitive {self.name!r}{where} takes parameters {list(self.params)}, "
-                f"got {sorted(params)}"
+                f"primitive {self.name!r}{where} takes parameters {list(self.params)}, got {sorted(params)}"
             )
 
     def tangent_out(self, out: Any, args: list, arg_dots: list, params: dict) -> Any:

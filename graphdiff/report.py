@@ -41,7 +41,9 @@ def edge_partials(graph: Graph, inputs: Mapping[str, Any] | Sequence[Any]) -> li
         arg_values = [values[a] for a in args]
         for i, a in active_args:
             if program.shapes[a] != () or program.shapes[out] != ():
-                raise ValueError(f"edge partials are scalars: {program.names[a]!r} -> {program.names[out]!r} is not")
+                raise ValueError(
+                    f"edge partials are scalars: {program.names[a]!r} -> {program.names[out]!r} is not"
+                )
             unit = [np.float64(1.0) if k == i else None for k in range(len(args))]
             partial = prim.tangent_out(values[out], arg_values, unit, params)
             edges.append({"from": program.names[a], "to": program.names[out], "partial": as_output(partial)})
@@ -68,8 +70,12 @@ def sweeps_report(
         "forward": [
             {"seed": s, "tangents": fw.tangents, "zeros": sorted(fw.zeros)} for s, fw in zip(seeds, forwards)
         ],
-        "reverse": {"output": rv.output, "adjoints": rv.adjoints, "zeros": sorted(rv.zeros),
-                    "stored_values": rv.stored_values},
+        "reverse": {
+            "output": rv.output,
+            "adjoints": rv.adjoints,
+            "zeros": sorted(rv.zeros),
+            "stored_values": rv.stored_values,
+        },
         "edges": edge_partials(graph, inputs),
     }
 
@@ -80,23 +86,42 @@ def render_sweeps(report: Mapping[str, Any], tablefmt: str = "simple") -> str:
     labels = report["labels"]
     parts = [
         f"Values of {report['graph']}",
-        tabulate([[n, labels[n], report["values"][n]] for n in names], ["node", "operation", "value"], tablefmt),
+        tabulate(
+            [[n, labels[n], report["values"][n]] for n in names], ["node", "operation", "value"], tablefmt
+        ),
         "",
         "Edge partials: the local derivative on each edge",
-        tabulate([[f"{e['from']} -> {e['to']}", f"d{e['to']}/d{e['from']}", e["partial"]] for e in report["edges"]],
-                 ["edge", "partial", "value"], tablefmt),
+        tabulate(
+            [
+                [f"{e['from']} -> {e['to']}", f"d{e['to']}/d{e['from']}", e["partial"]]
+                for e in report["edges"]
+            ],
+            ["edge", "partial", "value"],
+            tablefmt,
+        ),
     ]
     for fw in report["forward"]:
         seed = fw["seed"]
         zeros = set(fw["zeros"])
-        rows = [[n, f"d{n}/d{seed}", fw["tangents"][n], "structural zero" if n in zeros else ""] for n in names]
-        parts += ["", f"Forward sweep seeded at {seed}: one input's influence on every node",
-                  tabulate(rows, ["node", "tangent", "value", ""], tablefmt)]
+        rows = [
+            [n, f"d{n}/d{seed}", fw["tangents"][n], "structural zero" if n in zeros else ""] for n in names
+        ]
+        parts += [
+            "",
+            f"Forward sweep seeded at {seed}: one input's influence on every node",
+            tabulate(rows, ["node", "tangent", "value", ""], tablefmt),
+        ]
     rv = report["reverse"]
     out, zeros = rv["output"], set(rv["zeros"])
-    rows = [[n, f"d{out}/d{n}", rv["adjoints"][n], "structural zero" if n in zeros else ""]
-            for n in reversed(names) if n in rv["adjoints"]]
-    parts += ["", f"Reverse sweep seeded at {out}: every node's influence on {out}",
-              tabulate(rows, ["node", "adjoint", "value", ""], tablefmt),
-              f"(the reverse sweep read {rv['stored_values']} stored value(s) from the evaluation)"]
+    rows = [
+        [n, f"d{out}/d{n}", rv["adjoints"][n], "structural zero" if n in zeros else ""]
+        for n in reversed(names)
+        if n in rv["adjoints"]
+    ]
+    parts += [
+        "",
+        f"Reverse sweep seeded at {out}: every node's influence on {out}",
+        tabulate(rows, ["node", "adjoint", "value", ""], tablefmt),
+        f"(the reverse sweep read {rv['stored_values']} stored value(s) from the evaluation)",
+    ]
     return "\n".join(parts)

@@ -140,7 +140,9 @@ def reverse(
             for k, (n, a) in enumerate(zip(names, adjoints))
             if program.kinds[k] != "const"
         },
-        zeros=frozenset(n for k, (n, a) in enumerate(zip(names, adjoints)) if a is None and program.kinds[k] != "const"),
+        zeros=frozenset(
+            n for k, (n, a) in enumerate(zip(names, adjoints)) if a is None and program.kinds[k] != "const"
+        ),
         stored_values=len(tape(program, adjoints)),
     )
 
