@@ -10,6 +10,7 @@ from . import builders
 from .api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
 from .dual import Dual
 from .errors import (
+    ArgumentError,
     ArityError,
     CycleError,
     ExtraInputError,

@@ -9,11 +9,25 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .errors import ArgumentError
 from .graph import Graph
 from .primitives import add, cos, mul, sigmoid, sin, square, sub, sum, tanh
+
+_BRANCHES = (sin, cos, tanh, sigmoid)
 from .tracer import trace
 
-__all__ = ["colah", "mlp", "random_dag", "XOR_X", "XOR_Y"]
+__all__ = [
+    "colah",
+    "speelpenning",
+    "path_explosion",
+    "fan_out",
+    "dense_map",
+    "mlp",
+    "rosenbrock",
+    "random_dag",
+    "XOR_X",
+    "XOR_Y",
+]
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
@@ -39,6 +53,128 @@ def colah() -> Graph:
     d = g.add_op("add", b, g.add_const(1.0), name="d")
     g.set_outputs(g.add_op("mul", c, d, name="e"))
     return g
+
+
+def speelpenning(n: int) -> Graph:
+    """The product of ``n`` inputs, ``x0 * x1 * ... * x{n-1}``, as a chain (n -> 1).
+
+    The textbook case where reverse mode wins by a factor of n: the function costs
+    n-1 multiplications, its gradient by one reverse sweep 2(n-1) more, while forward
+    mode needs n sweeps.
+
+    Examples
+    --------
+    >>> from graphdiff import builders
+    >>> g = builders.speelpenning(4)
+    >>> g(1.0, 2.0, 3.0, 4.0), len(g)
+    (24.0, 7)
+    """
+    _check_size("speelpenning", n=n)
+    g = Graph(f"speelpenning({n})")
+    xs = [g.add_input(f"x{k}") for k in range(n)]
+    product = xs[0]
+    for x in xs[1:]:
+        product = g.add_op(mul, product, x)
+    g.set_outputs(product)
+    return g
+
+
+def path_explosion(depth: int, width: int = 3) -> Graph:
+    """Seed 001's picture: ``depth`` stages, each fanning out into ``width`` branches that rejoin.
+
+    Stage ``s`` computes ``y_{s+1} = f_1(y_s) + ... + f_width(y_s)`` with the ``f`` taken
+    in turn from sin, cos, tanh and sigmoid (1 -> 1). The graph has
+    ``1 + depth * (2 * width - 1)`` nodes, but ``width ** depth`` paths from input to
+    output: summing over paths explodes while both sweeps stay linear.
+
+    Examples
+    --------
+    >>> from graphdiff import builders
+    >>> g = builders.path_explosion(depth=2, width=3)
+    >>> len(g)
+    11
+    """
+    _check_size("path_explosion", depth=depth, width=width)
+    g = Graph(f"path_explosion({depth},{width})")
+    y = g.add_input("x")
+    for stage in range(1, depth + 1):
+        branches = [g.add_op(_BRANCHES[k % len(_BRANCHES)], y, name=f"s{stage}b{k}") for k in range(width)]
+        total = branches[0]
+        for k, b in enumerate(branches[1:], start=1):
+            total = g.add_op(add, total, b, name=f"y{stage}" if k == width - 1 else None)
+        y = total
+    g.set_outputs(y)
+    return g
+
+
+def fan_out(m: int) -> Graph:
+    """One input, ``m`` outputs (1 -> m): where forward mode wins.
+
+    A trunk ``t_k = sin(t_{k-1})`` (``t_0 = x``) with an output ``y_k = t_k * t_k`` at
+    every level. One forward sweep gives all m derivatives; reverse mode needs m sweeps,
+    and the sweep from ``y_k`` walks k trunk nodes.
+
+    Examples
+    --------
+    >>> from graphdiff import builders
+    >>> g = builders.fan_out(3)
+    >>> len(g.inputs), len(g.outputs)
+    (1, 3)
+    """
+    _check_size("fan_out", m=m)
+    g = Graph(f"fan_out({m})")
+    t = g.add_input("x")
+    outputs = []
+    for k in range(1, m + 1):
+        t = g.add_op(sin, t, name=f"t{k}")
+        outputs.append(g.add_op(mul, t, t, name=f"y{k}"))
+    g.set_outputs(*outputs)
+    return g
+
+
+def dense_map(n: int, m: int, hidden: int = 8, seed: int = 0) -> Graph:
+    """A dense map R^n -> R^m as scalars: ``y = tanh(B @ tanh(A @ x))``, A and B fixed.
+
+    ``A`` (hidden x n) and ``B`` (m x hidden) are random constants (scaled by 1/sqrt of
+    their fan-in); every output depends on every input through the hidden layer, so
+    forward mode's n sweeps and reverse mode's m sweeps each walk most of the graph:
+    the family for the forward/reverse crossover.
+
+    Examples
+    --------
+    >>> from graphdiff import builders
+    >>> g = builders.dense_map(3, 2, hidden=4)
+    >>> len(g.inputs), len(g.outputs)
+    (3, 2)
+    """
+    _check_size("dense_map", n=n, m=m, hidden=hidden)
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((hidden, n)) / np.sqrt(n)
+    B = rng.standard_normal((m, hidden)) / np.sqrt(hidden)
+
+    def layer(W, xs):
+        return [tanh(_add_all([float(W[i, j]) * x for j, x in enumerate(xs)])) for i in range(W.shape[0])]
+
+    return trace(lambda *xs: layer(B, layer(A, xs)), *([0.0] * n), name=f"dense_map({n},{m})")
+
+
+def rosenbrock(n: int) -> Graph:
+    """The n-dimensional Rosenbrock function ``sum 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2`` (n -> 1).
+
+    Examples
+    --------
+    >>> from graphdiff import builders
+    >>> builders.rosenbrock(3)(1.0, 1.0, 1.0)
+    0.0
+    """
+    _check_size("rosenbrock", n=n)
+    if n < 2:
+        raise ArgumentError(f"rosenbrock: n must be at least 2, got {n}")
+
+    def f(*x):
+        return _add_all([100.0 * square(x[i + 1] - square(x[i])) + square(1.0 - x[i]) for i in range(n - 1)])
+
+    return trace(f, *([0.0] * n), name=f"rosenbrock({n})")
 
 
 def mlp(
@@ -84,26 +220,22 @@ def mlp(
     flat_names = [f"{n}_{'_'.join(map(str, idx))}" for n, s in zip(names, shapes) for idx in np.ndindex(*s)]
 
     def scalar_loss(*theta):
-        params, offset = [], 0
-        for s in shapes:
-            size = s[0] * s[1]
-            params.append([list(theta[offset + r * s[1] : offset + (r + 1) * s[1]]) for r in range(s[0])])
-            offset += size
+        flat = iter(theta)
+        params = [[[next(flat) for _ in range(cols)] for _ in range(rows)] for rows, cols in shapes]
         a = samples.tolist()
         for W, b in zip(params[::2], params[1::2]):
-            a = [
-                [
-                    sigmoid(
-                        _dot([row[i] for i in range(len(row))], [W[i][j] for i in range(len(W))]) + b[0][j]
-                    )
-                    for j in range(len(W[0]))
-                ]
-                for row in a
-            ]
-        residuals = [t - o for trow, orow in zip(targets.tolist(), a) for t, o in zip(trow, orow)]
+            columns = [[row[j] for row in W] for j in range(len(W[0]))]
+            a = [[sigmoid(_dot(sample, col) + b[0][j]) for j, col in enumerate(columns)] for sample in a]
+        residuals = [t - o for t_row, o_row in zip(targets.tolist(), a) for t, o in zip(t_row, o_row)]
         return 0.5 * _add_all([square(r) for r in residuals])
 
     return trace(scalar_loss, *([0.0] * len(flat_names)), name="mlp_scalar", names=flat_names)
+
+
+def _check_size(family: str, **sizes: int) -> None:
+    for name, value in sizes.items():
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ArgumentError(f"{family}: {name} must be a positive integer, got {value!r}")
 
 
 def _dot(xs, ys):
@@ -132,7 +264,9 @@ def random_dag(nodes: int = 30, inputs: int = 3, outputs: int = 2, seed: int = 0
     (3, 2, 23)
     """
     if inputs < 1 or outputs < 1 or nodes < outputs:
-        raise ValueError("random_dag needs inputs >= 1 and nodes >= outputs >= 1")
+        raise ArgumentError(
+            f"random_dag needs inputs >= 1 and nodes >= outputs >= 1, got {inputs}, {nodes}, {outputs}"
+        )
     rng = np.random.default_rng(seed)
     binary, unary = [add, sub, mul], [sin, cos, tanh, sigmoid]
     g = Graph(f"random_dag({nodes},{inputs},{outputs},{seed})")

@@ -28,6 +28,26 @@ examples:
 """
 
 
+BENCH_EPILOG = """\
+what is counted:
+  ops       the arithmetic the sweeps actually perform, by kind (add, mul, div,
+            nonlinear, cmp), counted from every numpy call the rules make
+  sweeps    forward: one per input; forward-vector: one carrying every input
+            direction; reverse: one per output, after one evaluation
+  stored    numbers the reverse sweeps read from the evaluation (the tape)
+  peak live most numbers alive at once; time: median wall time of repeats
+  ops/f, time/f  ratios to evaluating the function, measured in the same run
+
+examples:
+  graphdiff bench                                     every family, default sizes
+  graphdiff bench --family speelpenning --sizes 10,100,1000 --format json
+  graphdiff bench crossover                           where forward mode beats reverse
+  graphdiff bench --graph my_graph.json               a graph saved with graphdiff.io.save
+  graphdiff bench --function model.py:f --inputs 3    your own function of 3 scalars
+  graphdiff bench --family mlp --plot costs.png       needs: pip install 'graphdiff[plot]'
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="graphdiff", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -56,7 +76,139 @@ def build_parser() -> argparse.ArgumentParser:
     )
     example.add_argument("--tablefmt", default="simple", help="a tabulate table format (default: simple)")
     example.set_defaults(run=_run_example)
+
+    from .bench import FAMILIES
+
+    bench = commands.add_parser(
+        "bench",
+        help="count and time function, forward mode and reverse mode on graph families",
+        description="Measure the cost of a function and of its full Jacobian by forward mode, vector "
+        "forward mode and reverse mode, on builder families or on your own graph or function.",
+        epilog=BENCH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bench.add_argument(
+        "what",
+        nargs="?",
+        choices=["suite", "crossover"],
+        default="suite",
+        help="suite (default): the families below; crossover: dense maps with n + m fixed",
+    )
+    families = ", ".join(f"{name} ({f.size_means})" for name, f in FAMILIES.items())
+    bench.add_argument(
+        "--family",
+        default="all",
+        metavar="NAME",
+        help=f"a family, a comma-separated list, or all (default). Families: {families}",
+    )
+    bench.add_argument(
+        "--sizes", type=_int_list, metavar="N,N,...", help="sizes to run (default: each family's own)"
+    )
+    bench.add_argument("--graph", metavar="FILE.json", help="benchmark a graph saved with graphdiff.io.save")
+    bench.add_argument("--function", metavar="FILE.py:NAME", help="benchmark a Python function from a file")
+    bench.add_argument("--inputs", type=int, metavar="N", help="with --function: its number of scalar inputs")
+    bench.add_argument(
+        "--at", type=_float_list, metavar="X,X,...", help="with --function or --graph: the point"
+    )
+    bench.add_argument(
+        "--repeats", type=int, default=3, metavar="N", help="timing repeats, at least (default: 3)"
+    )
+    bench.add_argument("--total", type=int, default=24, metavar="N", help="crossover: n + m (default: 24)")
+    bench.add_argument(
+        "--hidden", type=int, default=8, metavar="N", help="crossover: hidden width (default: 8)"
+    )
+    bench.add_argument(
+        "--format", choices=["table", "json", "csv"], default="table", help="output format (default: table)"
+    )
+    bench.add_argument("--tablefmt", default="simple", help="a tabulate table format (default: simple)")
+    bench.add_argument(
+        "--plot", metavar="FILE.png", help="also draw operations against size, log-log (needs matplotlib)"
+    )
+    bench.set_defaults(run=_run_bench)
     return parser
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive sizes, got {text!r}")
+    return values
+
+
+def _float_list(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    if args.plot:
+        from .plot import require_matplotlib
+
+        require_matplotlib()  # fail before the long part
+    progress = bench.stderr_progress()
+    try:
+        if args.what == "crossover":
+            rows = bench.crossover(args.total, args.hidden, args.repeats)
+            print(bench.render_crossover(rows, args.format, args.tablefmt))
+            return 0
+        if args.graph or args.function:
+            graph, name = _user_graph(args)
+            point = args.at if args.at is not None else bench.random_point(graph)
+            rows = bench.bench_graph(graph, point, name, len(graph), args.repeats)
+        else:
+            families = list(bench.FAMILIES) if args.family == "all" else args.family.split(",")
+            rows = bench.run_suite(families, args.sizes, args.repeats, progress)
+    finally:
+        if progress:
+            progress("")
+    print(bench.render(rows, args.format, args.tablefmt))
+    if args.plot:
+        from .plot import plot_costs
+
+        plot_costs(rows, args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 0
+
+
+def _user_graph(args: argparse.Namespace):
+    from .errors import ArgumentError
+
+    if args.graph and args.function:
+        raise ArgumentError("give --graph or --function, not both")
+    if args.graph:
+        from .io import load
+
+        return load(args.graph), args.graph
+    import importlib.util
+    from pathlib import Path
+
+    from .tracer import trace
+
+    path, _, name = args.function.rpartition(":")
+    if not path or not name:
+        raise ArgumentError(f"--function takes FILE.py:NAME, got {args.function!r}")
+    if not Path(path).is_file():
+        raise ArgumentError(f"--function: no file {path!r}")
+    spec = importlib.util.spec_from_file_location(Path(path).stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    f = getattr(module, name, None)
+    if not callable(f):
+        raise ArgumentError(f"--function: {path} has no function {name!r}")
+    if args.at is not None:
+        examples = args.at
+    elif args.inputs is not None:
+        examples = [0.0] * args.inputs
+    else:
+        examples = []
+    return trace(f, *examples), name
 
 
 def _run_example(args: argparse.Namespace) -> int:

@@ -17,6 +17,8 @@ __all__ = [
     "NotScalarError",
     "TracerError",
     "GraphFormatError",
+    "ArgumentError",
+    "OptionalDependencyError",
 ]
 
 
@@ -77,3 +79,11 @@ class TracerError(GraphError, TypeError):
 
 class GraphFormatError(GraphError, ValueError):
     """A saved graph file is malformed."""
+
+
+class ArgumentError(GraphError, ValueError):
+    """An argument to a builder, harness or command is out of its range."""
+
+
+class OptionalDependencyError(GraphError, ImportError):
+    """A feature needs an optional dependency that is not installed; the message says how to add it."""

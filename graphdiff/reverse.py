@@ -66,7 +66,8 @@ class ReverseResult:
 
     ``adjoints[node]`` is d(output)/d(node) for every node that is not a constant;
     ``zeros`` are those no adjoint reached (the output does not depend on them).
-    ``stored_values`` is how many primal values the sweep read from the evaluation:
+    ``stored_values`` is how many numbers the sweep read from the evaluation (an array
+    counts its elements):
     the memory that reverse mode pays for getting every gradient at once.
     """
 
@@ -143,7 +144,7 @@ def reverse(
         zeros=frozenset(
             n for k, (n, a) in enumerate(zip(names, adjoints)) if a is None and program.kinds[k] != "const"
         ),
-        stored_values=len(tape(program, adjoints)),
+        stored_values=sum(int(np.prod(program.shapes[k], dtype=int)) for k in tape(program, adjoints)),
     )
 
 
