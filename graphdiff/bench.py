@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -68,8 +70,8 @@ def bench_graph(
     )
     f = costs["function"]
     program = graph.program
-    n_in = sum(int(np.prod(program.shapes[s], dtype=int)) for s in program.input_slots)
-    n_out = sum(int(np.prod(program.shapes[s], dtype=int)) for s in program.output_slots)
+    n_in = sum(math.prod(program.shapes[s]) for s in program.input_slots)
+    n_out = sum(math.prod(program.shapes[s]) for s in program.output_slots)
     return [
         {
             "family": family,
@@ -179,8 +181,6 @@ def _seconds(s: float) -> str:
 def render(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simple") -> str:
     """Rows as a table (one block per graph), JSON or CSV."""
     if fmt == "json":
-        import json
-
         return json.dumps(rows, indent=1)
     if fmt == "csv":
         out = io.StringIO()
@@ -211,8 +211,6 @@ def render(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simp
 def render_crossover(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simple") -> str:
     """The crossover rows as a table, JSON or CSV."""
     if fmt == "json":
-        import json
-
         return json.dumps(rows, indent=1)
     if fmt == "csv":
         out = io.StringIO()

@@ -12,8 +12,6 @@ import numpy as np
 from .errors import ArgumentError
 from .graph import Graph
 from .primitives import add, cos, mul, sigmoid, sin, square, sub, sum, tanh
-
-_BRANCHES = (sin, cos, tanh, sigmoid)
 from .tracer import trace
 
 __all__ = [
@@ -29,6 +27,7 @@ __all__ = [
     "XOR_Y",
 ]
 
+_BRANCHES = (sin, cos, tanh, sigmoid)  # path_explosion's branches, in turn
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
 

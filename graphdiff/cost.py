@@ -20,6 +20,7 @@ sweeps uncounted.
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -58,7 +59,7 @@ def _lift(value: Any, slot: int) -> Counted:
 
 
 def _size(shape: tuple[int, ...]) -> int:
-    return int(np.prod(shape, dtype=int))
+    return math.prod(shape)
 
 
 def _unit(shape: tuple[int, ...], index: int, lead: tuple[int, ...] = ()) -> Any:

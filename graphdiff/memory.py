@@ -10,9 +10,8 @@ program, not to a sweep, and are not counted.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-
-import numpy as np
 
 from .program import Program
 
@@ -20,7 +19,7 @@ __all__ = ["evaluation_peak", "forward_peak", "reverse_peak", "last_uses"]
 
 
 def _size(shape: tuple[int, ...]) -> int:
-    return int(np.prod(shape, dtype=int))
+    return math.prod(shape)
 
 
 def last_uses(program: Program) -> list[int]:

@@ -8,6 +8,7 @@ evaluation: :func:`tape` says which.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -144,7 +145,7 @@ def reverse(
         zeros=frozenset(
             n for k, (n, a) in enumerate(zip(names, adjoints)) if a is None and program.kinds[k] != "const"
         ),
-        stored_values=sum(int(np.prod(program.shapes[k], dtype=int)) for k in tape(program, adjoints)),
+        stored_values=sum(math.prod(program.shapes[k]) for k in tape(program, adjoints)),
     )
 
 
