@@ -9,6 +9,14 @@ from .errors import OptionalDependencyError
 
 __all__ = ["plot_costs", "require_matplotlib"]
 
+# forward and forward-vector often coincide: different markers and dashes keep both visible
+_STYLE = {
+    "function": {"marker": "o", "color": "0.35"},
+    "forward": {"marker": "s", "color": "tab:orange"},
+    "forward-vector": {"marker": "^", "color": "tab:green", "linestyle": "--"},
+    "reverse": {"marker": "D", "color": "tab:red"},
+}
+
 
 def require_matplotlib() -> Any:
     """Import matplotlib with a non-interactive backend, or say how to install it."""
@@ -33,9 +41,12 @@ def plot_costs(rows: list[dict[str, Any]], path: str | os.PathLike) -> None:
         mine = [r for r in rows if r["family"] == family]
         for mode in dict.fromkeys(r["mode"] for r in mine):
             points = [(r["size"], r["ops"]["total"]) for r in mine if r["mode"] == mode]
-            ax.plot(*zip(*points), marker="o", label=mode)
-        ax.set(xscale="log", yscale="log", title=family, xlabel="size", ylabel="operations")
-        ax.grid(True, which="both", alpha=0.3)
+            ax.plot(*zip(*points), label=mode, **_STYLE.get(mode, {"marker": "o"}))
+        sizes = sorted({r["size"] for r in mine})
+        ax.set(xscale="log", yscale="log", title=family, xlabel="size", ylabel="operations (counted)")
+        ax.set_xticks(sizes, [str(n) for n in sizes])
+        ax.xaxis.set_minor_formatter(plt.NullFormatter())
+        ax.grid(True, which="major", alpha=0.3)
     axes[0][0].legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
