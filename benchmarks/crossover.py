@@ -1,7 +1,7 @@
 """Regenerate the README's forward/reverse crossover table from the harness.
 
-    python benchmarks/crossover.py            # print the table
-    python benchmarks/crossover.py --write    # and replace the README's crossover block
+python benchmarks/crossover.py            # print the table
+python benchmarks/crossover.py --write    # and replace the README's crossover block
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from graphdiff.bench import crossover, render_crossover
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--write", action="store_true", help="replace the README's crossover block")
     args = parser.parse_args()
     text = "```text\n" + render_crossover(crossover(total=24, hidden=8)) + "\n```\n" + provenance() + "\n"

@@ -1,7 +1,7 @@
 """Regenerate the README's operation-count tables from the harness.
 
-    python benchmarks/opcounts.py            # print the tables (markdown)
-    python benchmarks/opcounts.py --write    # and replace the README's opcounts block
+python benchmarks/opcounts.py            # print the tables (markdown)
+python benchmarks/opcounts.py --write    # and replace the README's opcounts block
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ SUITE = [("speelpenning", [10, 100, 1000]), ("fan_out", [10, 100]), ("mlp", [4])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--write", action="store_true", help="replace the README's opcounts block")
     args = parser.parse_args()
     rows = []

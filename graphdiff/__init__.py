@@ -8,6 +8,7 @@
 
 from . import builders
 from .api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
+from .draw import draw
 from .dual import Dual
 from .errors import (
     ArgumentError,
@@ -20,6 +21,7 @@ from .errors import (
     MissingInputError,
     NodeError,
     NotScalarError,
+    OptionalDependencyError,
     SeedError,
     ShapeError,
     TracerError,
@@ -28,6 +30,7 @@ from .errors import (
 )
 from .forward import ForwardResult, forward
 from .graph import Graph
+from .paths import count_paths, paths
 from .primitives import (
     PRIMITIVES,
     Primitive,

@@ -23,6 +23,7 @@ __all__ = [
     "mlp",
     "rosenbrock",
     "random_dag",
+    "from_spec",
     "XOR_X",
     "XOR_Y",
 ]
@@ -287,3 +288,45 @@ def random_dag(nodes: int = 30, inputs: int = 3, outputs: int = 2, seed: int = 0
             names.append(g.add_op(unary[int(rng.integers(len(unary)))], pick()))
     g.set_outputs(*names[-outputs:])
     return g
+
+
+_SPECS = {
+    "colah": (colah, 0),
+    "speelpenning": (speelpenning, 1),
+    "path_explosion": (path_explosion, 2),
+    "fan_out": (fan_out, 1),
+    "dense_map": (dense_map, 3),
+    "rosenbrock": (rosenbrock, 1),
+    "random_dag": (random_dag, 4),
+    "mlp": (mlp, 0),
+    "mlp_scalar": (lambda: mlp(scalar=True), 0),
+}
+
+
+def from_spec(spec: str) -> Graph:
+    """A graph from a short text: a builder and its sizes (``path_explosion:2,3``) or a ``.json`` file.
+
+    Examples
+    --------
+    >>> from graphdiff import builders
+    >>> builders.from_spec("speelpenning:3").name
+    'speelpenning(3)'
+    """
+    if spec.endswith(".json"):
+        from .io import load
+
+        return load(spec)
+    name, _, sizes = spec.partition(":")
+    if name not in _SPECS:
+        raise ArgumentError(f"unknown graph {name!r}; choose from {', '.join(_SPECS)} or a .json file")
+    build, most = _SPECS[name]
+    try:
+        numbers = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        raise ArgumentError(f"{spec!r}: sizes after ':' must be integers") from None
+    if len(numbers) > most:
+        raise ArgumentError(f"{name} takes at most {most} size(s), got {len(numbers)}")
+    try:
+        return build(*numbers)
+    except TypeError:
+        raise ArgumentError(f"{name} needs sizes: {name}:N[,N...]") from None

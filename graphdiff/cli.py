@@ -25,6 +25,20 @@ examples:
   graphdiff example colah                 seed 001's e = (a+b)(b+1) at a=2, b=1
   graphdiff example colah --format json   the same numbers as JSON, keyed by node name
   graphdiff example colah --seed a        only the forward sweep seeded at a
+  graphdiff example paths                 9 path products against one product of sums
+  graphdiff example xor                   seed 000's XOR network trained by backprop
+"""
+
+DRAW_EPILOG = """\
+GRAPH is a builder, optionally with sizes after a colon, or a saved .json graph:
+  colah, speelpenning:4, path_explosion:2,3, fan_out:3, dense_map:2,3, rosenbrock:3,
+  random_dag:30, mlp, mlp_scalar, FILE.json
+
+examples:
+  graphdiff draw colah --forward b -o fwd.png     tangents d(node)/db (seed 001's figure)
+  graphdiff draw colah --reverse -o rev.png       adjoints de/d(node)
+  graphdiff draw colah --reverse --format dot     Graphviz text, needs nothing installed
+  graphdiff draw path_explosion:2,3 --at 0.5 --reverse -o paths.svg
 """
 
 
@@ -64,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    example.add_argument("name", choices=["colah"], help="which example: colah = seed 001's e = (a+b)(b+1)")
+    example.add_argument(
+        "name",
+        choices=["colah", "paths", "xor"],
+        help="colah: seed 001's e = (a+b)(b+1); paths: the path-sum view; xor: seed 000's network",
+    )
     example.add_argument(
         "--format", choices=["table", "json"], default="table", help="output format (default: table)"
     )
@@ -75,7 +93,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="input to seed a forward sweep at (repeatable; default: b, then a). JSON shows the first.",
     )
     example.add_argument("--tablefmt", default="simple", help="a tabulate table format (default: simple)")
+    example.add_argument(
+        "--iterations", type=int, default=10_000, metavar="N", help="xor: training steps (default: 10000)"
+    )
     example.set_defaults(run=_run_example)
+
+    draw = commands.add_parser(
+        "draw",
+        help="draw a graph laid out in layers, annotated with values, edge partials and a sweep",
+        description="Draw a graph (inputs at the bottom, outputs at the top) as Graphviz DOT, PNG or SVG, "
+        "optionally annotated with the values at a point, the local partial on each edge, and the "
+        "tangents of a forward sweep or the adjoints of a reverse sweep. Structural zeros are faded.",
+        epilog=DRAW_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    draw.add_argument(
+        "graph", metavar="GRAPH", help="a builder (e.g. colah, path_explosion:2,3) or a .json file"
+    )
+    draw.add_argument(
+        "--at",
+        type=_float_list,
+        metavar="X,X,...",
+        help="input values (default: colah's a=2,b=1, else random)",
+    )
+    sweep = draw.add_mutually_exclusive_group()
+    sweep.add_argument("--forward", metavar="INPUT", help="show d(node)/d(INPUT) from one forward sweep")
+    sweep.add_argument("--reverse", action="store_true", help="show d(output)/d(node) from one reverse sweep")
+    draw.add_argument(
+        "--output", metavar="NODE", help="with --reverse: the output to seed (default: the only one)"
+    )
+    draw.add_argument(
+        "--structure", action="store_true", help="draw the structure only: no values, no partials"
+    )
+    draw.add_argument(
+        "--no-partials", dest="partials", action="store_false", help="do not label edges with partials"
+    )
+    draw.add_argument("--format", choices=["dot", "png", "svg"], help="default: from -o's suffix, else dot")
+    draw.add_argument("-o", dest="path", metavar="FILE", help="write here (default: DOT text on stdout)")
+    draw.set_defaults(run=_run_draw)
 
     from .bench import FAMILIES
 
@@ -126,6 +181,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.set_defaults(run=_run_bench)
     return parser
+
+
+def _run_draw(args: argparse.Namespace) -> int:
+    from .bench import random_point
+    from .builders import from_spec
+    from .draw import draw
+    from .examples import COLAH_INPUTS
+
+    graph = from_spec(args.graph)
+    if args.structure:
+        point = None
+    elif args.at is not None:
+        point = args.at
+    elif args.graph == "colah":
+        point = COLAH_INPUTS
+    else:
+        point = random_point(graph)
+    fmt = args.format or (args.path.rsplit(".", 1)[-1].lower() if args.path and "." in args.path else "dot")
+    result = draw(graph, point, forward=args.forward, reverse=args.reverse, output=args.output,
+                  partials=args.partials, path=args.path, format=fmt)  # fmt: skip
+    if args.path is None and fmt == "dot":
+        print(result)
+    elif args.path:
+        print(f"wrote {args.path}", file=sys.stderr)
+    return 0
 
 
 def _int_list(text: str) -> list[int]:
@@ -212,9 +292,15 @@ def _user_graph(args: argparse.Namespace):
 
 
 def _run_example(args: argparse.Namespace) -> int:
-    from .examples import colah_report
+    from .examples import colah_report, paths_report, xor_report
     from .report import render_sweeps
 
+    if args.name == "paths":
+        print(paths_report(tablefmt=args.tablefmt))
+        return 0
+    if args.name == "xor":
+        result = xor_report(args.iterations)
+        return 0 if result["max_mismatch"] <= 1e-10 else 1
     report = colah_report(seeds=args.seed)
     if args.format == "json":
         fw = report["forward"][0]

@@ -149,6 +149,12 @@ class Graph:
     def __len__(self) -> int:
         return len(self.nx)
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a graph as a picture of its structure (when matplotlib is installed)."""
+        from .draw import structure_svg
+
+        return structure_svg(self)
+
     def __repr__(self) -> str:
         return f"<Graph {self.name!r}: {len(self.nx)} nodes, inputs {self.inputs}, outputs {self.outputs}>"
 
@@ -222,4 +228,6 @@ def _as_value(value: Any, what: str) -> Any:
 
 def as_output(value: Any) -> Any:
     """Present a value to users: 0-d numbers as Python floats, arrays as they are."""
+    if hasattr(value, "value"):  # a Counted number
+        value = value.value
     return float(value) if np.ndim(value) == 0 else np.asarray(value)

@@ -8,9 +8,12 @@ from typing import Any
 import numpy as np
 from tabulate import tabulate
 
+from .counting import Counted
+from .errors import ArgumentError
 from .evaluate import evaluate
 from .forward import forward
 from .graph import Graph, as_output
+from .program import Program
 from .reverse import reverse
 
 __all__ = ["edge_partials", "sweeps_report", "render_sweeps"]
@@ -20,7 +23,8 @@ def edge_partials(graph: Graph, inputs: Mapping[str, Any] | Sequence[Any]) -> li
     """The local derivative on every edge of a scalar graph: d(to)/d(from) at ``inputs``.
 
     Each partial is the primitive's forward rule applied to a unit tangent on that one
-    argument. Edges out of constants are left out (constants are not differentiated).
+    argument (``position``). Edges out of constants are left out (constants are not
+    differentiated).
 
     Examples
     --------
@@ -33,20 +37,33 @@ def edge_partials(graph: Graph, inputs: Mapping[str, Any] | Sequence[Any]) -> li
     de/dc = 2.0
     de/dd = 3.0
     """
-    program = graph.program
     bound = graph.bind((), inputs) if isinstance(inputs, Mapping) else graph.bind(inputs)
-    values = evaluate(program, bound)
+    return partials_of(graph.program, evaluate(graph.program, bound))
+
+
+def partials_of(program: Program, values: list, counted: bool = False) -> list[dict[str, Any]]:
+    """Edge partials from evaluated ``values``; with ``counted``, their arithmetic is counted."""
+    if counted:
+        values = [None if v is None else Counted(v) for v in values]
     edges = []
     for prim, out, args, params, active_args in program.ops:
         arg_values = [values[a] for a in args]
         for i, a in active_args:
             if program.shapes[a] != () or program.shapes[out] != ():
-                raise ValueError(
+                raise ArgumentError(
                     f"edge partials are scalars: {program.names[a]!r} -> {program.names[out]!r} is not"
                 )
-            unit = [np.float64(1.0) if k == i else None for k in range(len(args))]
+            one = Counted(np.float64(1.0)) if counted else np.float64(1.0)
+            unit = [one if k == i else None for k in range(len(args))]
             partial = prim.tangent_out(values[out], arg_values, unit, params)
-            edges.append({"from": program.names[a], "to": program.names[out], "partial": as_output(partial)})
+            edges.append(
+                {
+                    "from": program.names[a],
+                    "to": program.names[out],
+                    "position": i,
+                    "partial": as_output(partial),
+                }
+            )
     return edges
 
 

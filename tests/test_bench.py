@@ -186,5 +186,16 @@ def test_default_suite_covers_every_family():
 
 def test_plot_writes_a_png(capsys, tmp_path):
     path = tmp_path / "costs.png"
-    run(capsys, "bench", "--family", "speelpenning,fan_out", "--sizes", "2,4", "--repeats", "1", "--plot", str(path))
+    run(
+        capsys,
+        "bench",
+        "--family",
+        "speelpenning,fan_out",
+        "--sizes",
+        "2,4",
+        "--repeats",
+        "1",
+        "--plot",
+        str(path),
+    )
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
