@@ -15,6 +15,7 @@ from .errors import InputError, NotScalarError, ShapeError
 from .evaluate import evaluate
 from .forward import forward_sweep
 from .graph import Graph, as_output
+from .program import one_hot
 from .reverse import reverse_sweep, seed_cotangent
 from .tracer import trace
 
@@ -178,7 +179,7 @@ def jacfwd(f: Differentiable) -> Callable[..., tuple]:
         for j, (slot, x) in enumerate(zip(program.input_slots, inputs)):
             columns = []
             for e in range(np.size(x)):
-                _, tangents = forward_sweep(program, inputs, {slot: _one_hot(np.shape(x), e)})
+                _, tangents = forward_sweep(program, inputs, {slot: one_hot(np.shape(x), e)})
                 columns.append([_dense(tangents[o], program.shapes[o]) for o in program.output_slots])
             for i, o in enumerate(program.output_slots):
                 stacked = (
@@ -214,7 +215,7 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
             shape = program.shapes[o]
             rows = []
             for e in range(int(np.prod(shape, dtype=int))):
-                adjoints = reverse_sweep(program, values, {o: _one_hot(shape, e)})
+                adjoints = reverse_sweep(program, values, {o: one_hot(shape, e)})
                 rows.append([_dense(adjoints[s], program.shapes[s]) for s in program.input_slots])
             blocks.append(
                 [np.stack([r[j] for r in rows]).reshape(shape + np.shape(x)) for j, x in enumerate(inputs)]
@@ -225,14 +226,6 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _one_hot(shape: tuple[int, ...], index: int) -> Any:
-    if shape == ():
-        return np.float64(1.0)
-    seed = np.zeros(shape)
-    seed.flat[index] = 1.0
-    return seed
 
 
 def _dense(value: Any, shape: tuple[int, ...]) -> Any:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -70,8 +69,8 @@ def bench_graph(
     )
     f = costs["function"]
     program = graph.program
-    n_in = sum(math.prod(program.shapes[s]) for s in program.input_slots)
-    n_out = sum(math.prod(program.shapes[s]) for s in program.output_slots)
+    n_in = sum(program.sizes[s] for s in program.input_slots)
+    n_out = sum(program.sizes[s] for s in program.output_slots)
     return [
         {
             "family": family,

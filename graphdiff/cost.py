@@ -20,7 +20,6 @@ sweeps uncounted.
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -34,7 +33,7 @@ from .evaluate import evaluate
 from .forward import forward_sweep
 from .graph import Graph
 from .memory import evaluation_peak, forward_peak, reverse_peak
-from .program import Program
+from .program import Program, one_hot
 from .reverse import reverse_sweep
 
 __all__ = ["ModeCost", "measure", "MODES"]
@@ -58,32 +57,22 @@ def _lift(value: Any, slot: int) -> Counted:
     return Counted(value)
 
 
-def _size(shape: tuple[int, ...]) -> int:
-    return math.prod(shape)
-
-
-def _unit(shape: tuple[int, ...], index: int, lead: tuple[int, ...] = ()) -> Any:
-    seed = np.zeros(lead + shape)
-    seed.reshape(-1)[index] = 1.0
-    return np.float64(seed) if seed.ndim == 0 else seed
-
-
 def _forward_seeds(program: Program) -> list[dict[int, Any]]:
     """One seed per input element: forward mode's sweeps."""
     return [
-        {slot: _unit(program.shapes[slot], e)}
+        {slot: one_hot(program.shapes[slot], e)}
         for slot in program.input_slots
-        for e in range(_size(program.shapes[slot]))
+        for e in range(program.sizes[slot])
     ]
 
 
 def _vector_seeds(program: Program) -> dict[int, Any]:
     """Every input direction at once: input j's tangent is its block of an identity matrix."""
-    n = sum(_size(program.shapes[s]) for s in program.input_slots)
+    n = sum(program.sizes[s] for s in program.input_slots)
     seeds, offset = {}, 0
     for slot in program.input_slots:
         shape = program.shapes[slot]
-        block = np.zeros((n, _size(shape)))
+        block = np.zeros((n, program.sizes[slot]))
         block[offset : offset + block.shape[1]] = np.eye(block.shape[1])
         seeds[slot] = block.reshape((n,) + shape)
         offset += block.shape[1]
@@ -93,9 +82,9 @@ def _vector_seeds(program: Program) -> dict[int, Any]:
 def _reverse_seeds(program: Program) -> list[dict[int, Any]]:
     """One cotangent per output element: reverse mode's sweeps."""
     return [
-        {slot: _unit(program.shapes[slot], e)}
+        {slot: one_hot(program.shapes[slot], e)}
         for slot in program.output_slots
-        for e in range(_size(program.shapes[slot]))
+        for e in range(program.sizes[slot])
     ]
 
 
@@ -193,7 +182,7 @@ def _reverse(program: Program, values: list) -> tuple[Callable, Callable]:
             read |= ops.read
             arrived.append([a is not None for a in adjoints])
         tape = frozenset(k for k in read if program.kinds[k] != "const")
-        stored = sum(_size(program.shapes[k]) for k in tape)
+        stored = sum(program.sizes[k] for k in tape)
         return total, len(seeds), stored, reverse_peak(program, tape, arrived)
 
     def run():

@@ -110,8 +110,7 @@ def annotate(
 def _evaluate_all(graph: Graph, inputs: Any) -> list:
     from .evaluate import evaluate
 
-    bound = graph.bind((), inputs) if isinstance(inputs, Mapping) else graph.bind(inputs)
-    return evaluate(graph.program, bound)
+    return evaluate(graph.program, graph.bind_inputs(inputs))
 
 
 def layout(graph: Graph) -> dict[str, tuple[float, float]]:

@@ -93,7 +93,7 @@ def forward(
     {'a': 0.0, 'b': 1.0, 'c': 1.0, 'd': 1.0, 'e': 5.0}
     """
     program = graph.program
-    values = graph.bind(inputs) if not isinstance(inputs, Mapping) else graph.bind((), inputs)
+    values = graph.bind_inputs(inputs)
     seed_tangents = _seed_tangents(graph, seed)
     seeds = {program.slot[name]: t for name, t in seed_tangents.items()}
     values, tangents = forward_sweep(program, values, seeds)

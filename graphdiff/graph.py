@@ -209,6 +209,10 @@ class Graph:
             values.append(value)
         return values
 
+    def bind_inputs(self, inputs: Mapping[str, Any] | Sequence[Any]) -> list[Any]:
+        """Like :meth:`bind`, for values given as one mapping (by name) or one sequence (in order)."""
+        return self.bind((), inputs) if isinstance(inputs, Mapping) else self.bind(inputs)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate the graph; return its output, or a tuple of outputs."""
         from .evaluate import evaluate

@@ -10,16 +10,11 @@ program, not to a sweep, and are not counted.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from .program import Program
 
 __all__ = ["evaluation_peak", "forward_peak", "reverse_peak", "last_uses"]
-
-
-def _size(shape: tuple[int, ...]) -> int:
-    return math.prod(shape)
 
 
 def last_uses(program: Program) -> list[int]:
@@ -57,7 +52,7 @@ def _peak(intervals: Iterable[tuple[int, int, int]]) -> int:
 def _primal_intervals(program: Program, keep: frozenset[int] = frozenset(), until: int = 0) -> list:
     born, last = _births(program), last_uses(program)
     return [
-        (born[k], until if k in keep else max(last[k], born[k]), _size(program.shapes[k]))
+        (born[k], until if k in keep else max(last[k], born[k]), program.sizes[k])
         for k in range(len(program))
         if program.kinds[k] != "const"
     ]
@@ -91,7 +86,7 @@ def reverse_peak(program: Program, tape: frozenset[int], sweeps: list[list[bool]
     end = 2 * E
     kept = tape | set(program.output_slots)
     peak = _peak(_primal_intervals(program, frozenset(kept), until=E - 1))
-    kept_size = sum(_size(program.shapes[k]) for k in kept if program.kinds[k] != "const")
+    kept_size = sum(program.sizes[k] for k in kept if program.kinds[k] != "const")
     born = _births(program)
     for arrived in sweeps:
         first = [end] * len(program)  # reverse time of the first contribution
@@ -106,7 +101,7 @@ def reverse_peak(program: Program, tape: frozenset[int], sweeps: list[list[bool]
             (
                 first[k],
                 end if program.kinds[k] == "input" else E + (E - 1 - born[k]),
-                _size(program.shapes[k]),
+                program.sizes[k],
             )
             for k in range(len(program))
             if arrived[k] and program.kinds[k] != "const"

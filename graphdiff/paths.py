@@ -60,10 +60,6 @@ class PathSum:
     reverse_ops: int
 
 
-def _bind(graph: Graph, inputs: Mapping[str, Any] | Sequence[Any]) -> list:
-    return graph.bind((), inputs) if isinstance(inputs, Mapping) else graph.bind(inputs)
-
-
 def _check_ends(graph: Graph, source: str, target: str) -> None:
     if source not in graph.inputs:
         raise SeedError(f"path source {source!r} is not an input of {graph.name} {graph.inputs}")
@@ -126,7 +122,7 @@ def paths(
         )
     if not all(s == () for s in graph.program.shapes):
         raise ArgumentError("the path-sum view needs a graph of scalars")
-    values = evaluate(graph.program, _bind(graph, inputs))
+    values = evaluate(graph.program, graph.bind_inputs(inputs))
     with counting() as partial_costs:
         edges = partials_of(graph.program, values, counted=True)
     partial = {(e["from"], e["to"], e["position"]): e["partial"] for e in edges}
@@ -162,7 +158,7 @@ def paths(
 def _sweep_costs(graph: Graph, inputs: Any, source: str, target: str) -> tuple[int, int]:
     """Counted tangent work of one forward sweep from ``source``, and one reverse sweep from ``target``."""
     program = graph.program
-    values = _bind(graph, inputs)
+    values = graph.bind_inputs(inputs)
     lift = lambda v, slot: Counted(v)
     with counting() as evaluation:
         primals = evaluate(program, values, lift)

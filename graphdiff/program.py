@@ -6,6 +6,8 @@ is ``(primitive, out_slot, arg_slots, params, active_args)``. Sweeps never touch
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -44,10 +46,24 @@ class Program:
     def __len__(self) -> int:
         return len(self.names)
 
+    @functools.cached_property
+    def sizes(self) -> list[int]:
+        """The number of elements of each slot's value."""
+        return [math.prod(shape) for shape in self.shapes]
+
     def pack_outputs(self, values: list) -> Any:
         """The outputs' values: one value for a single output, else a tuple."""
         outs = tuple(as_output(values[s]) for s in self.output_slots)
         return outs[0] if len(outs) == 1 else outs
+
+
+def one_hot(shape: tuple[int, ...], index: int) -> Any:
+    """A seed of ``shape`` with a 1 at flat position ``index``: one sweep's unit tangent or cotangent."""
+    if shape == ():
+        return np.float64(1.0)
+    seed = np.zeros(shape)
+    seed.flat[index] = 1.0
+    return seed
 
 
 def compile_program(G: nx.MultiDiGraph) -> Program:

@@ -37,8 +37,7 @@ def edge_partials(graph: Graph, inputs: Mapping[str, Any] | Sequence[Any]) -> li
     de/dc = 2.0
     de/dd = 3.0
     """
-    bound = graph.bind((), inputs) if isinstance(inputs, Mapping) else graph.bind(inputs)
-    return partials_of(graph.program, evaluate(graph.program, bound))
+    return partials_of(graph.program, evaluate(graph.program, graph.bind_inputs(inputs)))
 
 
 def partials_of(program: Program, values: list, counted: bool = False) -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ evaluation: :func:`tape` says which.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -121,7 +120,7 @@ def reverse(
     2
     """
     program = graph.program
-    inputs = graph.bind(inputs) if not isinstance(inputs, Mapping) else graph.bind((), inputs)
+    inputs = graph.bind_inputs(inputs)
     if output is None:
         if len(graph.outputs) != 1:
             raise SeedError(f"{graph.name} has outputs {graph.outputs}: name the one to seed")
@@ -145,7 +144,7 @@ def reverse(
         zeros=frozenset(
             n for k, (n, a) in enumerate(zip(names, adjoints)) if a is None and program.kinds[k] != "const"
         ),
-        stored_values=sum(math.prod(program.shapes[k]) for k in tape(program, adjoints)),
+        stored_values=sum(program.sizes[k] for k in tape(program, adjoints)),
     )
 
 

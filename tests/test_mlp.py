@@ -1,12 +1,7 @@
 """Seed 000: the 2-4-1 sigmoid network on XOR. graphdiff's gradient equals the delta rule.
 
-The seed defines the error as ``y - y_hat`` and updates with ``+=``, so its deltas are
-minus the gradient of ``loss = 1/2 * sum((y - y_hat)**2)``. Transcribed correctly:
-
-    output_error = (y - O) * O * (1 - O)              # O = sigmoid(H @ W2 + b2)
-    hidden_error = (output_error @ W2.T) * H * (1 - H)  # H = sigmoid(X @ W1 + b1)
-    dL/dW2 = -H.T @ output_error     dL/db2 = -sum(output_error, axis=0)
-    dL/dW1 = -X.T @ hidden_error     dL/db1 = -sum(hidden_error, axis=0)
+The seed's rule, transcribed correctly, is ``graphdiff.examples.xor_delta_rule`` (its
+docstring shows the derivation); these tests hold reverse and forward mode to it.
 """
 
 from __future__ import annotations
@@ -16,23 +11,11 @@ import pytest
 
 import graphdiff as gd
 from graphdiff.builders import XOR_X, XOR_Y, mlp
+from graphdiff.examples import xor_delta_rule as delta_rule
 
 
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
-
-
-def delta_rule(W1, b1, W2, b2, X=XOR_X, y=XOR_Y):
-    H = sigmoid(X @ W1 + b1)
-    O = sigmoid(H @ W2 + b2)
-    output_error = (y - O) * O * (1 - O)
-    hidden_error = (output_error @ W2.T) * H * (1 - H)
-    return (
-        -(X.T @ hidden_error),
-        -hidden_error.sum(axis=0, keepdims=True),
-        -(H.T @ output_error),
-        -output_error.sum(axis=0, keepdims=True),
-    )
 
 
 def initial_parameters(rng):
