@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, NotScalarError, ShapeError
+from .codegen import ARITHMETIC_ERRORS, fast
 from .evaluate import evaluate
 from .forward import forward_sweep
 from .graph import Graph, as_output
@@ -68,6 +69,10 @@ def value_and_grad(f: Differentiable) -> Callable[..., tuple[Any, tuple]]:
             raise NotScalarError(
                 f"grad needs a scalar output; {graph.outputs[0]!r} has shape {program.shapes[out]}: use jacrev or vjp"
             )
+        compiled = _run(fast(program, "vjp"), inputs, [1.0])
+        if compiled is not None:
+            outputs, grads = compiled
+            return outputs[0], grads
         values = evaluate(program, inputs)
         adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
         return as_output(values[out]), _per_input(program, adjoints)
@@ -122,6 +127,10 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
     for name, slot, x, x_dot in zip(graph.inputs, program.input_slots, inputs, tangents):
         if x_dot is not None:
             seeds[slot] = _shaped(x_dot, np.shape(x), f"tangent for input {name!r}")
+    compiled = _run(fast(program, "jvp"), inputs, [seeds.get(s, 0.0) for s in program.input_slots])
+    if compiled is not None:
+        outputs, out_dots = compiled
+        return _pack(outputs), _pack([0.0 if t is None else t for t in out_dots])
     values, out_tangents = forward_sweep(program, inputs, seeds)
     out_dots = [
         np.zeros(program.shapes[s]) if out_tangents[s] is None else out_tangents[s]
@@ -148,9 +157,16 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     cotangents = [cotangent] if len(outs) == 1 else list(cotangent)
     if len(cotangents) != len(outs):
         raise InputError(f"{graph.name} has {len(outs)} outputs, got {len(cotangents)} cotangents")
+    y_bars = [
+        seed_cotangent(program.shapes[s], y_bar, name)
+        for name, s, y_bar in zip(graph.outputs, outs, cotangents)
+    ]
+    compiled = _run(fast(program, "vjp"), inputs, y_bars)
+    if compiled is not None:
+        outputs, grads = compiled
+        return _pack(outputs), grads
     seeds: dict[int, Any] = {}
-    for name, slot, y_bar in zip(graph.outputs, outs, cotangents):
-        y_bar = seed_cotangent(program.shapes[slot], y_bar, name)
+    for slot, y_bar in zip(outs, y_bars):
         seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
     values = evaluate(program, inputs)
     adjoints = reverse_sweep(program, values, seeds)
@@ -175,6 +191,11 @@ def jacfwd(f: Differentiable) -> Callable[..., tuple]:
     def jacfwd_f(*args: Any, **kwargs: Any) -> tuple:
         graph, inputs = _prepare(traced, args, kwargs)
         program = graph.program
+        compiled = _run(fast(program, "jvp"), inputs, list(np.eye(len(inputs))))
+        if compiled is not None:  # scalars: one vector sweep carries every input direction
+            n = len(inputs)
+            rows = [np.zeros(n) if t is None else t for t in compiled[1]]
+            return _pack_jacobian([[float(row[j]) for j in range(n)] for row in rows])
         blocks = [[None] * len(inputs) for _ in program.output_slots]
         for j, (slot, x) in enumerate(zip(program.input_slots, inputs)):
             columns = []
@@ -209,6 +230,11 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
     def jacrev_f(*args: Any, **kwargs: Any) -> tuple:
         graph, inputs = _prepare(traced, args, kwargs)
         program = graph.program
+        function, m = fast(program, "vjp"), len(program.output_slots)
+        seeds = [[1.0 if i == k else 0.0 for i in range(m)] for k in range(m)]
+        rows = [_run(function, inputs, seed) for seed in seeds] if function is not None else [None]
+        if None not in rows:  # scalars: one compiled reverse sweep per output
+            return _pack_jacobian([list(grads) for _, grads in rows])
         values = evaluate(program, inputs)
         blocks = []
         for o in program.output_slots:
@@ -226,6 +252,21 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _run(function: Callable[..., tuple] | None, inputs: list, extra: list) -> tuple | None:
+    """Run a generated function (see :func:`graphdiff.codegen.fast`) on scalar inputs.
+
+    Returns ``None``, meaning "use the interpreter", when there is no generated function
+    or when ``math`` raised where numpy gives nan or inf: the interpreter then repeats
+    the call with numpy's semantics and warnings.
+    """
+    if function is None:
+        return None
+    try:
+        return function(*map(float, inputs), *extra)
+    except ARITHMETIC_ERRORS:
+        return None
 
 
 def _dense(value: Any, shape: tuple[int, ...]) -> Any:

@@ -107,11 +107,12 @@ class Graph:
         """
         prim = get_primitive(op, where=name or "")
         prim.check_call(len(args), params, where=name or "")
+        nodes = self.nx._node  # networkx's node dict: much faster than the NodeView
         for arg in args:
-            if arg not in self.nx:
+            if arg not in nodes:
                 raise NodeError(f"argument {arg!r} of {name or prim.name!r} is not a node of the graph")
         try:
-            shape = prim.shape(*(self.nx.nodes[a]["shape"] for a in args), **params)
+            shape = prim.shape(*(nodes[a]["shape"] for a in args), **params)
         except ShapeError as err:
             where = f"node {name!r}" if name else f"{prim.name}({', '.join(args)})"
             raise ShapeError(f"{prim.name} {where}: {err}") from None
@@ -215,10 +216,18 @@ class Graph:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate the graph; return its output, or a tuple of outputs."""
+        from .codegen import ARITHMETIC_ERRORS, fast
         from .evaluate import evaluate
 
-        values = evaluate(self.program, self.bind(args, kwargs))
-        return self.program.pack_outputs(values)
+        inputs = self.bind(args, kwargs)
+        compiled = fast(self.program, "evaluate")
+        if compiled is not None:
+            try:
+                outputs = compiled(*map(float, inputs))
+                return outputs[0] if len(outputs) == 1 else outputs
+            except ARITHMETIC_ERRORS:
+                pass  # numpy's nan/inf semantics, from the interpreter
+        return self.program.pack_outputs(evaluate(self.program, inputs))
 
 
 def _as_value(value: Any, what: str) -> Any:

@@ -99,7 +99,7 @@ class Primitive:
         where = f" at node {where!r}" if where else ""
         if n_args != self.arity:
             raise ArityError(f"primitive {self.name!r}{where} takes {self.arity} argument(s), got {n_args}")
-        if set(params) != set(self.params):
+        if (params or self.params) and set(params) != set(self.params):
             raise ArityError(
                 f"primitive {self.name!r}{where} takes parameters {list(self.params)}, got {sorted(params)}"
             )

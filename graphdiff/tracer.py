@@ -28,7 +28,7 @@ class Tracer(Box):
     def __init__(self, graph: Graph, node: str) -> None:
         self.graph = graph
         self.node = node
-        self.shape = graph.nx.nodes[node]["shape"]
+        self.shape = graph.nx._node[node]["shape"]
 
     @property
     def ndim(self) -> int:
