@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, NotScalarError, ShapeError
 from .codegen import ARITHMETIC_ERRORS, fast
+from .errors import InputError, NotScalarError, ShapeError
 from .evaluate import evaluate
 from .forward import forward_sweep
 from .graph import Graph, as_output
