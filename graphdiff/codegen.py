@@ -11,6 +11,8 @@ back to the interpreter, which gives numpy's result and warning.
 
 Three functions are generated per program, all for scalar values only:
 
+Only the nodes the outputs depend on are computed (dead code is left out).
+
 - ``evaluate(*inputs) -> outputs``;
 - ``vjp(*inputs, *cotangents) -> (outputs, input_adjoints)``: one evaluation and one
   reverse sweep seeded at every output (structural zeros decided at compile time);
@@ -170,11 +172,22 @@ def _v(slot: int) -> str:
     return f"v{slot}"
 
 
+def _live(program: Program) -> set[int]:
+    """The slots the outputs depend on; the generated code computes nothing else."""
+    live = set(program.output_slots)
+    for op in reversed(program.ops):
+        if op.out in live:
+            live.update(op.args)
+    return live
+
+
 def _primal_lines(program: Program) -> list[str]:
-    lines = [f"    v{slot} = {_code(value)}" for slot, value in program.consts]
+    live = _live(program)
+    lines = [f"    v{slot} = {_code(value)}" for slot, value in program.consts if slot in live]
     for prim, out, args, params, _ in program.ops:
-        expression = prim.impl(*(Sym(_v(a)) for a in args), **params)
-        lines.append(f"    v{out} = {_code(expression)}")
+        if out in live:
+            expression = prim.impl(*(Sym(_v(a)) for a in args), **params)
+            lines.append(f"    v{out} = {_code(expression)}")
     return lines
 
 
@@ -182,16 +195,23 @@ def _outputs(program: Program) -> str:
     return "(" + "".join(f"v{s}, " for s in program.output_slots) + ")"
 
 
+# the helpers become keyword defaults of every generated function: locals are faster than globals
+_LOCALS = ", ".join(f"{name}={name}" for name in _NAMESPACE)
+
+
+def _signature(name: str, params: list[str]) -> str:
+    return f"def {name}({', '.join(params)}, *, {_LOCALS}):" if params else f"def {name}(*, {_LOCALS}):"
+
+
 def _evaluate_source(program: Program) -> str:
-    params = ", ".join(_v(s) for s in program.input_slots)
-    return "\n".join([f"def evaluate({params}):", *_primal_lines(program), f"    return {_outputs(program)}"])
+    params = [_v(s) for s in program.input_slots]
+    return "\n".join([_signature("evaluate", params), *_primal_lines(program), f"    return {_outputs(program)}"])
 
 
 def _vjp_source(program: Program) -> str:
     """Evaluation, then the reverse sweep seeded with ``y_bar_k`` at output k."""
     seeds = [f"y_bar_{k}" for k in range(len(program.output_slots))]
-    params = ", ".join([_v(s) for s in program.input_slots] + seeds)
-    lines = [f"def vjp({params}):", *_primal_lines(program)]
+    lines = [_signature("vjp", [_v(s) for s in program.input_slots] + seeds), *_primal_lines(program)]
     has_adjoint: set[int] = set()
 
     def accumulate(slot: int, term: str) -> None:
@@ -217,9 +237,12 @@ def _vjp_source(program: Program) -> str:
 
 def _jvp_source(program: Program) -> str:
     """Evaluation with a tangent beside every node that depends on an input."""
-    params = ", ".join([_v(s) for s in program.input_slots] + [f"t{s}" for s in program.input_slots])
-    lines = [f"def jvp({params}):", *[f"    v{slot} = {_code(value)}" for slot, value in program.consts]]
+    params = [_v(s) for s in program.input_slots] + [f"t{s}" for s in program.input_slots]
+    live = _live(program)
+    lines = [_signature("jvp", params), *[f"    v{slot} = {_code(value)}" for slot, value in program.consts if slot in live]]
     for prim, out, args, params_, active_args in program.ops:
+        if out not in live:
+            continue
         arg_syms = [Sym(_v(a)) for a in args]
         lines.append(f"    v{out} = {_code(prim.impl(*arg_syms, **params_))}")
         if active_args:

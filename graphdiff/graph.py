@@ -200,9 +200,13 @@ class Graph:
         if missing:
             raise MissingInputError(f"no value for input(s) {missing} of {self.name}")
         values = []
+        nodes = self.nx._node
         for name in inputs:
-            value = _as_value(bound[name], f"input {name!r}")
-            expected = self.nx.nodes[name]["shape"]
+            value, expected = bound[name], nodes[name]["shape"]
+            if type(value) is float and expected == ():  # the common case, kept cheap for big graphs
+                values.append(np.float64(value))
+                continue
+            value = _as_value(value, f"input {name!r}")
             if np.shape(value) != expected:
                 raise ShapeError(
                     f"input {name!r} of {self.name} has shape {expected}, got a value of shape {np.shape(value)}"
