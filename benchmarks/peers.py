@@ -37,7 +37,11 @@ def targets(run: dict) -> list[str]:
     check("PyTorch eager gradient / ours >= 30", torch_grad / grad if torch_grad and grad else None,
           torch_grad and grad and torch_grad / grad >= 30)  # fmt: skip
     plain = r.get("plain Python", {}).get("f")
-    check("our gradient / plain-Python f <= 4", grad / plain if grad and plain else None, grad and plain and grad / plain <= 4)
+    check(
+        "our gradient / plain-Python f <= 4",
+        grad / plain if grad and plain else None,
+        grad and plain and grad / plain <= 4,
+    )
     jac, torch_jac = ours.get("jacfwd"), r.get("PyTorch", {}).get("jacfwd")
     check("torch.func.jacfwd / our vector forward Jacobian >= 10", torch_jac / jac if jac and torch_jac else None,
           jac and torch_jac and torch_jac / jac >= 10)  # fmt: skip
@@ -50,10 +54,16 @@ def targets(run: dict) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--graph", choices=["dag", "product"], default="dag")
-    parser.add_argument("--size", type=int, default=10_000, help="DAG nodes, or product inputs (default 10000)")
-    parser.add_argument("--limit", type=float, default=60.0, help="seconds per case before it is stopped (default 60)")
+    parser.add_argument(
+        "--size", type=int, default=10_000, help="DAG nodes, or product inputs (default 10000)"
+    )
+    parser.add_argument(
+        "--limit", type=float, default=60.0, help="seconds per case before it is stopped (default 60)"
+    )
     parser.add_argument("--write", action="store_true", help="replace the README's peers block")
     args = parser.parse_args()
     show = (lambda m: print(m, file=sys.stderr)) if sys.stderr.isatty() else None

@@ -158,13 +158,15 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     if len(cotangents) != len(outs):
         raise InputError(f"{graph.name} has {len(outs)} outputs, got {len(cotangents)} cotangents")
     y_bars = [
-        seed_cotangent(program.shapes[s], y_bar, name)
+        y_bar
+        if type(y_bar) is float and program.shapes[s] == ()
+        else seed_cotangent(program.shapes[s], y_bar, name)
         for name, s, y_bar in zip(graph.outputs, outs, cotangents)
     ]
     compiled = _run(fast(program, "vjp"), inputs, y_bars)
-    if compiled is not None:
+    if compiled is not None:  # Python floats already
         outputs, grads = compiled
-        return _pack(outputs), grads
+        return outputs[0] if len(outputs) == 1 else outputs, grads
     seeds: dict[int, Any] = {}
     for slot, y_bar in zip(outs, y_bars):
         seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar

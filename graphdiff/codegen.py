@@ -205,32 +205,42 @@ def _signature(name: str, params: list[str]) -> str:
 
 def _evaluate_source(program: Program) -> str:
     params = [_v(s) for s in program.input_slots]
-    return "\n".join([_signature("evaluate", params), *_primal_lines(program), f"    return {_outputs(program)}"])
+    return "\n".join(
+        [_signature("evaluate", params), *_primal_lines(program), f"    return {_outputs(program)}"]
+    )
 
 
 def _vjp_source(program: Program) -> str:
     """Evaluation, then the reverse sweep seeded with ``y_bar_k`` at output k."""
     seeds = [f"y_bar_{k}" for k in range(len(program.output_slots))]
     lines = [_signature("vjp", [_v(s) for s in program.input_slots] + seeds), *_primal_lines(program)]
-    has_adjoint: set[int] = set()
+    # the terms arriving at each slot are summed in one statement, in the order the
+    # interpreter adds them, just before the slot's own instruction passes its adjoint on
+    pending: dict[int, list[str]] = {}
+    adjoint: dict[int, str] = {}  # slot -> the name holding its finished adjoint
 
-    def accumulate(slot: int, term: str) -> None:
-        if slot in has_adjoint:
-            lines.append(f"    g{slot} = g{slot} + {term}")
+    def finish(slot: int) -> None:
+        terms = pending.pop(slot)
+        if len(terms) == 1 and terms[0].isidentifier():  # passed on unchanged (add, sub): no statement
+            adjoint[slot] = terms[0]
         else:
-            lines.append(f"    g{slot} = {term}")
-            has_adjoint.add(slot)
+            lines.append(f"    g{slot} = {' + '.join(terms)}")
+            adjoint[slot] = f"g{slot}"
 
     for seed, slot in zip(seeds, program.output_slots):
-        accumulate(slot, seed)
+        pending.setdefault(slot, []).append(seed)
     for prim, out, args, params_, active_args in reversed(program.ops):
-        if out not in has_adjoint or not active_args:
+        if out not in pending or not active_args:
             continue
+        finish(out)
         arg_syms = [Sym(_v(a)) for a in args]
         for i, a in active_args:
-            term = prim.vjp[i](Sym(f"g{out}"), Sym(_v(out)), *arg_syms, **params_)
-            accumulate(a, _code(term))
-    grads = "".join(f"g{s}, " if s in has_adjoint else "0.0, " for s in program.input_slots)
+            term = prim.vjp[i](Sym(adjoint[out]), Sym(_v(out)), *arg_syms, **params_)
+            pending.setdefault(a, []).append(_code(term))
+    for slot in program.input_slots:
+        if slot in pending:
+            finish(slot)
+    grads = "".join(f"{adjoint[s]}, " if s in adjoint else "0.0, " for s in program.input_slots)
     lines.append(f"    return {_outputs(program)}, ({grads})")
     return "\n".join(lines)
 
@@ -239,7 +249,11 @@ def _jvp_source(program: Program) -> str:
     """Evaluation with a tangent beside every node that depends on an input."""
     params = [_v(s) for s in program.input_slots] + [f"t{s}" for s in program.input_slots]
     live = _live(program)
-    lines = [_signature("jvp", params), *[f"    v{slot} = {_code(value)}" for slot, value in program.consts if slot in live]]
+    tangent = {s: f"t{s}" for s in program.input_slots}  # slot -> the name holding its tangent
+    lines = [
+        _signature("jvp", params),
+        *[f"    v{slot} = {_code(value)}" for slot, value in program.consts if slot in live],
+    ]
     for prim, out, args, params_, active_args in program.ops:
         if out not in live:
             continue
@@ -247,10 +261,15 @@ def _jvp_source(program: Program) -> str:
         lines.append(f"    v{out} = {_code(prim.impl(*arg_syms, **params_))}")
         if active_args:
             terms = [
-                _code(prim.jvp[i](Sym(f"t{a}"), Sym(_v(out)), *arg_syms, **params_)) for i, a in active_args
+                _code(prim.jvp[i](Sym(tangent[a]), Sym(_v(out)), *arg_syms, **params_))
+                for i, a in active_args
             ]
-            lines.append(f"    t{out} = {' + '.join(terms)}")
-    tangents = "".join(f"t{s}, " if program.active[s] else "None, " for s in program.output_slots)
+            if len(terms) == 1 and terms[0].isidentifier():  # passed on unchanged: no statement
+                tangent[out] = terms[0]
+            else:
+                lines.append(f"    t{out} = {' + '.join(terms)}")
+                tangent[out] = f"t{out}"
+    tangents = "".join(f"{tangent[s]}, " if program.active[s] else "None, " for s in program.output_slots)
     lines.append(f"    return {_outputs(program)}, ({tangents})")
     return "\n".join(lines)
 

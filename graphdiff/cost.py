@@ -34,9 +34,10 @@ from .forward import forward_sweep
 from .graph import Graph
 from .memory import evaluation_peak, forward_peak, reverse_peak
 from .program import Program, one_hot
-from .reverse import reverse_sweep
+from .reverse import reverse_sweep, tape
+from .tally import forward_counts, function_counts, reverse_counts
 
-__all__ = ["ModeCost", "measure", "MODES"]
+__all__ = ["ModeCost", "measure", "count_by_running", "MODES"]
 
 MODES = ("function", "forward", "forward-vector", "reverse")
 
@@ -111,6 +112,11 @@ def measure(
 ) -> dict[str, ModeCost]:
     """Count and time each mode on ``graph`` at ``inputs`` (values in input order).
 
+    Counts come from :mod:`graphdiff.tally` (each rule's arithmetic measured once, summed
+    along the sweep's path); :func:`count_by_running` gets the same numbers by counting
+    every operation of the running sweeps, and the tests hold the two equal. Times are of
+    the interpreted sweeps.
+
     Examples
     --------
     >>> from graphdiff import builders
@@ -122,75 +128,120 @@ def measure(
     values = graph.bind(inputs)
     out = {}
     for mode in modes:
-        count, run = _MODES[mode](program, values)
-        ops, sweeps, stored, peak = count()
-        out[mode] = ModeCost(mode, sweeps, ops, stored, peak, _median_seconds(run, repeats, budget))
+        ops, sweeps, stored, peak = _TALLIES[mode](program)
+        seconds = _median_seconds(_RUNS[mode](program, values), repeats, budget)
+        out[mode] = ModeCost(mode, sweeps, ops, stored, peak, seconds)
     return out
 
 
-def _function(program: Program, values: list) -> tuple[Callable, Callable]:
-    def count():
-        with counting() as ops:
-            evaluate(program, values, _lift)
-        return ops, 1, 0, evaluation_peak(program)
-
-    return count, lambda: evaluate(program, values)
+# --- counts from the structure (fast) -------------------------------------------------------
 
 
-def _forward(program: Program, values: list) -> tuple[Callable, Callable]:
+def _tally_function(program: Program) -> tuple[OpCounts, int, int, int]:
+    return function_counts(program), 1, 0, evaluation_peak(program)
+
+
+def _tally_forward(program: Program) -> tuple[OpCounts, int, int, int]:
+    total, peak, sweeps = OpCounts(), 0, 0
+    for slot in program.input_slots:  # every element of an input follows the same path
+        ops, tangent_sizes = forward_counts(program, {slot})
+        total += ops * program.sizes[slot]
+        sweeps += program.sizes[slot]
+        peak = max(peak, forward_peak(program, tangent_sizes))
+    return total, sweeps, 0, peak
+
+
+def _tally_forward_vector(program: Program) -> tuple[OpCounts, int, int, int]:
+    n = sum(program.sizes[s] for s in program.input_slots)
+    ops, tangent_sizes = forward_counts(program, set(program.input_slots), batch=(n,))
+    return ops, 1, 0, forward_peak(program, tangent_sizes)
+
+
+def _tally_reverse(program: Program) -> tuple[OpCounts, int, int, int]:
+    total, sweeps, kept, patterns = function_counts(program), 0, set(), []
+    for slot in program.output_slots:
+        ops, arrived = reverse_counts(program, [slot])
+        total += ops * program.sizes[slot]
+        sweeps += program.sizes[slot]
+        patterns.append(arrived)
+        kept |= tape(program, [True if a else None for a in arrived])
+    stored = sum(program.sizes[k] for k in kept)
+    return total, sweeps, stored, reverse_peak(program, frozenset(kept), patterns)
+
+
+_TALLIES = {
+    "function": _tally_function,
+    "forward": _tally_forward,
+    "forward-vector": _tally_forward_vector,
+    "reverse": _tally_reverse,
+}
+
+
+# --- the sweeps themselves: timed, and counted operation by operation for the tests ---------
+
+
+def _run_function(program: Program, values: list) -> Callable[[], Any]:
+    return lambda: evaluate(program, values)
+
+
+def _run_forward(program: Program, values: list) -> Callable[[], Any]:
     seeds = _forward_seeds(program)
-
-    def count():
-        total, peak = OpCounts(), 0
-        for seed in seeds:
-            with counting() as ops:
-                _, tangents = forward_sweep(program, values, _counted(seed), _lift)
-            total += ops
-            peak = max(peak, forward_peak(program, [0 if t is None else t.size for t in tangents]))
-        return total, len(seeds), 0, peak
 
     def run():
         for seed in seeds:
             forward_sweep(program, values, seed)
 
-    return count, run
+    return run
 
 
-def _forward_vector(program: Program, values: list) -> tuple[Callable, Callable]:
+def _run_forward_vector(program: Program, values: list) -> Callable[[], Any]:
     seed = _vector_seeds(program)
-
-    def count():
-        with counting() as ops:
-            _, tangents = forward_sweep(program, values, _counted(seed), _lift)
-        return ops, 1, 0, forward_peak(program, [0 if t is None else t.size for t in tangents])
-
-    return count, lambda: forward_sweep(program, values, seed)
+    return lambda: forward_sweep(program, values, seed)
 
 
-def _reverse(program: Program, values: list) -> tuple[Callable, Callable]:
+def _run_reverse(program: Program, values: list) -> Callable[[], Any]:
     seeds = _reverse_seeds(program)
-
-    def count():
-        with counting() as total:
-            primals = evaluate(program, values, _lift)
-        tagged = [None if v is None else Counted(v.value, slot=k) for k, v in enumerate(primals)]
-        read, arrived = set(), []
-        for seed in seeds:
-            with counting() as ops:
-                adjoints = reverse_sweep(program, tagged, _counted(seed))
-            total += ops
-            read |= ops.read
-            arrived.append([a is not None for a in adjoints])
-        tape = frozenset(k for k in read if program.kinds[k] != "const")
-        stored = sum(program.sizes[k] for k in tape)
-        return total, len(seeds), stored, reverse_peak(program, tape, arrived)
 
     def run():
         primals = evaluate(program, values)
         for seed in seeds:
             reverse_sweep(program, primals, seed)
 
-    return count, run
+    return run
 
 
-_MODES = {"function": _function, "forward": _forward, "forward-vector": _forward_vector, "reverse": _reverse}
+_RUNS = {
+    "function": _run_function,
+    "forward": _run_forward,
+    "forward-vector": _run_forward_vector,
+    "reverse": _run_reverse,
+}
+
+
+def count_by_running(program: Program, values: list, mode: str) -> tuple[OpCounts, int, int]:
+    """Count every operation of the running sweeps of ``mode``: ``(ops, sweeps, stored_values)``.
+
+    The reference for :mod:`graphdiff.tally`; as slow as running the sweeps on counted values.
+    """
+    total = OpCounts()
+    if mode == "function":
+        with counting() as total:
+            evaluate(program, values, _lift)
+        return total, 1, 0
+    if mode in ("forward", "forward-vector"):
+        seeds = _forward_seeds(program) if mode == "forward" else [_vector_seeds(program)]
+        for seed in seeds:
+            with counting() as ops:
+                forward_sweep(program, values, _counted(seed), _lift)
+            total += ops
+        return total, len(seeds), 0
+    with counting() as total:
+        primals = evaluate(program, values, _lift)
+    tagged = [None if v is None else Counted(v.value, slot=k) for k, v in enumerate(primals)]
+    seeds, read = _reverse_seeds(program), set()
+    for seed in seeds:
+        with counting() as ops:
+            reverse_sweep(program, tagged, _counted(seed))
+        total += ops
+        read |= ops.read
+    return total, len(seeds), sum(program.sizes[k] for k in read if program.kinds[k] != "const")

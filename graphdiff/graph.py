@@ -245,6 +245,8 @@ def _as_value(value: Any, what: str) -> Any:
 
 def as_output(value: Any) -> Any:
     """Present a value to users: 0-d numbers as Python floats, arrays as they are."""
+    if isinstance(value, float):  # Python floats and numpy float64 scalars: the common case
+        return float(value)
     if hasattr(value, "value"):  # a Counted number
         value = value.value
     return float(value) if np.ndim(value) == 0 else np.asarray(value)

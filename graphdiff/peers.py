@@ -50,7 +50,11 @@ def make_dag(nodes: int = 10_000, n_inputs: int = 100, seed: int = 0) -> list[Op
     bounded, total = list(range(n_inputs)), n_inputs
 
     def pick(candidates: int, among: list[int] | None = None) -> int:
-        k = candidates - 1 - int(rng.integers(min(64, candidates))) if rng.random() < 0.75 else int(rng.integers(candidates))
+        k = (
+            candidates - 1 - int(rng.integers(min(64, candidates)))
+            if rng.random() < 0.75
+            else int(rng.integers(candidates))
+        )
         return k if among is None else among[k]
 
     for _ in range(nodes):
@@ -238,7 +242,11 @@ def _jax_grad(ops: list[Op], xs: list[float], tail: int) -> dict:
     compiled = jax.jit(jax.grad(f)).lower(x).compile()
     first = time.perf_counter() - start
     grads = compiled(x)
-    return {"grad": [float(g) for g in grads], "first": first, "gradient": _median(lambda: compiled(x).block_until_ready())}
+    return {
+        "grad": [float(g) for g in grads],
+        "first": first,
+        "gradient": _median(lambda: compiled(x).block_until_ready()),
+    }
 
 
 PEERS: dict[str, tuple[str | None, Callable]] = {
@@ -299,7 +307,11 @@ def run_peers(
     xs = [float(x) for x in np.random.default_rng(1).uniform(low, high, n_inputs)]
     results, skipped, stopped, errors = {}, {}, {}, {}
     for name, (module, function) in PEERS.items():
-        if peers and name.split()[0].lower() not in [p.lower() for p in peers] and name not in ("plain Python", "graphdiff"):
+        if (
+            peers
+            and name.split()[0].lower() not in [p.lower() for p in peers]
+            and name not in ("plain Python", "graphdiff")
+        ):
             continue
         if not _installed(module):
             skipped[name] = INSTALL[module]
@@ -359,7 +371,9 @@ def render_peers(run: dict, tablefmt: str = "simple") -> str:
             agree.get(name, "reference"),
         ])  # fmt: skip
     for name, seconds in run["stopped"].items():
-        rows.append([name, "", f"stopped at {seconds:.0f} s", "", "", "", "", "", f"stopped at {seconds:.0f} s", ""])
+        rows.append(
+            [name, "", f"stopped at {seconds:.0f} s", "", "", "", "", "", f"stopped at {seconds:.0f} s", ""]
+        )
     for name, message in run["errors"].items():
         rows.append([name, "", "error: " + message[:60], "", "", "", "", "", "", ""])
     headers = ["library", "f", "gradient", "÷ ours", "backward only", "÷ our gradient", "jacfwd (all inputs)",
@@ -367,5 +381,7 @@ def render_peers(run: dict, tablefmt: str = "simple") -> str:
     text = [f"{run['graph']}: {run['nodes']} scalar nodes (median wall times; ratios measured in this run)",
             tabulate(rows, headers, tablefmt, disable_numparse=True)]  # fmt: skip
     if run["skipped"]:
-        text.append("skipped (not installed): " + "; ".join(f"{n}: {cmd}" for n, cmd in run["skipped"].items()))
+        text.append(
+            "skipped (not installed): " + "; ".join(f"{n}: {cmd}" for n, cmd in run["skipped"].items())
+        )
     return "\n".join(text)

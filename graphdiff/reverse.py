@@ -150,6 +150,8 @@ def reverse(
 
 def seed_cotangent(shape: tuple[int, ...], cotangent: Any, output: str) -> Any:
     """The seed adjoint for an output of ``shape``: 1 for a scalar by default."""
+    if type(cotangent) is float and shape == ():  # the common case, kept cheap for many outputs
+        return np.float64(cotangent)
     if cotangent is None:
         if shape != ():
             raise ShapeError(f"output {output!r} has shape {shape}: pass a cotangent of that shape")

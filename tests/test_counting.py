@@ -189,3 +189,20 @@ def test_measured_tape_equals_reverse_result(graph):
     if len(graph.outputs) == 1 and graph.program.shapes[graph.program.output_slots[0]] == ():
         assert gd.reverse(graph, point).stored_values == c.stored_values
     assert c.stored_values <= sum(np.size(v) for v in point) + len(graph)
+
+
+# --- the fast tally equals counting every operation of the running sweeps ---------------------
+
+
+@pytest.mark.parametrize("graph", FAMILY_GRAPHS + [gd.trace(lambda A, x: gd.sum(gd.tanh(A @ x) * (A @ x)), np.ones((3, 4)), np.ones(4))],
+                         ids=lambda g: g.name)  # fmt: skip
+@pytest.mark.parametrize("mode", ["function", "forward", "forward-vector", "reverse"])
+def test_tally_equals_counting_every_operation(graph, mode):
+    from graphdiff.bench import random_point
+    from graphdiff.cost import count_by_running
+
+    point = random_point(graph)
+    tallied = measure(graph, point, modes=(mode,), repeats=1, budget=0)[mode]
+    ops, sweeps, stored = count_by_running(graph.program, graph.bind(point), mode)
+    assert tallied.ops.as_dict() == ops.as_dict()
+    assert (tallied.sweeps, tallied.stored_values) == (sweeps, stored)

@@ -1,0 +1,120 @@
+"""Speed at scale: the cheap-gradient ratio in wall time, and one graph from 10^3 to 10^6 nodes.
+
+    python benchmarks/scale.py                  # both parts
+    python benchmarks/scale.py --max 100000     # stop the scaling run at 10^5 nodes
+    python benchmarks/scale.py --write          # also replace the README's scale block
+
+Part 1: for every builder at about 10^4 nodes, T(gradient, its evaluation included) / T(f),
+both through the public API once the code is generated (from the second call on).
+Part 2: the random DAG of benchmarks/peers.py at growing sizes, cold: trace, prepare,
+evaluate, gradient (the interpreter: a graph used once is not compiled) and the operation
+counts of the function and of reverse mode, with the peak memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import resource
+import statistics
+import time
+
+import numpy as np
+from readme_block import provenance, write_block
+from tabulate import tabulate
+
+import graphdiff as gd
+from graphdiff import builders
+from graphdiff.bench import random_point
+from graphdiff.peers import make_dag, run_ops
+from graphdiff.tally import function_counts, reverse_counts
+
+BUILDERS = {
+    "speelpenning(5000)": (lambda: builders.speelpenning(5000), (0.99, 1.01)),
+    "path_explosion(2000, 3)": (lambda: builders.path_explosion(2000, 3), (-1.0, 1.0)),
+    "fan_out(5000)": (lambda: builders.fan_out(5000), (-1.0, 1.0)),
+    "dense_map(30, 30, hidden=150)": (lambda: builders.dense_map(30, 30, hidden=150), (-1.0, 1.0)),
+    "mlp((2, 1200, 1), scalar)": (lambda: builders.mlp((2, 1200, 1), scalar=True), (-1.0, 1.0)),
+    "rosenbrock(1000)": (lambda: builders.rosenbrock(1000), (-1.0, 1.0)),
+    "random_dag(10000)": (lambda: builders.random_dag(10_000, 100, 1, seed=0), (-1.0, 1.0)),
+}
+
+
+def median(run, least: int = 5, budget: float = 0.5) -> float:
+    times = []
+    while len(times) < least or (sum(times) < budget and len(times) < 50):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def cheap_gradient() -> str:
+    rows = []
+    for name, (build, domain) in BUILDERS.items():
+        g = build()
+        xs = [float(x) for x in random_point(g, domain)]
+        ones = [1.0] * len(g.outputs)  # one reverse sweep seeded at every output (a gradient if one)
+        cotangent = ones[0] if len(ones) == 1 else ones
+        for _ in range(2):  # the second call generates the code
+            g(*xs), gd.vjp(g, xs, cotangent)
+        t_f = median(lambda: g(*xs))
+        t_grad = median(lambda: gd.vjp(g, xs, cotangent))
+        rows.append([name, len(g), f"{t_f * 1e3:.3g} ms", f"{t_grad * 1e3:.3g} ms", f"{t_grad / t_f:.2f}",
+                     "met" if t_grad / t_f <= 3 else "MISS"])  # fmt: skip
+    return "Cheap gradient in wall time: T(gradient incl. its evaluation) / T(f) <= 3\n" + tabulate(
+        rows, ["graph", "nodes", "T(f)", "T(gradient)", "ratio", "target"], disable_numparse=True
+    )
+
+
+def scaling(sizes: list[int]) -> str:
+    rows, totals = [], []
+    lib = {"sin": gd.sin, "exp": gd.exp, "tanh": gd.tanh}
+    for nodes in sizes:
+        ops = make_dag(nodes)
+        xs = [float(x) for x in np.random.default_rng(1).uniform(-1.0, 1.0, 100)]
+        start = time.perf_counter()
+        g = gd.trace(lambda *x: run_ops(ops, x, lib, 100), *xs)
+        traced = time.perf_counter()
+        program = g.program
+        prepared = time.perf_counter()
+        value = g(*xs)
+        evaluated = time.perf_counter()
+        grad = gd.grad(g)(*xs)
+        graded = time.perf_counter()
+        f_ops = function_counts(program)
+        rev_ops, _ = reverse_counts(program, program.output_slots)
+        counted = time.perf_counter()
+        total = counted - start
+        totals.append(total)
+        memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+        assert math.isfinite(value) and all(map(math.isfinite, grad))
+        rows.append([len(g), *(f"{t:.2f}" for t in (traced - start, prepared - traced, evaluated - prepared,
+                     graded - evaluated, counted - graded, total)), f_ops.total, (f_ops + rev_ops).total,
+                     f"{memory:.2f}"])  # fmt: skip
+    slope = np.polyfit(np.log10(sizes), np.log10(totals), 1)[0] if len(sizes) > 1 else float("nan")
+    headers = ["nodes", "trace s", "prepare s", "evaluate s", "gradient s", "count s", "total s",
+               "f ops", "gradient ops", "peak GB"]  # fmt: skip
+    return (
+        "Cold, from a Python function to its gradient and counts\n"
+        + tabulate(rows, headers, disable_numparse=True)
+        + f"\nslope of log(total time) against log(nodes): {slope:.2f} (1 is linear)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--max", type=int, default=1_000_000, help="largest scaling size (default 10^6)")
+    parser.add_argument("--write", action="store_true", help="replace the README's scale block")
+    args = parser.parse_args()
+    sizes = [n for n in (1_000, 10_000, 100_000, 1_000_000) if n <= args.max]
+    text = cheap_gradient() + "\n\n" + scaling(sizes)
+    print(text)
+    if args.write:
+        write_block("scale", "```text\n" + text + "\n```\n" + provenance() + "\n")
+
+
+if __name__ == "__main__":
+    main()
