@@ -59,7 +59,16 @@ def value_and_grad(f: Differentiable) -> Callable[..., tuple[Any, tuple]]:
     """
     traced = _Traced(f)
 
+    hot: list = []  # once compiled for float inputs: (generated vjp, number of inputs)
+
     def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Any, tuple]:
+        # the hot path: floats for every input, the code generated; binding is skipped
+        if hot and not kwargs and len(args) == hot[1] and all(type(a) is float for a in args):
+            try:
+                outputs, grads = hot[0](*args, 1.0)
+                return outputs[0], grads
+            except ARITHMETIC_ERRORS:
+                pass  # the interpreter below gives numpy's nan/inf semantics
         graph, inputs = _prepare(traced, args, kwargs)
         program = graph.program
         if len(program.output_slots) != 1:
@@ -69,8 +78,11 @@ def value_and_grad(f: Differentiable) -> Callable[..., tuple[Any, tuple]]:
             raise NotScalarError(
                 f"grad needs a scalar output; {graph.outputs[0]!r} has shape {program.shapes[out]}: use jacrev or vjp"
             )
-        compiled = _run(fast(program, "vjp"), inputs, [1.0])
+        function = fast(program, "vjp")
+        compiled = _run(function, inputs, [1.0])
         if compiled is not None:
+            if not hot and all(type(a) is float for a in args) and not kwargs:
+                hot[:] = [function, len(inputs)]
             outputs, grads = compiled
             return outputs[0], grads
         values = evaluate(program, inputs)
