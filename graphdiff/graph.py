@@ -105,14 +105,16 @@ class Graph:
         :class:`~graphdiff.NodeError` (an argument is not a node) or
         :class:`~graphdiff.ShapeError` naming the node.
         """
-        prim = get_primitive(op, where=name or "")
+        prim = op if isinstance(op, Primitive) else get_primitive(op, where=name or "")
         prim.check_call(len(args), params, where=name or "")
         nodes = self.nx._node  # networkx's node dict: much faster than the NodeView
-        for arg in args:
-            if arg not in nodes:
-                raise NodeError(f"argument {arg!r} of {name or prim.name!r} is not a node of the graph")
         try:
-            shape = prim.shape(*(nodes[a]["shape"] for a in args), **params)
+            arg_shapes = [nodes[a]["shape"] for a in args]
+        except (KeyError, TypeError):
+            missing = next(a for a in args if not isinstance(a, str) or a not in nodes)
+            raise NodeError(f"argument {missing!r} of {name or prim.name!r} is not a node of the graph") from None
+        try:
+            shape = () if prim.elementwise and not any(arg_shapes) else prim.shape(*arg_shapes, **params)
         except ShapeError as err:
             where = f"node {name!r}" if name else f"{prim.name}({', '.join(args)})"
             raise ShapeError(f"{prim.name} {where}: {err}") from None

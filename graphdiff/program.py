@@ -58,6 +58,9 @@ class Program:
         return outs[0] if len(outs) == 1 else outs
 
 
+_NO_PARAMS: dict = {}  # shared by every instruction without parameters; never modified
+
+
 def _topological_order(G: nx.MultiDiGraph, nodes: dict, pred: dict, succ: dict) -> list[str]:
     """Kahn's algorithm in insertion order; a cycle is reported with its nodes."""
     waiting = {n: sum(len(keys) for keys in pred[n].values()) for n in nodes}
@@ -105,6 +108,7 @@ def compile_program(G: nx.MultiDiGraph) -> Program:
     # directly is many times faster than the view objects, which matters at 1e5+ nodes
     nodes, pred, succ = G._node, G._pred, G._succ
     arguments: dict[str, tuple] = {}
+    prims: dict[str, Primitive] = {}
     for node, data in nodes.items():
         kind = data.get("kind")
         if kind in ("input", "const"):
@@ -123,6 +127,7 @@ def compile_program(G: nx.MultiDiGraph) -> Program:
                     f"node {node!r}: argument positions {sorted(by_position)}, expected 0..{prim.arity - 1}"
                 )
             arguments[node] = tuple(by_position[k] for k in range(prim.arity))
+            prims[node] = prim
         else:
             raise NodeError(f"node {node!r} has kind {kind!r}; expected 'input', 'const' or 'op'")
 
@@ -142,14 +147,18 @@ def compile_program(G: nx.MultiDiGraph) -> Program:
             shapes.append(np.shape(value))
             active.append(False)
         else:
-            prim = get_primitive(data["op"])
-            params = dict(data.get("params", {}))
-            args = tuple(slot[u] for u in arguments[node])
-            try:
-                shapes.append(prim.shape(*(shapes[a] for a in args), **params))
-            except ShapeError as err:
-                raise ShapeError(f"node {node!r} ({prim.name}): {err}") from None
-            active_args = tuple((i, a) for i, a in enumerate(args) if active[a])
+            prim = prims[node]
+            params = dict(data["params"]) if data.get("params") else _NO_PARAMS
+            args = tuple([slot[u] for u in arguments[node]])
+            arg_shapes = [shapes[a] for a in args]
+            if prim.elementwise and not any(arg_shapes):  # scalars: the common case, kept cheap
+                shapes.append(())
+            else:
+                try:
+                    shapes.append(prim.shape(*arg_shapes, **params))
+                except ShapeError as err:
+                    raise ShapeError(f"node {node!r} ({prim.name}): {err}") from None
+            active_args = tuple([(i, a) for i, a in enumerate(args) if active[a]])
             active.append(bool(active_args))
             ops.append(Instruction(prim, k, args, params, active_args))
 
