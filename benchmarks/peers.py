@@ -14,43 +14,7 @@ import sys
 
 from readme_block import provenance, write_block
 
-from graphdiff.peers import render_peers, run_peers
-
-
-def targets(run: dict) -> list[str]:
-    """Issue 5's targets, each with the ratio measured in this run."""
-    r = run["results"]
-    ours = r.get("graphdiff", {})
-    lines = []
-
-    def check(label: str, value: float | None, ok: bool | None) -> None:
-        if value is None:
-            lines.append(f"  -    {label}: not measured (peer missing or stopped)")
-        else:
-            lines.append(f"  {'met ' if ok else 'MISS'} {label}: {value:.3g}")
-
-    grad = ours.get("gradient")
-    micro = r.get("micrograd", {}).get("backward")
-    check("micrograd backward alone / our gradient >= 5", micro / grad if micro and grad else None,
-          micro and grad and micro / grad >= 5)  # fmt: skip
-    torch_grad = r.get("PyTorch", {}).get("gradient")
-    check("PyTorch eager gradient / ours >= 30", torch_grad / grad if torch_grad and grad else None,
-          torch_grad and grad and torch_grad / grad >= 30)  # fmt: skip
-    plain = r.get("plain Python", {}).get("f")
-    check(
-        "our gradient / plain-Python f <= 4",
-        grad / plain if grad and plain else None,
-        grad and plain and grad / plain <= 4,
-    )
-    jac, torch_jac = ours.get("jacfwd"), r.get("PyTorch", {}).get("jacfwd")
-    check("torch.func.jacfwd / our vector forward Jacobian >= 10", torch_jac / jac if jac and torch_jac else None,
-          jac and torch_jac and torch_jac / jac >= 10)  # fmt: skip
-    first, compile_f = ours.get("first"), r.get("JAX jit(f)", {}).get("compile_f")
-    if compile_f is None and "JAX jit(f)" in run["stopped"]:
-        compile_f = run["stopped"]["JAX jit(f)"]  # at least this long
-    check("our cold first gradient / JAX jit compile of f <= 0.01", first / compile_f if first and compile_f else None,
-          first and compile_f and first / compile_f <= 0.01)  # fmt: skip
-    return lines
+from graphdiff.peers import render_peers, run_peers, targets
 
 
 def main() -> None:

@@ -59,6 +59,7 @@ examples:
   graphdiff bench --graph my_graph.json               a graph saved with graphdiff.io.save
   graphdiff bench --function model.py:f --inputs 3    your own function of 3 scalars
   graphdiff bench --family mlp --plot costs.png       needs: pip install 'graphdiff[plot]'
+  graphdiff bench --peers --sizes 2000                against the peers installed ('graphdiff[peers]')
 """
 
 
@@ -179,6 +180,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--plot", metavar="FILE.png", help="also draw operations against size, log-log (needs matplotlib)"
     )
+    bench.add_argument(
+        "--peers",
+        nargs="?",
+        const="dag",
+        choices=["dag", "product"],
+        metavar="GRAPH",
+        help="time graphdiff against micrograd, PyTorch, autograd and JAX (those installed) on the random "
+        "DAG (default) or the product chain, of --sizes nodes/inputs (default 10000 / 1000)",
+    )
+    bench.add_argument(
+        "--limit", type=float, default=60.0, metavar="S", help="--peers: seconds per case (default 60)"
+    )
     bench.set_defaults(run=_run_bench)
     return parser
 
@@ -233,6 +246,19 @@ def _run_bench(args: argparse.Namespace) -> int:
 
         require_matplotlib()  # fail before the long part
     progress = bench.stderr_progress()
+    if args.peers:
+        from .peers import render_peers, run_peers, targets
+
+        for size in args.sizes or [10_000 if args.peers == "dag" else 1000]:
+            run = run_peers(args.peers, size, args.limit, progress=progress)
+            if progress:
+                progress("")
+            print(
+                render_peers(run, args.tablefmt)
+                + "\n\nTargets, measured in this run:\n"
+                + "\n".join(targets(run))
+            )
+        return 0
     try:
         if args.what == "crossover":
             rows = bench.crossover(args.total, args.hidden, args.repeats)

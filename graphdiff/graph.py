@@ -112,7 +112,9 @@ class Graph:
             arg_shapes = [nodes[a]["shape"] for a in args]
         except (KeyError, TypeError):
             missing = next(a for a in args if not isinstance(a, str) or a not in nodes)
-            raise NodeError(f"argument {missing!r} of {name or prim.name!r} is not a node of the graph") from None
+            raise NodeError(
+                f"argument {missing!r} of {name or prim.name!r} is not a node of the graph"
+            ) from None
         try:
             shape = () if prim.elementwise and not any(arg_shapes) else prim.shape(*arg_shapes, **params)
         except ShapeError as err:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["make_dag", "make_product", "run_peers", "render_peers", "PEERS", "INSTALL"]
+__all__ = ["make_dag", "make_product", "run_peers", "render_peers", "targets", "PEERS", "INSTALL"]
 
 Op = tuple[str, int, int]
 
@@ -296,7 +296,11 @@ def run_peers(
     peers: list[str] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Measure every installed library on one graph; return results, skipped and stopped cases."""
+    """Measure every installed library on one graph; return results, skipped and stopped cases.
+
+    ``peers`` names the libraries by module (``micrograd``, ``torch``, ``autograd``, ``jax``);
+    ``None`` means all of them. Plain Python and graphdiff always run.
+    """
     if graph == "dag":
         ops, n_inputs, tail = make_dag(size), 100, 100
     elif graph == "product":
@@ -307,11 +311,8 @@ def run_peers(
     xs = [float(x) for x in np.random.default_rng(1).uniform(low, high, n_inputs)]
     results, skipped, stopped, errors = {}, {}, {}, {}
     for name, (module, function) in PEERS.items():
-        if (
-            peers
-            and name.split()[0].lower() not in [p.lower() for p in peers]
-            and name not in ("plain Python", "graphdiff")
-        ):
+        wanted = peers is None or name in ("plain Python", "graphdiff") or (module or "") in peers
+        if not wanted:
             continue
         if not _installed(module):
             skipped[name] = INSTALL[module]
@@ -385,3 +386,41 @@ def render_peers(run: dict, tablefmt: str = "simple") -> str:
             "skipped (not installed): " + "; ".join(f"{n}: {cmd}" for n, cmd in run["skipped"].items())
         )
     return "\n".join(text)
+
+
+def targets(run: dict) -> list[str]:
+    """Issue 5's speed targets, each with the ratio measured in this run."""
+    r, lines = run["results"], []
+    ours = r.get("graphdiff", {})
+
+    def check(
+        label: str, numerator: float | None, denominator: float | None, bound: float, at_least: bool
+    ) -> None:
+        if not numerator or not denominator:
+            lines.append(f"  -    {label}: not measured (a library is missing or was stopped)")
+            return
+        value = numerator / denominator
+        met = value >= bound if at_least else value <= bound
+        lines.append(f"  {'met ' if met else 'MISS'} {label}: {value:.3g}")
+
+    compile_f = r.get("JAX jit(f)", {}).get("compile_f") or run["stopped"].get("JAX jit(f)")
+    check("micrograd backward alone / our gradient >= 5", r.get("micrograd", {}).get("backward"),
+          ours.get("gradient"), 5, True)  # fmt: skip
+    check(
+        "PyTorch eager gradient / ours >= 30",
+        r.get("PyTorch", {}).get("gradient"),
+        ours.get("gradient"),
+        30,
+        True,
+    )
+    check(
+        "our gradient / plain-Python f <= 4",
+        ours.get("gradient"),
+        r.get("plain Python", {}).get("f"),
+        4,
+        False,
+    )
+    check("torch.func.jacfwd / our vector forward Jacobian >= 10", r.get("PyTorch", {}).get("jacfwd"),
+          ours.get("jacfwd"), 10, True)  # fmt: skip
+    check("our cold first gradient / JAX jit compile of f <= 0.01", ours.get("first"), compile_f, 0.01, False)
+    return lines
