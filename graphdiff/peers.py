@@ -190,7 +190,7 @@ def _torch(ops: list[Op], xs: list[float], tail: int) -> dict:
     x = torch.tensor(xs, dtype=torch.float64)
     jac = torch.func.jacfwd(lambda v: run_ops(ops, list(v.unbind()), lib, tail))
     return {
-        "value": float(out),
+        "value": float(out.detach()),
         "grad": [float(g) for g in grads],
         "first": first,
         "f": _median(lambda: run_ops(ops, [torch.tensor(v, dtype=torch.float64) for v in xs], lib, tail)),
