@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import math
 import resource
-import statistics
 import time
 
 import numpy as np
@@ -26,6 +25,7 @@ from tabulate import tabulate
 import graphdiff as gd
 from graphdiff import builders
 from graphdiff.bench import random_point
+from graphdiff.cost import median_seconds
 from graphdiff.peers import make_dag, run_ops
 from graphdiff.tally import function_counts, reverse_counts
 
@@ -40,15 +40,6 @@ BUILDERS = {
 }
 
 
-def median(run, least: int = 5, budget: float = 0.5) -> float:
-    times = []
-    while len(times) < least or (sum(times) < budget and len(times) < 50):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def cheap_gradient() -> str:
     rows = []
     for name, (build, domain) in BUILDERS.items():
@@ -58,8 +49,8 @@ def cheap_gradient() -> str:
         cotangent = ones[0] if len(ones) == 1 else ones
         for _ in range(2):  # the second call generates the code
             g(*xs), gd.vjp(g, xs, cotangent)
-        t_f = median(lambda: g(*xs))
-        t_grad = median(lambda: gd.vjp(g, xs, cotangent))
+        t_f = median_seconds(lambda: g(*xs), least=5, budget=0.5)
+        t_grad = median_seconds(lambda: gd.vjp(g, xs, cotangent), least=5, budget=0.5)
         rows.append([name, len(g), f"{t_f * 1e3:.3g} ms", f"{t_grad * 1e3:.3g} ms", f"{t_grad / t_f:.2f}",
                      "met" if t_grad / t_f <= 3 else "MISS"])  # fmt: skip
     return "Cheap gradient in wall time: T(gradient incl. its evaluation) / T(f) <= 3\n" + tabulate(

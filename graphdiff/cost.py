@@ -37,7 +37,7 @@ from .program import Program, one_hot
 from .reverse import reverse_sweep, tape
 from .tally import forward_counts, function_counts, reverse_counts
 
-__all__ = ["ModeCost", "measure", "count_by_running", "MODES"]
+__all__ = ["ModeCost", "measure", "count_by_running", "median_seconds", "MODES"]
 
 MODES = ("function", "forward", "forward-vector", "reverse")
 
@@ -93,10 +93,10 @@ def _counted(seed: dict[int, Any]) -> dict[int, Counted]:
     return {slot: Counted(value) for slot, value in seed.items()}
 
 
-def _median_seconds(run: Callable[[], Any], repeats: int, budget: float) -> float:
-    """The median wall time of ``run``: at least ``repeats`` runs, more while under ``budget`` seconds."""
-    times = []
-    while len(times) < repeats or (sum(times) < budget and len(times) < 25):
+def median_seconds(run: Callable[[], Any], least: int = 3, budget: float = 0.2, most: int = 25) -> float:
+    """The median wall time of ``run``: at least ``least`` runs, more (up to ``most``) while under ``budget`` s."""
+    times: list[float] = []
+    while len(times) < least or (sum(times) < budget and len(times) < most):
         start = time.perf_counter()
         run()
         times.append(time.perf_counter() - start)
@@ -129,7 +129,7 @@ def measure(
     out = {}
     for mode in modes:
         ops, sweeps, stored, peak = _TALLIES[mode](program)
-        seconds = _median_seconds(_RUNS[mode](program, values), repeats, budget)
+        seconds = median_seconds(_RUNS[mode](program, values), repeats, budget)
         out[mode] = ModeCost(mode, sweeps, ops, stored, peak, seconds)
     return out
 

@@ -17,14 +17,19 @@ with its own functions:
 
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+
+from .cost import median_seconds
+
+# peers are timed longer than the harness's rows: up to a second or 30 runs per median
+_median = functools.partial(median_seconds, budget=1.0, most=30)
 
 __all__ = ["make_dag", "make_product", "run_peers", "render_peers", "targets", "PEERS", "INSTALL"]
 
@@ -97,15 +102,6 @@ def run_ops(ops: list[Op], xs: list, lib: dict[str, Callable], tail: int) -> Any
     return out
 
 
-def _median(run: Callable[[], Any], budget: float = 1.0, least: int = 3, most: int = 30) -> float:
-    times: list[float] = []
-    while len(times) < least or (sum(times) < budget and len(times) < most):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 # --- one function per library: returns {"value", "grad", "f", "gradient", "jacfwd", "first"} ---
 
 
@@ -149,7 +145,7 @@ def _micrograd(ops: list[Op], xs: list[float], tail: int) -> dict:
     leaves, out = gradient()
     result = {"value": out.data, "grad": [v.grad for v in leaves]}
     result["gradient"] = _median(gradient)
-    result["backward"] = _median(out.backward)  # accumulates into .grad; only the time is used
+    result["backward"] = _median(out.backward, budget=1.0)  # accumulates into .grad; only the time is used
     return result
 
 
@@ -210,10 +206,16 @@ def _autograd(ops: list[Op], xs: list[float], tail: int) -> dict:
     start = time.perf_counter()
     grads = grad_f(x)
     first = time.perf_counter() - start
-    return {"value": float(f(x)), "grad": list(grads), "first": first, "gradient": _median(lambda: grad_f(x))}
+    return {
+        "value": float(f(x)),
+        "grad": list(grads),
+        "first": first,
+        "gradient": _median(lambda: grad_f(x)),
+    }
 
 
-def _jax(ops: list[Op], xs: list[float], tail: int) -> dict:
+def _jax_function(ops: list[Op], xs: list[float], tail: int) -> tuple[Any, Callable, Any]:
+    """JAX with float64, the graph as a function of one vector, and the point."""
     import jax
 
     jax.config.update("jax_enable_x64", True)
@@ -221,23 +223,24 @@ def _jax(ops: list[Op], xs: list[float], tail: int) -> dict:
 
     lib = {"sin": jnp.sin, "exp": jnp.exp, "tanh": jnp.tanh}
     f = lambda v: run_ops(ops, [v[i] for i in range(len(xs))], lib, tail)
-    x = jnp.array(xs, dtype=jnp.float64)
+    return jax, f, jnp.array(xs, dtype=jnp.float64)
+
+
+def _jax(ops: list[Op], xs: list[float], tail: int) -> dict:
+    jax, f, x = _jax_function(ops, xs, tail)
     start = time.perf_counter()
     compiled = jax.jit(f).lower(x).compile()
     compile_f = time.perf_counter() - start
     value = float(compiled(x))
-    return {"value": value, "compile_f": compile_f, "f": _median(lambda: compiled(x).block_until_ready())}
+    return {
+        "value": value,
+        "compile_f": compile_f,
+        "f": _median(lambda: compiled(x).block_until_ready()),
+    }
 
 
 def _jax_grad(ops: list[Op], xs: list[float], tail: int) -> dict:
-    import jax
-
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-
-    lib = {"sin": jnp.sin, "exp": jnp.exp, "tanh": jnp.tanh}
-    f = lambda v: run_ops(ops, [v[i] for i in range(len(xs))], lib, tail)
-    x = jnp.array(xs, dtype=jnp.float64)
+    jax, f, x = _jax_function(ops, xs, tail)
     start = time.perf_counter()
     compiled = jax.jit(jax.grad(f)).lower(x).compile()
     first = time.perf_counter() - start
