@@ -139,7 +139,7 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
     for name, slot, x, x_dot in zip(graph.inputs, program.input_slots, inputs, tangents):
         if x_dot is not None:
             seeds[slot] = _shaped(x_dot, np.shape(x), f"tangent for input {name!r}")
-    compiled = _run(fast(program, "jvp"), inputs, [seeds.get(s, 0.0) for s in program.input_slots])
+    compiled = _run(fast(program, "jvp"), inputs, [float(seeds.get(s, 0.0)) for s in program.input_slots])
     if compiled is not None:
         outputs, out_dots = compiled
         return _pack(outputs), _pack([0.0 if t is None else t for t in out_dots])
@@ -190,6 +190,9 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
 def jacfwd(f: Differentiable) -> Callable[..., tuple]:
     """The Jacobian by forward mode: one sweep per input element.
 
+    Once a scalar graph's code is generated (from its second use), one vector sweep
+    carries every input direction instead; the numbers are the same.
+
     Returns a function of the inputs whose result follows JAX's layout, outputs
     outermost: for one output a tuple over inputs, else a tuple over outputs of tuples
     over inputs; each entry has shape ``output.shape + input.shape``.
@@ -231,7 +234,8 @@ def jacfwd(f: Differentiable) -> Callable[..., tuple]:
 def jacrev(f: Differentiable) -> Callable[..., tuple]:
     """The Jacobian by reverse mode: one evaluation, then one sweep per output element.
 
-    Same layout as :func:`jacfwd`.
+    Once a scalar graph's code is generated, each output's row comes from one generated
+    evaluation and reverse sweep. Same layout as :func:`jacfwd`.
 
     Examples
     --------
