@@ -116,11 +116,13 @@ def _seed_tangents(graph: Graph, seed: str | Mapping[str, Any] | None) -> dict[s
             raise SeedError(f"{graph.name} has inputs {graph.inputs}: name the one to seed")
         seed = graph.inputs[0]
     if isinstance(seed, str):
-        seed = {seed: np.ones(graph.nx.nodes[seed]["shape"]) if seed in graph.nx else 1.0}
+        seed = {seed: None}  # a unit tangent, shaped like the input
     out = {}
     for name, x_dot in seed.items():
         if name not in graph.inputs:
             raise SeedError(f"cannot seed {name!r}: it is not an input of {graph.name} {graph.inputs}")
+        if x_dot is None:
+            x_dot = np.ones(graph.nx.nodes[name]["shape"])
         x_dot = np.asarray(x_dot, dtype=float)
         shape = graph.nx.nodes[name]["shape"]
         if x_dot.shape != shape:
