@@ -39,6 +39,11 @@ GRAPHS = {
     "mlp": builders.mlp,
     "mlp-3-5-2": lambda: builders.mlp((3, 5, 2), np.linspace(0, 1, 12).reshape(4, 3), np.eye(4)[:, :2]),
     "mlp-scalar": lambda: builders.mlp(scalar=True),
+    "speelpenning": lambda: builders.speelpenning(7),
+    "path_explosion": lambda: builders.path_explosion(3, 3),
+    "fan_out": lambda: builders.fan_out(4),
+    "dense_map": lambda: builders.dense_map(3, 5, hidden=4),
+    "rosenbrock": lambda: builders.rosenbrock(5),
     **{f"random_dag-{s}": (lambda s=s: builders.random_dag(40, 4, 3, seed=s)) for s in range(6)},
 }
 
