@@ -15,10 +15,11 @@ from .codegen import ARITHMETIC_ERRORS, fast
 from .errors import InputError, NotScalarError, ShapeError
 from .evaluate import evaluate
 from .forward import forward_sweep
-from .graph import Graph, as_output
+from .graph import Graph
 from .program import one_hot
 from .reverse import reverse_sweep, seed_cotangent
 from .tracer import trace
+from .values import as_output
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev"]
 

@@ -15,8 +15,9 @@ import numpy as np
 
 from .errors import SeedError, ShapeError
 from .evaluate import Lift, place_leaves
-from .graph import Graph, as_output
+from .graph import Graph
 from .program import Program
+from .values import as_output
 
 __all__ = ["forward", "forward_sweep", "ForwardResult"]
 

@@ -11,6 +11,8 @@ import numpy as np
 
 from .errors import ExtraInputError, InputError, MissingInputError, NodeError, ShapeError, UnknownInputError
 from .primitives import Primitive, get_primitive
+from .program import infer_shape
+from .values import as_value
 
 __all__ = ["Graph"]
 
@@ -50,9 +52,27 @@ class Graph:
     """
 
     def __init__(self, name: str = "graph") -> None:
-        self.nx = nx.MultiDiGraph(name=name, inputs=[], outputs=[])
+        from .program import ProgramBuilder
+
+        self._nx = nx.MultiDiGraph(name=name, inputs=[], outputs=[])
         self._counter = itertools.count()
         self._program = None
+        # the program, kept up to date as nodes are added, so that tracing needs no second
+        # pass; None once the networkx graph may have been changed behind the builder's back
+        self._builder: ProgramBuilder | None = ProgramBuilder()
+
+    @property
+    def nx(self) -> nx.MultiDiGraph:
+        """The networkx graph itself: read it and hand it to networkx's algorithms freely.
+
+        After changing it directly, call :meth:`invalidate`; replacing it is noticed.
+        """
+        return self._nx
+
+    @nx.setter
+    def nx(self, graph: nx.MultiDiGraph) -> None:
+        self._nx = graph
+        self.invalidate()
 
     # --- building -----------------------------------------------------------------
 
@@ -86,15 +106,20 @@ class Graph:
     def add_input(self, name: str, shape: Sequence[int] = ()) -> str:
         """Add an input node with the given name and value shape; return its name."""
         name = self._new_name(name, "x")
-        self.nx.add_node(name, kind="input", shape=tuple(int(n) for n in shape))
+        shape = tuple(int(n) for n in shape)
+        self.nx.add_node(name, kind="input", shape=shape)
         self.inputs.append(name)
+        if self._builder is not None:
+            self._builder.input(name, shape)
         return name
 
     def add_const(self, value: Any, name: str | None = None) -> str:
         """Add a constant node holding ``value`` (a number or array); return its name."""
-        value = _as_value(value, "constant")
+        value = as_value(value, "constant")
         name = self._new_name(name, "const")
         self.nx.add_node(name, kind="const", value=value, shape=np.shape(value))
+        if self._builder is not None:
+            self._builder.const(name, value)
         return name
 
     def add_op(self, op: str | Primitive, *args: str, name: str | None = None, **params: Any) -> str:
@@ -115,15 +140,14 @@ class Graph:
             raise NodeError(
                 f"argument {missing!r} of {name or prim.name!r} is not a node of the graph"
             ) from None
-        try:
-            shape = () if prim.elementwise and not any(arg_shapes) else prim.shape(*arg_shapes, **params)
-        except ShapeError as err:
-            where = f"node {name!r}" if name else f"{prim.name}({', '.join(args)})"
-            raise ShapeError(f"{prim.name} {where}: {err}") from None
+        where = f"{prim.name} node {name!r}" if name else f"{prim.name}({', '.join(args)})"
+        shape = infer_shape(prim, arg_shapes, params, where)
         name = self._new_name(name, prim.name)
         self.nx.add_node(name, kind="op", op=prim.name, params=dict(params), shape=shape)
         for position, arg in enumerate(args):
             self.nx.add_edge(arg, name, key=position)
+        if self._builder is not None:
+            self._builder.op(name, prim, args, dict(params) if params else None, shape)
         return name
 
     def set_outputs(self, *names: str) -> None:
@@ -172,12 +196,19 @@ class Graph:
         if self._program is None:
             from .program import compile_program
 
-            self._program = compile_program(self.nx)
+            if self._builder is not None and self._builder.describes(self.nx):  # valid by construction
+                self._program = self._builder.build(self.inputs, self.outputs)
+            else:
+                self._program = compile_program(self.nx)
         return self._program
 
     def invalidate(self) -> None:
-        """Forget the compiled program after ``graph.nx`` was changed directly."""
+        """Forget the compiled program after ``graph.nx`` was changed directly.
+
+        The next sweep validates and compiles the networkx graph afresh.
+        """
         self._program = None
+        self._builder = None
 
     # --- evaluating ---------------------------------------------------------------
 
@@ -210,7 +241,7 @@ class Graph:
             if type(value) is float and expected == ():  # the common case, kept cheap for big graphs
                 values.append(np.float64(value))
                 continue
-            value = _as_value(value, f"input {name!r}")
+            value = as_value(value, f"input {name!r}")
             if np.shape(value) != expected:
                 raise ShapeError(
                     f"input {name!r} of {self.name} has shape {expected}, got a value of shape {np.shape(value)}"
@@ -236,21 +267,3 @@ class Graph:
             except ARITHMETIC_ERRORS:
                 pass  # numpy's nan/inf semantics, from the interpreter
         return self.program.pack_outputs(evaluate(self.program, inputs))
-
-
-def _as_value(value: Any, what: str) -> Any:
-    """A float64 scalar or array; anything else is refused naming ``what``."""
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"{what} must be a number or an array of numbers, got {value!r}") from None
-    return np.float64(array) if array.ndim == 0 else array
-
-
-def as_output(value: Any) -> Any:
-    """Present a value to users: 0-d numbers as Python floats, arrays as they are."""
-    if isinstance(value, float):  # Python floats and numpy float64 scalars: the common case
-        return float(value)
-    if hasattr(value, "value"):  # a Counted number
-        value = value.value
-    return float(value) if np.ndim(value) == 0 else np.asarray(value)

@@ -75,7 +75,7 @@ def from_json(data: Any) -> Graph:
     if not isinstance(meta, dict):
         raise GraphFormatError("'graph' must be an object with 'inputs' and 'outputs'")
     graph = Graph(str(meta.get("name", "graph")))
-    G = graph.nx
+    G = nx.MultiDiGraph(name=graph.name)
     G.graph["inputs"] = _name_list(meta.get("inputs"), "inputs")
     G.graph["outputs"] = _name_list(meta.get("outputs"), "outputs")
     for node in data["nodes"]:
@@ -94,6 +94,7 @@ def from_json(data: Any) -> Graph:
         if not isinstance(key, int) or G.has_edge(u, v, key):
             raise GraphFormatError(f"edge {u!r} -> {v!r} has a bad or repeated argument position {key!r}")
         G.add_edge(u, v, key=key)
+    graph.nx = G  # replacing the graph makes the next line validate it from scratch
     _ = graph.program  # validates: cycles, arity, unknown primitives, shapes
     for node, shape in zip(graph.program.names, graph.program.shapes):
         G.nodes[node]["shape"] = shape

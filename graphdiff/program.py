@@ -9,6 +9,7 @@ from __future__ import annotations
 import collections
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -16,10 +17,10 @@ import networkx as nx
 import numpy as np
 
 from .errors import ArityError, CycleError, NodeError, ShapeError
-from .graph import _as_value, as_output
 from .primitives import Primitive, get_primitive
+from .values import as_output, as_value
 
-__all__ = ["Program", "Instruction", "compile_program"]
+__all__ = ["Program", "Instruction", "ProgramBuilder", "compile_program", "infer_shape"]
 
 
 class Instruction(NamedTuple):
@@ -131,45 +132,93 @@ def compile_program(G: nx.MultiDiGraph) -> Program:
         else:
             raise NodeError(f"node {node!r} has kind {kind!r}; expected 'input', 'const' or 'op'")
 
-    order = _topological_order(G, nodes, pred, succ)
-    slot = {name: k for k, name in enumerate(order)}
-    kinds, shapes, active, consts, ops = [], [], [], [], []
-    for k, node in enumerate(order):
+    builder = ProgramBuilder()
+    for node in _topological_order(G, nodes, pred, succ):
         data = nodes[node]
-        kind = data["kind"]
-        kinds.append(kind)
-        if kind == "input":
-            shapes.append(tuple(data.get("shape", ())))
-            active.append(True)
-        elif kind == "const":
-            value = _as_value(data["value"], f"constant {node!r}")
-            consts.append((k, value))
-            shapes.append(np.shape(value))
-            active.append(False)
+        if data["kind"] == "input":
+            builder.input(node, tuple(data.get("shape", ())))
+        elif data["kind"] == "const":
+            builder.const(node, as_value(data["value"], f"constant {node!r}"))
         else:
-            prim = prims[node]
-            params = dict(data["params"]) if data.get("params") else _NO_PARAMS
-            args = tuple([slot[u] for u in arguments[node]])
-            arg_shapes = [shapes[a] for a in args]
-            if prim.elementwise and not any(arg_shapes):  # scalars: the common case, kept cheap
-                shapes.append(())
-            else:
-                try:
-                    shapes.append(prim.shape(*arg_shapes, **params))
-                except ShapeError as err:
-                    raise ShapeError(f"node {node!r} ({prim.name}): {err}") from None
-            active_args = tuple([(i, a) for i, a in enumerate(args) if active[a]])
-            active.append(bool(active_args))
-            ops.append(Instruction(prim, k, args, params, active_args))
+            prim, args, params = prims[node], arguments[node], data.get("params") or _NO_PARAMS
+            shape = infer_shape(
+                prim, [builder.shape_of(a) for a in args], params, f"node {node!r} ({prim.name})"
+            )
+            builder.op(node, prim, args, params, shape)
+    return builder.build(inputs, outputs)
 
-    return Program(
-        names=order,
-        slot=slot,
-        kinds=kinds,
-        shapes=shapes,
-        input_slots=[slot[n] for n in inputs],
-        output_slots=[slot[n] for n in outputs],
-        consts=consts,
-        ops=ops,
-        active=active,
-    )
+
+def infer_shape(prim: Primitive, arg_shapes: list, params: dict, where: str) -> tuple[int, ...]:
+    """The output shape of ``prim`` on arguments of ``arg_shapes``; a ShapeError names ``where``."""
+    if prim.elementwise and not any(arg_shapes):  # scalars: the common case, kept cheap
+        return ()
+    try:
+        return prim.shape(*arg_shapes, **params)
+    except ShapeError as err:
+        raise ShapeError(f"{where}: {err}") from None
+
+
+class ProgramBuilder:
+    """A program assembled node by node, each node after its arguments.
+
+    :func:`compile_program` feeds it a validated graph in topological order; a
+    :class:`~graphdiff.Graph` feeds it as it is built, so that a traced graph needs no
+    second pass before its first sweep.
+    """
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.slot: dict[str, int] = {}
+        self.kinds: list[str] = []
+        self.shapes: list[tuple[int, ...]] = []
+        self.active: list[bool] = []
+        self.consts: list[tuple[int, Any]] = []
+        self.ops: list[Instruction] = []
+        self.edges = 0
+
+    def _add(self, name: str, kind: str, shape: tuple[int, ...], active: bool) -> int:
+        k = len(self.names)
+        self.names.append(name)
+        self.slot[name] = k
+        self.kinds.append(kind)
+        self.shapes.append(shape)
+        self.active.append(active)
+        return k
+
+    def shape_of(self, name: str) -> tuple[int, ...]:
+        return self.shapes[self.slot[name]]
+
+    def input(self, name: str, shape: tuple[int, ...]) -> None:
+        self._add(name, "input", shape, True)
+
+    def const(self, name: str, value: Any) -> None:
+        self.consts.append((self._add(name, "const", np.shape(value), False), value))
+
+    def op(
+        self, name: str, prim: Primitive, arg_names: Sequence[str], params: dict, shape: tuple[int, ...]
+    ) -> None:
+        args = tuple([self.slot[a] for a in arg_names])
+        active_args = tuple([(i, a) for i, a in enumerate(args) if self.active[a]])
+        k = self._add(name, "op", shape, bool(active_args))
+        self.ops.append(Instruction(prim, k, args, params or _NO_PARAMS, active_args))
+        self.edges += len(args)
+
+    def describes(self, G: nx.MultiDiGraph) -> bool:
+        """Whether ``G`` still has the nodes and edges fed to this builder (a cheap check)."""
+        return len(G) == len(self.names) and G.number_of_edges() == self.edges
+
+    def build(self, inputs: list[str], outputs: list[str]) -> Program:
+        """A snapshot :class:`Program` with these inputs and outputs (later additions do not change it)."""
+        if not outputs:
+            raise NodeError("the graph has no outputs; call set_outputs(...)")
+        return Program(
+            names=list(self.names),
+            slot=dict(self.slot),
+            kinds=list(self.kinds),
+            shapes=list(self.shapes),
+            input_slots=[self.slot[n] for n in inputs],
+            output_slots=[self.slot[n] for n in outputs],
+            consts=list(self.consts),
+            ops=list(self.ops),
+            active=list(self.active),
+        )

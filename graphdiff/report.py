@@ -12,9 +12,10 @@ from .counting import Counted
 from .errors import ArgumentError
 from .evaluate import evaluate
 from .forward import forward
-from .graph import Graph, as_output
+from .graph import Graph
 from .program import Program
 from .reverse import reverse
+from .values import as_output
 
 __all__ = ["edge_partials", "sweeps_report", "render_sweeps"]
 

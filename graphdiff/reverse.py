@@ -16,8 +16,9 @@ import numpy as np
 
 from .errors import SeedError, ShapeError
 from .evaluate import evaluate
-from .graph import Graph, as_output
+from .graph import Graph
 from .program import Program
+from .values import as_output
 
 __all__ = ["reverse", "reverse_sweep", "tape", "ReverseResult"]
 

@@ -5,6 +5,7 @@ The tracer only records. It knows nothing of derivatives or modes.
 
 from __future__ import annotations
 
+import gc
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -100,7 +101,15 @@ def trace(
     shapes = [np.shape(x) for x in example_args] or [()] * len(names)
     graph = Graph(name or _fname(f))
     tracers = [Tracer(graph, graph.add_input(n, s)) for n, s in zip(names, shapes)]
-    result = f(*tracers)
+    # tracing allocates many small containers that all stay alive: the cyclic garbage
+    # collector would walk them again and again for nothing (a sixth of the time at 1e4 nodes)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = f(*tracers)
+    finally:
+        if collecting:
+            gc.enable()
     results = list(result) if isinstance(result, (tuple, list)) else [result]
     if not results:
         raise TracerError(f"{_fname(f)} returned no outputs")

@@ -6,6 +6,7 @@ import json
 
 import networkx as nx
 import numpy as np
+import pytest
 
 import graphdiff as gd
 from graphdiff import builders
@@ -81,3 +82,25 @@ def test_array_constants_and_values():
     assert g(np.array([1.0, 1.0])) == 10.0
     (x_bar,) = gd.grad(g)(np.array([1.0, 1.0]))
     np.testing.assert_array_equal(x_bar, w.sum(axis=0))
+
+
+def test_the_program_built_while_tracing_matches_compiling_the_networkx_graph():
+    from graphdiff.evaluate import evaluate
+    from graphdiff.program import compile_program
+
+    for g in (builders.colah(), builders.random_dag(40, 3, 2, seed=1), builders.mlp()):
+        built, compiled = g.program, compile_program(g.nx)
+        assert sorted(built.names) == sorted(compiled.names)
+        point = g.bind([np.full(g.nx.nodes[n]["shape"], 0.3) for n in g.inputs])
+        a, b = evaluate(built, point), evaluate(compiled, point)
+        for name in built.names:
+            np.testing.assert_array_equal(a[built.slot[name]], b[compiled.slot[name]])
+
+
+def test_direct_edits_to_the_networkx_graph_are_noticed():
+    g = builders.colah()
+    _ = g.program
+    g.nx.add_edge("a", "e", key=2)  # e = mul(c, d, a): one argument too many, no invalidate()
+    g.set_outputs("e")  # any rebuild of the program checks the networkx graph again
+    with pytest.raises(gd.ArityError, match="node 'e'"):
+        g(2.0, 1.0)
