@@ -170,16 +170,16 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     cotangents = [cotangent] if len(outs) == 1 else list(cotangent)
     if len(cotangents) != len(outs):
         raise InputError(f"{graph.name} has {len(outs)} outputs, got {len(cotangents)} cotangents")
+    function = fast(program, "vjp")  # generated code exists only for all-scalar graphs
+    if function is not None and all(type(y_bar) is float for y_bar in cotangents):
+        compiled = _run(function, inputs, cotangents)
+        if compiled is not None:  # Python floats already
+            outputs, grads = compiled
+            return outputs[0] if len(outputs) == 1 else outputs, grads
     y_bars = [
-        y_bar
-        if type(y_bar) is float and program.shapes[s] == ()
-        else seed_cotangent(program.shapes[s], y_bar, name)
+        seed_cotangent(program.shapes[s], y_bar, name)
         for name, s, y_bar in zip(graph.outputs, outs, cotangents)
     ]
-    compiled = _run(fast(program, "vjp"), inputs, y_bars)
-    if compiled is not None:  # Python floats already
-        outputs, grads = compiled
-        return outputs[0] if len(outputs) == 1 else outputs, grads
     seeds: dict[int, Any] = {}
     for slot, y_bar in zip(outs, y_bars):
         seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
