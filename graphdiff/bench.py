@@ -52,7 +52,7 @@ FAMILIES: dict[str, Family] = {
 def random_point(graph: Graph, domain: tuple[float, float] = (-1.0, 1.0), seed: int = POINT_SEED) -> list:
     """A reproducible random point for the graph's inputs, uniform in ``domain``."""
     rng = np.random.default_rng(seed)
-    return [rng.uniform(*domain, size=graph.nx.nodes[n]["shape"]) for n in graph.inputs]
+    return [rng.uniform(*domain, size=graph.shape_of(n)) for n in graph.inputs]
 
 
 def bench_graph(

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-from .primitives import matmul, primitive_for_ufunc, sum
+from .primitives import add, div, matmul, mul, neg, primitive_for_ufunc, sub, sum
 
 __all__ = ["Box"]
 
@@ -36,6 +36,35 @@ class Box(NDArrayOperatorsMixin):
         if func in (np.dot, np.matmul) and len(args) == 2 and not kwargs:
             return matmul(*args)
         return self._unsupported_function(func, args, kwargs)
+
+    # Python's arithmetic operators call the primitives directly: numpy's ufunc override
+    # protocol would get there too, at several times the cost per operation
+    def __add__(self, other: Any) -> Any:
+        return add(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return add(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return sub(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return sub(other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return mul(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return mul(other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return div(other, self)
+
+    def __neg__(self) -> Any:
+        return neg(self)
 
     def _unsupported_ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
         return NotImplemented

@@ -123,9 +123,9 @@ def _seed_tangents(graph: Graph, seed: str | Mapping[str, Any] | None) -> dict[s
         if name not in graph.inputs:
             raise SeedError(f"cannot seed {name!r}: it is not an input of {graph.name} {graph.inputs}")
         if x_dot is None:
-            x_dot = np.ones(graph.nx.nodes[name]["shape"])
+            x_dot = np.ones(graph.shape_of(name))
         x_dot = np.asarray(x_dot, dtype=float)
-        shape = graph.nx.nodes[name]["shape"]
+        shape = graph.shape_of(name)
         if x_dot.shape != shape:
             raise ShapeError(f"tangent for input {name!r} has shape {x_dot.shape}, expected {shape}")
         out[name] = np.float64(x_dot) if x_dot.ndim == 0 else x_dot

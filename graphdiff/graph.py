@@ -60,6 +60,12 @@ class Graph:
         # the program, kept up to date as nodes are added, so that tracing needs no second
         # pass; None once the networkx graph may have been changed behind the builder's back
         self._builder: ProgramBuilder | None = ProgramBuilder()
+        # nodes and edges added since networkx was last asked for: they enter the networkx
+        # graph in one batch when someone reads it, so that tracing and a first gradient,
+        # which need only the program, do not pay networkx's cost per node
+        self._new_nodes: list[tuple[str, dict]] = []
+        self._new_edges: list[tuple[str, str, int]] = []
+        self._exposed = False  # once handed out, the networkx graph is the truth: no more batching
 
     @property
     def nx(self) -> nx.MultiDiGraph:
@@ -67,38 +73,59 @@ class Graph:
 
         After changing it directly, call :meth:`invalidate`; replacing it is noticed.
         """
+        if self._new_nodes or self._new_edges:
+            self._nx.add_nodes_from(self._new_nodes)
+            self._nx.add_edges_from(self._new_edges)
+            self._new_nodes, self._new_edges = [], []
+        self._exposed = True
         return self._nx
 
     @nx.setter
     def nx(self, graph: nx.MultiDiGraph) -> None:
+        self._new_nodes, self._new_edges = [], []
         self._nx = graph
         self.invalidate()
+
+    def _attrs(self, node: Any) -> tuple[str, tuple[int, ...]] | None:
+        """A node's kind and shape, or None if there is no such node (without flushing to networkx)."""
+        if self._builder is not None and not self._exposed:
+            k = self._builder.slot.get(node) if isinstance(node, str) else None
+            return None if k is None else (self._builder.kinds[k], self._builder.shapes[k])
+        data = self.nx._node.get(node) if isinstance(node, str) else None
+        return None if data is None else (data.get("kind"), data.get("shape"))
+
+    def shape_of(self, node: str) -> tuple[int, ...]:
+        """The shape of ``node``'s value."""
+        attrs = self._attrs(node)
+        if attrs is None:
+            raise NodeError(f"{node!r} is not a node of {self.name}")
+        return attrs[1]
 
     # --- building -----------------------------------------------------------------
 
     @property
     def name(self) -> str:
-        return self.nx.graph["name"]
+        return self._nx.graph["name"]
 
     @property
     def inputs(self) -> list[str]:
         """The input nodes, in the order positional arguments bind to them."""
-        return self.nx.graph["inputs"]
+        return self._nx.graph["inputs"]
 
     @property
     def outputs(self) -> list[str]:
         """The output nodes, in order."""
-        return self.nx.graph["outputs"]
+        return self._nx.graph["outputs"]
 
     def _new_name(self, name: str | None, stem: str) -> str:
         number = next(self._counter)
         if name is None:
             name = f"{stem}_{number}"
-            while name in self.nx:
+            while self._attrs(name) is not None:
                 name = f"{stem}_{next(self._counter)}"
         elif not isinstance(name, str) or not name:
             raise NodeError(f"node names are non-empty strings, got {name!r}")
-        elif name in self.nx:
+        elif self._attrs(name) is not None:
             raise NodeError(f"a node named {name!r} already exists")
         self._program = None
         return name
@@ -107,7 +134,7 @@ class Graph:
         """Add an input node with the given name and value shape; return its name."""
         name = self._new_name(name, "x")
         shape = tuple(int(n) for n in shape)
-        self.nx.add_node(name, kind="input", shape=shape)
+        self._add_node(name, {"kind": "input", "shape": shape})
         self.inputs.append(name)
         if self._builder is not None:
             self._builder.input(name, shape)
@@ -117,7 +144,7 @@ class Graph:
         """Add a constant node holding ``value`` (a number or array); return its name."""
         value = as_value(value, "constant")
         name = self._new_name(name, "const")
-        self.nx.add_node(name, kind="const", value=value, shape=np.shape(value))
+        self._add_node(name, {"kind": "const", "value": value, "shape": np.shape(value)})
         if self._builder is not None:
             self._builder.const(name, value)
         return name
@@ -132,30 +159,39 @@ class Graph:
         """
         prim = op if isinstance(op, Primitive) else get_primitive(op, where=name or "")
         prim.check_call(len(args), params, where=name or "")
-        nodes = self.nx._node  # networkx's node dict: much faster than the NodeView
-        try:
-            arg_shapes = [nodes[a]["shape"] for a in args]
-        except (KeyError, TypeError):
-            missing = next(a for a in args if not isinstance(a, str) or a not in nodes)
-            raise NodeError(
-                f"argument {missing!r} of {name or prim.name!r} is not a node of the graph"
-            ) from None
-        where = f"{prim.name} node {name!r}" if name else f"{prim.name}({', '.join(args)})"
-        shape = infer_shape(prim, arg_shapes, params, where)
+        arg_attrs = [self._attrs(a) for a in args]
+        if None in arg_attrs:
+            missing = args[arg_attrs.index(None)]
+            raise NodeError(f"argument {missing!r} of {name or prim.name!r} is not a node of the graph")
+        arg_shapes = [attrs[1] for attrs in arg_attrs]
+        if prim.elementwise and not any(arg_shapes):  # scalars: the common case, kept cheap
+            shape = ()
+        else:
+            where = f"{prim.name} node {name!r}" if name else f"{prim.name}({', '.join(args)})"
+            shape = infer_shape(prim, arg_shapes, params, where)
         name = self._new_name(name, prim.name)
-        self.nx.add_node(name, kind="op", op=prim.name, params=dict(params), shape=shape)
-        for position, arg in enumerate(args):
-            self.nx.add_edge(arg, name, key=position)
+        self._add_node(name, {"kind": "op", "op": prim.name, "params": dict(params), "shape": shape})
+        edges = [(arg, name, position) for position, arg in enumerate(args)]
+        if self._builder is not None and not self._exposed:
+            self._new_edges.extend(edges)
+        else:
+            self._nx.add_edges_from(edges)
         if self._builder is not None:
             self._builder.op(name, prim, args, dict(params) if params else None, shape)
         return name
 
+    def _add_node(self, name: str, attrs: dict) -> None:
+        if self._builder is not None and not self._exposed:
+            self._new_nodes.append((name, attrs))
+        else:
+            self._nx.add_node(name, **attrs)
+
     def set_outputs(self, *names: str) -> None:
         """Make ``names`` the graph's outputs, in order (a name may repeat)."""
         for n in names:
-            if n not in self.nx:
+            if self._attrs(n) is None:
                 raise NodeError(f"output {n!r} is not a node of the graph")
-        self.nx.graph["outputs"] = list(names)
+        self._nx.graph["outputs"] = list(names)
         self._program = None
 
     # --- reading ------------------------------------------------------------------
@@ -176,7 +212,7 @@ class Graph:
         return "input"
 
     def __len__(self) -> int:
-        return len(self.nx)
+        return len(self._nx) + len(self._new_nodes)
 
     def _repr_svg_(self) -> str | None:
         """Jupyter shows a graph as a picture of its structure (when matplotlib is installed)."""
@@ -185,7 +221,7 @@ class Graph:
         return structure_svg(self)
 
     def __repr__(self) -> str:
-        return f"<Graph {self.name!r}: {len(self.nx)} nodes, inputs {self.inputs}, outputs {self.outputs}>"
+        return f"<Graph {self.name!r}: {len(self)} nodes, inputs {self.inputs}, outputs {self.outputs}>"
 
     @property
     def program(self):
@@ -196,8 +232,9 @@ class Graph:
         if self._program is None:
             from .program import compile_program
 
-            if self._builder is not None and self._builder.describes(self.nx):  # valid by construction
-                self._program = self._builder.build(self.inputs, self.outputs)
+            builder = self._builder
+            if builder is not None and builder.describes(self._nx, len(self._new_nodes), len(self._new_edges)):
+                self._program = builder.build(self.inputs, self.outputs)  # valid by construction
             else:
                 self._program = compile_program(self.nx)
         return self._program
@@ -207,6 +244,7 @@ class Graph:
 
         The next sweep validates and compiles the networkx graph afresh.
         """
+        _ = self.nx  # whatever was added through these methods enters networkx first
         self._program = None
         self._builder = None
 
@@ -226,7 +264,8 @@ class Graph:
             )
         bound = dict(zip(inputs, args))
         for key, value in kwargs.items():
-            if key not in self.nx or self.nx.nodes[key]["kind"] != "input":
+            attrs = self._attrs(key)
+            if attrs is None or attrs[0] != "input":
                 raise UnknownInputError(f"{key!r} is not an input of {self.name}; inputs are {inputs}")
             if key in bound:
                 raise InputError(f"input {key!r} of {self.name} given twice")
@@ -235,9 +274,8 @@ class Graph:
         if missing:
             raise MissingInputError(f"no value for input(s) {missing} of {self.name}")
         values = []
-        nodes = self.nx._node
         for name in inputs:
-            value, expected = bound[name], nodes[name]["shape"]
+            value, expected = bound[name], self._attrs(name)[1]
             if type(value) is float and expected == ():  # the common case, kept cheap for big graphs
                 values.append(np.float64(value))
                 continue

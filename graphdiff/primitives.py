@@ -87,9 +87,12 @@ class Primitive:
 
     def __call__(self, *args: Any, **params: Any) -> Any:
         self.check_call(len(args), params)
-        boxes = [type(a) for a in args if hasattr(type(a), "_graphdiff_bind_")]
-        if boxes:
-            box = max(boxes, key=lambda t: t._graphdiff_priority_)
+        box = None
+        for a in args:  # the boxed type of highest priority decides (a tracer over a dual)
+            kind = type(a)
+            if hasattr(kind, "_graphdiff_bind_") and (box is None or kind._graphdiff_priority_ > box._graphdiff_priority_):
+                box = kind
+        if box is not None:
             return box._graphdiff_bind_(self, args, params)
         out = self.impl(*(_as_value(a) for a in args), **params)
         return float(out) if isinstance(out, np.floating) else out

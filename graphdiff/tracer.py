@@ -29,7 +29,7 @@ class Tracer(Box):
     def __init__(self, graph: Graph, node: str) -> None:
         self.graph = graph
         self.node = node
-        self.shape = graph.nx._node[node]["shape"]
+        self.shape = graph.shape_of(node)
 
     @property
     def ndim(self) -> int:
