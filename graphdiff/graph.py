@@ -163,7 +163,12 @@ class Graph:
         if None in arg_attrs:
             missing = args[arg_attrs.index(None)]
             raise NodeError(f"argument {missing!r} of {name or prim.name!r} is not a node of the graph")
-        arg_shapes = [attrs[1] for attrs in arg_attrs]
+        return self._record_op(prim, args, [attrs[1] for attrs in arg_attrs], params, name)
+
+    def _record_op(
+        self, prim: Primitive, args: Sequence[str], arg_shapes: list, params: dict, name: str | None = None
+    ) -> str:
+        """Add an operation whose primitive, arity and argument nodes are already checked."""
         if prim.elementwise and not any(arg_shapes):  # scalars: the common case, kept cheap
             shape = ()
         else:

@@ -26,10 +26,10 @@ class Tracer(Box):
     __slots__ = ("graph", "node", "shape")
     _graphdiff_priority_ = 2
 
-    def __init__(self, graph: Graph, node: str) -> None:
+    def __init__(self, graph: Graph, node: str, shape: tuple[int, ...] | None = None) -> None:
         self.graph = graph
         self.node = node
-        self.shape = graph.shape_of(node)
+        self.shape = graph.shape_of(node) if shape is None else shape
 
     @property
     def ndim(self) -> int:
@@ -37,12 +37,20 @@ class Tracer(Box):
 
     @classmethod
     def _graphdiff_bind_(cls, prim: Primitive, args: tuple, params: dict) -> Tracer:
-        graphs = {a.graph for a in args if isinstance(a, Tracer)}
-        if len(graphs) > 1:
-            raise TracerError(f"{prim.name} mixes values traced into different graphs")
-        (graph,) = graphs
-        nodes = [a.node if isinstance(a, Tracer) else graph.add_const(a) for a in args]
-        return Tracer(graph, graph.add_op(prim, *nodes, **params))
+        # the primitive checked its arity already, and tracers name nodes that exist
+        graph = next(a.graph for a in args if isinstance(a, Tracer))
+        nodes, shapes = [], []
+        for a in args:
+            if isinstance(a, Tracer):
+                if a.graph is not graph:
+                    raise TracerError(f"{prim.name} mixes values traced into different graphs")
+                nodes.append(a.node)
+                shapes.append(a.shape)
+            else:
+                nodes.append(graph.add_const(a))
+                shapes.append(np.shape(a))
+        node = graph._record_op(prim, nodes, shapes, params)
+        return Tracer(graph, node)
 
     def _unsupported_ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
         raise TracerError(
