@@ -238,7 +238,9 @@ class Graph:
             from .program import compile_program
 
             builder = self._builder
-            if builder is not None and builder.describes(self._nx, len(self._new_nodes), len(self._new_edges)):
+            if builder is not None and builder.describes(
+                self._nx, len(self._new_nodes), len(self._new_edges)
+            ):
                 self._program = builder.build(self.inputs, self.outputs)  # valid by construction
             else:
                 self._program = compile_program(self.nx)

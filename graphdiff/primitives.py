@@ -90,7 +90,9 @@ class Primitive:
         box = None
         for a in args:  # the boxed type of highest priority decides (a tracer over a dual)
             kind = type(a)
-            if hasattr(kind, "_graphdiff_bind_") and (box is None or kind._graphdiff_priority_ > box._graphdiff_priority_):
+            if hasattr(kind, "_graphdiff_bind_") and (
+                box is None or kind._graphdiff_priority_ > box._graphdiff_priority_
+            ):
                 box = kind
         if box is not None:
             return box._graphdiff_bind_(self, args, params)
@@ -134,8 +136,8 @@ class Primitive:
         """The contribution of ``y_bar`` to the adjoint of argument ``i``, shaped like it."""
         x_bar = self.vjp[i](y_bar, out, *args, **params)
         if self.elementwise:
-            shape = np.shape(args[i])
-            if np.shape(x_bar) != shape:
+            shape = getattr(args[i], "shape", ())  # attribute reads: np.shape costs more per scalar
+            if getattr(x_bar, "shape", ()) != shape:
                 x_bar = _unbroadcast(x_bar, shape)
         return x_bar
 
