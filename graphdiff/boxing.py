@@ -12,6 +12,14 @@ from .primitives import add, div, matmul, mul, neg, primitive_for_ufunc, sub, su
 __all__ = ["Box"]
 
 
+def _forward(prim: Any) -> Any:
+    return lambda self, other: prim(self, other)
+
+
+def _reflected(prim: Any) -> Any:
+    return lambda self, other: prim(other, self)
+
+
 class Box(NDArrayOperatorsMixin):
     """Base of the value types that primitives dispatch to (``Tracer``, ``Dual``).
 
@@ -39,29 +47,10 @@ class Box(NDArrayOperatorsMixin):
 
     # Python's arithmetic operators call the primitives directly: numpy's ufunc override
     # protocol would get there too, at several times the cost per operation
-    def __add__(self, other: Any) -> Any:
-        return add(self, other)
-
-    def __radd__(self, other: Any) -> Any:
-        return add(other, self)
-
-    def __sub__(self, other: Any) -> Any:
-        return sub(self, other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return sub(other, self)
-
-    def __mul__(self, other: Any) -> Any:
-        return mul(self, other)
-
-    def __rmul__(self, other: Any) -> Any:
-        return mul(other, self)
-
-    def __truediv__(self, other: Any) -> Any:
-        return div(self, other)
-
-    def __rtruediv__(self, other: Any) -> Any:
-        return div(other, self)
+    __add__, __radd__ = _forward(add), _reflected(add)
+    __sub__, __rsub__ = _forward(sub), _reflected(sub)
+    __mul__, __rmul__ = _forward(mul), _reflected(mul)
+    __truediv__, __rtruediv__ = _forward(div), _reflected(div)
 
     def __neg__(self) -> Any:
         return neg(self)
