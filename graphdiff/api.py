@@ -49,25 +49,20 @@ def _prepare(traced: _Traced, args: tuple, kwargs: dict) -> tuple[Graph, list]:
     return graph, graph.bind(args, kwargs)
 
 
-def value_and_grad(f: Differentiable) -> Callable[..., tuple[Any, tuple]]:
-    """Like :func:`grad`, but return ``(value, gradient)`` from the same evaluation.
-
-    Examples
-    --------
-    >>> import graphdiff as gd
-    >>> gd.value_and_grad(lambda a, b: (a + b) * (b + 1))(2.0, 1.0)
-    (6.0, (2.0, 5.0))
-    """
+def _reverse_gradient(f: Differentiable, with_value: bool) -> Callable[..., Any]:
+    """The function behind :func:`grad` and :func:`value_and_grad`: one reverse sweep."""
     traced = _Traced(f)
+    kind = "vjp" if with_value else "grad"  # a gradient alone skips what only the value needs
+    hot: list = []  # once generated for float inputs: (the function, number of inputs)
 
-    hot: list = []  # once compiled for float inputs: (generated vjp, number of inputs)
+    def unpack(result: tuple) -> Any:
+        return (result[0][0], result[1]) if with_value else result
 
-    def value_and_grad_f(*args: Any, **kwargs: Any) -> tuple[Any, tuple]:
+    def gradient_f(*args: Any, **kwargs: Any) -> Any:
         # the hot path: floats for every input, the code generated; binding is skipped
         if hot and not kwargs and len(args) == hot[1] and all(type(a) is float for a in args):
             try:
-                outputs, grads = hot[0](*args, 1.0)
-                return outputs[0], grads
+                return unpack(hot[0](*args, 1.0))
             except ARITHMETIC_ERRORS:
                 pass  # the interpreter below gives numpy's nan/inf semantics
         graph, inputs = _prepare(traced, args, kwargs)
@@ -79,18 +74,30 @@ def value_and_grad(f: Differentiable) -> Callable[..., tuple[Any, tuple]]:
             raise NotScalarError(
                 f"grad needs a scalar output; {graph.outputs[0]!r} has shape {program.shapes[out]}: use jacrev or vjp"
             )
-        function = fast(program, "vjp")
+        function = fast(program, kind)
         compiled = _run(function, inputs, [1.0])
         if compiled is not None:
             if not hot and all(type(a) is float for a in args) and not kwargs:
                 hot[:] = [function, len(inputs)]
-            outputs, grads = compiled
-            return outputs[0], grads
+            return unpack(compiled)
         values = evaluate(program, inputs)
         adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
-        return as_output(values[out]), _per_input(program, adjoints)
+        grads = _per_input(program, adjoints)
+        return (as_output(values[out]), grads) if with_value else grads
 
-    return value_and_grad_f
+    return gradient_f
+
+
+def value_and_grad(f: Differentiable) -> Callable[..., tuple[Any, tuple]]:
+    """Like :func:`grad`, but return ``(value, gradient)`` from the same evaluation.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> gd.value_and_grad(lambda a, b: (a + b) * (b + 1))(2.0, 1.0)
+    (6.0, (2.0, 5.0))
+    """
+    return _reverse_gradient(f, with_value=True)
 
 
 def grad(f: Differentiable) -> Callable[..., tuple]:
@@ -112,12 +119,7 @@ def grad(f: Differentiable) -> Callable[..., tuple]:
     >>> gd.grad(lambda x: gd.sum(x * x))([1.0, 2.0])
     (array([2., 4.]),)
     """
-    value_and_grad_f = value_and_grad(f)
-
-    def grad_f(*args: Any, **kwargs: Any) -> tuple:
-        return value_and_grad_f(*args, **kwargs)[1]
-
-    return grad_f
+    return _reverse_gradient(f, with_value=False)
 
 
 def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:

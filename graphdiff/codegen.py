@@ -9,13 +9,13 @@ numpy's semantics are kept: where ``math`` raises instead of returning ``nan`` o
 (``log(-1)``, ``1/0``, ``exp(1000)``), the compiled function raises and its caller falls
 back to the interpreter, which gives numpy's result and warning.
 
-Three functions are generated per program, all for scalar values only:
-
-Only the nodes the outputs depend on are computed (dead code is left out).
+Four functions can be generated per program, each when first needed, for scalar values
+only. Each computes only what its results depend on (dead code is left out):
 
 - ``evaluate(*inputs) -> outputs``;
 - ``vjp(*inputs, *cotangents) -> (outputs, input_adjoints)``: one evaluation and one
   reverse sweep seeded at every output (structural zeros decided at compile time);
+- ``grad(*inputs, *cotangents) -> input_adjoints``: the same without the outputs' values;
 - ``jvp(*inputs, *tangents) -> (outputs, output_tangents)``: one forward sweep with a
   tangent for every input; the tangents may be numpy vectors (vector forward mode).
 """
@@ -23,6 +23,7 @@ Only the nodes the outputs depend on are computed (dead code is left out).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -137,7 +138,7 @@ _SOURCES: dict[str, Callable[[Program], str]] = {}
 
 
 def fast(program: Program, kind: str, force: bool = False) -> Callable[..., tuple] | None:
-    """The generated ``kind`` function (``"evaluate"``, ``"vjp"`` or ``"jvp"``), or ``None``.
+    """The generated ``kind`` function (``"evaluate"``, ``"vjp"``, ``"grad"`` or ``"jvp"``), or ``None``.
 
     ``None`` means: use the interpreter. That is the answer for programs with arrays, for
     rules the generator cannot express, and for the first ``COMPILE_AFTER - 1`` calls of a
@@ -172,17 +173,18 @@ def _v(slot: int) -> str:
     return f"v{slot}"
 
 
-def _live(program: Program) -> set[int]:
-    """The slots the outputs depend on; the generated code computes nothing else."""
-    live = set(program.output_slots)
+def _live(program: Program, wanted: set[int] | None = None) -> set[int]:
+    """The slots ``wanted`` (default: the outputs) depend on; the generated code computes nothing else."""
+    live = set(program.output_slots if wanted is None else wanted)
     for op in reversed(program.ops):
         if op.out in live:
             live.update(op.args)
     return live
 
 
-def _primal_lines(program: Program) -> list[str]:
-    live = _live(program)
+def _primal_lines(program: Program, wanted: set[int] | None = None) -> list[str]:
+    """The evaluation of what ``wanted`` (default: the outputs) depends on."""
+    live = _live(program, wanted)
     lines = [f"    v{slot} = {_code(value)}" for slot, value in program.consts if slot in live]
     for prim, out, args, params, _ in program.ops:
         if out in live:
@@ -210,10 +212,14 @@ def _evaluate_source(program: Program) -> str:
     )
 
 
-def _vjp_source(program: Program) -> str:
-    """Evaluation, then the reverse sweep seeded with ``y_bar_k`` at output k."""
+def _vjp_source(program: Program, with_value: bool = True) -> str:
+    """Evaluation, then the reverse sweep seeded with ``y_bar_k`` at output k.
+
+    Without ``with_value`` (the function ``grad``), only the gradient is returned, and the
+    evaluation computes only what the reverse sweep reads, and what that depends on.
+    """
     seeds = [f"y_bar_{k}" for k in range(len(program.output_slots))]
-    lines = [_signature("vjp", [_v(s) for s in program.input_slots] + seeds), *_primal_lines(program)]
+    lines: list[str] = []  # the reverse sweep; the evaluation goes in front of it at the end
     # the terms arriving at each slot are summed in one statement, in the order the
     # interpreter adds them, just before the slot's own instruction passes its adjoint on
     pending: dict[int, list[str]] = {}
@@ -241,8 +247,12 @@ def _vjp_source(program: Program) -> str:
         if slot in pending:
             finish(slot)
     grads = "".join(f"{adjoint[s]}, " if s in adjoint else "0.0, " for s in program.input_slots)
-    lines.append(f"    return {_outputs(program)}, ({grads})")
-    return "\n".join(lines)
+    if with_value:
+        head = [_signature("vjp", [_v(s) for s in program.input_slots] + seeds), *_primal_lines(program)]
+        return "\n".join([*head, *lines, f"    return {_outputs(program)}, ({grads})"])
+    read = {int(k) for line in lines for k in re.findall(r"\bv(\d+)\b", line)}
+    head = [_signature("grad", [_v(s) for s in program.input_slots] + seeds), *_primal_lines(program, read)]
+    return "\n".join([*head, *lines, f"    return ({grads})"])
 
 
 def _jvp_source(program: Program) -> str:
@@ -274,4 +284,9 @@ def _jvp_source(program: Program) -> str:
     return "\n".join(lines)
 
 
-_SOURCES.update(evaluate=_evaluate_source, vjp=_vjp_source, jvp=_jvp_source)
+_SOURCES.update(
+    evaluate=_evaluate_source,
+    vjp=_vjp_source,
+    jvp=_jvp_source,
+    grad=lambda p: _vjp_source(p, with_value=False),
+)
