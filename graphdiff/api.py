@@ -53,14 +53,20 @@ def _reverse_gradient(f: Differentiable, with_value: bool) -> Callable[..., Any]
     """The function behind :func:`grad` and :func:`value_and_grad`: one reverse sweep."""
     traced = _Traced(f)
     kind = "vjp" if with_value else "grad"  # a gradient alone skips what only the value needs
-    hot: list = []  # once generated for float inputs: (the function, number of inputs)
+    hot: list = []  # once generated for float inputs: (function, number of inputs, graph, its program)
 
     def unpack(result: tuple) -> Any:
         return (result[0][0], result[1]) if with_value else result
 
     def gradient_f(*args: Any, **kwargs: Any) -> Any:
         # the hot path: floats for every input, the code generated; binding is skipped
-        if hot and not kwargs and len(args) == hot[1] and all(type(a) is float for a in args):
+        if (
+            hot
+            and not kwargs
+            and len(args) == hot[1]
+            and hot[2]._program is hot[3]  # the graph has not changed since
+            and all(type(a) is float for a in args)
+        ):
             try:
                 return unpack(hot[0](*args, 1.0))
             except ARITHMETIC_ERRORS:
@@ -78,7 +84,7 @@ def _reverse_gradient(f: Differentiable, with_value: bool) -> Callable[..., Any]
         compiled = _run(function, inputs, [1.0])
         if compiled is not None:
             if not hot and all(type(a) is float for a in args) and not kwargs:
-                hot[:] = [function, len(inputs)]
+                hot[:] = [function, len(inputs), graph, program]
             return unpack(compiled)
         values = evaluate(program, inputs)
         adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})

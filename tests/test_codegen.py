@@ -104,3 +104,11 @@ def test_generated_source_comes_from_the_rules():
     # the adds pass adjoints on unchanged, so they need no statement at all
     assert f"g{c} = (y_bar_0 * v{d})" in source and f"g{d} = (y_bar_0 * v{c})" in source
     assert len(source.splitlines()) == 1 + 4 + 3 + 1  # signature, 4 primal lines, 3 adjoint lines, return
+
+
+def test_a_changed_graph_is_not_served_stale_generated_code():
+    g = builders.colah()
+    grad = gd.grad(g)
+    assert grad(2.0, 1.0) == grad(2.0, 1.0) == (2.0, 5.0)  # the second call runs generated code
+    g.set_outputs("d")  # d = b + 1
+    assert grad(2.0, 1.0) == (0.0, 1.0)
