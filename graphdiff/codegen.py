@@ -212,6 +212,9 @@ def _evaluate_source(program: Program) -> str:
     )
 
 
+_MAX_NESTING = 24  # an adjoint expression written into its reader nests no deeper than this
+
+
 def _vjp_source(program: Program, with_value: bool = True) -> str:
     """Evaluation, then the reverse sweep seeded with ``y_bar_k`` at output k.
 
@@ -222,19 +225,25 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
     lines: list[str] = []  # the reverse sweep; the evaluation goes in front of it at the end
     # the terms arriving at each slot are summed in one statement, in the order the
     # interpreter adds them, just before the slot's own instruction passes its adjoint on
-    pending: dict[int, list[str]] = {}
-    adjoint: dict[int, str] = {}  # slot -> the name holding its finished adjoint
+    pending: dict[int, list[tuple[str, int]]] = {}  # slot -> (term, its nesting depth)
+    adjoint: dict[int, str] = {}  # slot -> the name, or the expression, holding its finished adjoint
+    depth: dict[int, int] = {}
+    readers = {op.out: len(op.active_args) for op in program.ops}  # how often an adjoint is read
 
     def finish(slot: int) -> None:
         terms = pending.pop(slot)
-        if len(terms) == 1 and terms[0].isidentifier():  # passed on unchanged (add, sub): no statement
-            adjoint[slot] = terms[0]
+        expression = " + ".join(term for term, _ in terms)
+        nesting = max(d for _, d in terms) + (len(terms) > 1)
+        if len(terms) == 1 and expression.isidentifier():  # passed on unchanged (add, sub): no statement
+            adjoint[slot], depth[slot] = expression, 0
+        elif readers.get(slot, 1) == 1 and nesting < _MAX_NESTING:  # read once: written where it is read
+            adjoint[slot], depth[slot] = f"({expression})", nesting + 1
         else:
-            lines.append(f"    g{slot} = {' + '.join(terms)}")
-            adjoint[slot] = f"g{slot}"
+            lines.append(f"    g{slot} = {expression}")
+            adjoint[slot], depth[slot] = f"g{slot}", 0
 
     for seed, slot in zip(seeds, program.output_slots):
-        pending.setdefault(slot, []).append(seed)
+        pending.setdefault(slot, []).append((seed, 0))
     for prim, out, args, params_, active_args in reversed(program.ops):
         if out not in pending or not active_args:
             continue
@@ -242,7 +251,7 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
         arg_syms = [Sym(_v(a)) for a in args]
         for i, a in active_args:
             term = prim.vjp[i](Sym(adjoint[out]), Sym(_v(out)), *arg_syms, **params_)
-            pending.setdefault(a, []).append(_code(term))
+            pending.setdefault(a, []).append((_code(term), depth[out] + 1))
     for slot in program.input_slots:
         if slot in pending:
             finish(slot)
@@ -250,7 +259,7 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
     if with_value:
         head = [_signature("vjp", [_v(s) for s in program.input_slots] + seeds), *_primal_lines(program)]
         return "\n".join([*head, *lines, f"    return {_outputs(program)}, ({grads})"])
-    read = {int(k) for line in lines for k in re.findall(r"\bv(\d+)\b", line)}
+    read = {int(k) for line in [*lines, grads] for k in re.findall(r"\bv(\d+)\b", line)}
     head = [_signature("grad", [_v(s) for s in program.input_slots] + seeds), *_primal_lines(program, read)]
     return "\n".join([*head, *lines, f"    return ({grads})"])
 
