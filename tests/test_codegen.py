@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -56,7 +58,9 @@ def test_generated_code_equals_the_interpreter(name):
     expected = [0.0 if adjoints[s] is None else float(adjoints[s]) for s in p.input_slots]
     np.testing.assert_allclose(grads, expected, rtol=1e-13, atol=1e-300)
     # the gradient alone, without the evaluation only the outputs' values need
-    np.testing.assert_allclose(codegen.fast(p, "grad", force=True)(*point, *cotangents), expected, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(
+        codegen.fast(p, "grad", force=True)(*point, *cotangents), expected, rtol=1e-13, atol=1e-300
+    )
 
     directions = list(np.random.default_rng(0).standard_normal((len(point), 3)))
     _, tangents = forward_sweep(p, inputs, dict(zip(p.input_slots, directions)))
@@ -114,3 +118,12 @@ def test_a_changed_graph_is_not_served_stale_generated_code():
     assert grad(2.0, 1.0) == grad(2.0, 1.0) == (2.0, 5.0)  # the second call runs generated code
     g.set_outputs("d")  # d = b + 1
     assert grad(2.0, 1.0) == (0.0, 1.0)
+
+
+def test_registers_are_reused_once_values_are_dead():
+    g = builders.path_explosion(200, 3)  # 1001 nodes, each value dead soon after it is made
+    source = codegen._reuse_names(codegen._evaluate_source(g.program))
+    registers = set(re.findall(r"\br\d+\b", source))
+    assert len(registers) < 10 < len(g)
+    point = [0.4]
+    assert codegen.fast(g.program, "evaluate", force=True)(*point)[0] == pytest.approx(g(*point), rel=1e-14)
