@@ -169,11 +169,7 @@ class Graph:
         self, prim: Primitive, args: Sequence[str], arg_shapes: list, params: dict, name: str | None = None
     ) -> str:
         """Add an operation whose primitive, arity and argument nodes are already checked."""
-        if prim.elementwise and not any(arg_shapes):  # scalars: the common case, kept cheap
-            shape = ()
-        else:
-            where = f"{prim.name} node {name!r}" if name else f"{prim.name}({', '.join(args)})"
-            shape = infer_shape(prim, arg_shapes, params, where)
+        shape = infer_shape(prim, arg_shapes, params, name, args)
         name = self._new_name(name, prim.name)
         self._add_node(name, {"kind": "op", "op": prim.name, "params": dict(params), "shape": shape})
         edges = [(arg, name, position) for position, arg in enumerate(args)]

@@ -141,21 +141,26 @@ def compile_program(G: nx.MultiDiGraph) -> Program:
             builder.const(node, as_value(data["value"], f"constant {node!r}"))
         else:
             prim, args, params = prims[node], arguments[node], data.get("params") or _NO_PARAMS
-            shape = infer_shape(
-                prim, [builder.shape_of(a) for a in args], params, f"node {node!r} ({prim.name})"
-            )
+            shape = infer_shape(prim, [builder.shape_of(a) for a in args], params, node, args)
             builder.op(node, prim, args, params, shape)
     return builder.build(inputs, outputs)
 
 
-def infer_shape(prim: Primitive, arg_shapes: list, params: dict, where: str) -> tuple[int, ...]:
-    """The output shape of ``prim`` on arguments of ``arg_shapes``; a ShapeError names ``where``."""
+def infer_shape(
+    prim: Primitive, arg_shapes: list, params: dict, node: str | None, args: Sequence[str]
+) -> tuple[int, ...]:
+    """The output shape of ``prim`` on arguments of ``arg_shapes``.
+
+    A ShapeError names ``node``, or, for a node not named yet, the primitive and ``args``;
+    the message is only made then, since most nodes are scalars and never need it.
+    """
     if prim.elementwise and not any(arg_shapes):  # scalars: the common case, kept cheap
         return ()
     try:
         return prim.shape(*arg_shapes, **params)
     except ShapeError as err:
-        raise ShapeError(f"{where}: {err}") from None
+        where = f"node {node!r}" if node else f"{prim.name}({', '.join(args)})"
+        raise ShapeError(f"{prim.name} {where}: {err}") from None
 
 
 class ProgramBuilder:
