@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .codegen import ARITHMETIC_ERRORS, fast
+from .codegen import run as _run
 from .errors import InputError, NotScalarError, ShapeError
 from .evaluate import evaluate
 from .forward import forward_sweep
@@ -279,21 +280,6 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _run(function: Callable[..., tuple] | None, inputs: list, extra: list) -> tuple | None:
-    """Run a generated function (see :func:`graphdiff.codegen.fast`) on scalar inputs.
-
-    Returns ``None``, meaning "use the interpreter", when there is no generated function
-    or when ``math`` raised where numpy gives nan or inf: the interpreter then repeats
-    the call with numpy's semantics and warnings.
-    """
-    if function is None:
-        return None
-    try:
-        return function(*map(float, inputs), *extra)
-    except ARITHMETIC_ERRORS:
-        return None
 
 
 def _dense(value: Any, shape: tuple[int, ...]) -> Any:

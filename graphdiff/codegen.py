@@ -32,7 +32,7 @@ from numpy.lib.mixins import NDArrayOperatorsMixin
 
 from .program import Program
 
-__all__ = ["Sym", "fast", "ARITHMETIC_ERRORS", "COMPILE_AFTER"]
+__all__ = ["Sym", "fast", "run", "ARITHMETIC_ERRORS", "COMPILE_AFTER"]
 
 # what math raises where numpy returns nan/inf with a warning: the caller falls back
 ARITHMETIC_ERRORS = (ArithmeticError, ValueError)
@@ -209,6 +209,21 @@ def _reuse_names(source: str) -> str:
             free.append(target)  # never read (kept for its exceptions): the register is free again
         out.append(f"    {target} = {text}")
     return "\n".join(out)
+
+
+def run(function: Callable[..., tuple] | None, inputs: list, extra: list = ()) -> tuple | None:
+    """Run a generated function (from :func:`fast`) on scalar ``inputs``, then ``extra`` arguments.
+
+    Returns ``None``, meaning "use the interpreter", when there is no generated function
+    or when ``math`` raised where numpy gives nan or inf: the interpreter then repeats
+    the call with numpy's semantics and warnings.
+    """
+    if function is None:
+        return None
+    try:
+        return function(*map(float, inputs), *extra)
+    except ARITHMETIC_ERRORS:
+        return None
 
 
 def _build(source: str, name: str) -> Callable:

@@ -296,15 +296,11 @@ class Graph:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate the graph; return its output, or a tuple of outputs."""
-        from .codegen import ARITHMETIC_ERRORS, fast
+        from .codegen import fast, run
         from .evaluate import evaluate
 
         inputs = self.bind(args, kwargs)
-        compiled = fast(self.program, "evaluate")
-        if compiled is not None:
-            try:
-                outputs = compiled(*map(float, inputs))
-                return outputs[0] if len(outputs) == 1 else outputs
-            except ARITHMETIC_ERRORS:
-                pass  # numpy's nan/inf semantics, from the interpreter
+        outputs = run(fast(self.program, "evaluate"), inputs)
+        if outputs is not None:
+            return outputs[0] if len(outputs) == 1 else outputs
         return self.program.pack_outputs(evaluate(self.program, inputs))
