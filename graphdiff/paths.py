@@ -14,12 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from .counting import Counted, counting
+from .counting import counting
 from .errors import ArgumentError, GraphError, SeedError
 from .evaluate import evaluate
-from .forward import forward_sweep
 from .graph import Graph
-from .reverse import reverse_sweep
+from .tally import forward_counts, function_counts, reverse_counts
 
 __all__ = ["paths", "count_paths", "PathSum", "Path", "PathExplosionError"]
 
@@ -156,17 +155,16 @@ def paths(
 
 
 def _sweep_costs(graph: Graph, inputs: Any, source: str, target: str) -> tuple[int, int]:
-    """Counted tangent work of one forward sweep from ``source``, and one reverse sweep from ``target``."""
+    """Counted tangent work of one forward sweep from ``source``, and one reverse sweep from ``target``.
+
+    The counts come from :mod:`graphdiff.tally`, which depend on the structure only; the
+    inputs are still checked, as every sweep checks them.
+    """
     program = graph.program
-    values = graph.bind_inputs(inputs)
-    lift = lambda v, slot: Counted(v)
-    with counting() as evaluation:
-        primals = evaluate(program, values, lift)
-    with counting() as fw:
-        forward_sweep(program, values, {program.slot[source]: Counted(np.float64(1.0))}, lift)
-    with counting() as rv:
-        reverse_sweep(program, primals, {program.slot[target]: Counted(np.float64(1.0))})
-    return fw.total - evaluation.total, rv.total
+    graph.bind_inputs(inputs)
+    forward, _ = forward_counts(program, {program.slot[source]})
+    reverse, _ = reverse_counts(program, [program.slot[target]])
+    return forward.total - function_counts(program).total, reverse.total
 
 
 def sweep_costs(
