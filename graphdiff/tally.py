@@ -12,6 +12,11 @@ counting every operation of the running sweep, on every builder and mode.
 from __future__ import annotations
 
 import functools
+import math
+import operator
+from collections import Counter
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -56,16 +61,46 @@ def _vjp_cost(prim: Primitive, params: tuple, shapes: tuple, i: int) -> OpCounts
     return ops
 
 
-def _shapes(program: Program, args: tuple) -> tuple:
-    return tuple(program.shapes[a] for a in args)
+class _Plan(NamedTuple):
+    """What the counts need of a program, worked out once: it is structural."""
+
+    ids: list[int]  # each instruction's signature, as an index into ``signatures``
+    signatures: list[tuple]  # the distinct (prim, params, shapes)
+    pushes: list[tuple[int, tuple, int]]  # in order: (out, arg slots, signature id)
+    pullbacks: list[tuple[int, tuple]]  # reversed: (out, ((position * len(signatures) + id, arg slot)...))
+
+
+def _plan(program: Program) -> _Plan:
+    plan = program.__dict__.get("_tally_plan")
+    if plan is None:
+        index: dict[tuple, int] = {}
+        ids = [
+            index.setdefault((prim, _key(params), tuple(program.shapes[a] for a in args)), len(index))
+            for prim, _, args, params, _ in program.ops
+        ]
+        n = len(index)  # a rule is one int, its argument position and signature id together
+        pullbacks = [
+            (op.out, tuple((i * n + k, a) for i, a in op.active_args))
+            for op, k in zip(reversed(program.ops), reversed(ids))
+            if op.active_args
+        ]
+        pushes = [(op.out, op.args, k) for op, k in zip(program.ops, ids)]
+        plan = program.__dict__["_tally_plan"] = _Plan(ids, list(index), pushes, pullbacks)
+    return plan
+
+
+def _sum(uses: Counter, cost: Callable[[tuple], OpCounts], adds: int = 0) -> OpCounts:
+    """``adds`` plus, over each distinct use, its measured ``cost`` times how often it occurs."""
+    total = OpCounts(add=adds)
+    for use, n in uses.items():
+        total += cost(use) * n
+    return total
 
 
 def function_counts(program: Program) -> OpCounts:
     """The arithmetic of one evaluation."""
-    total = OpCounts()
-    for prim, _, args, params, _ in program.ops:
-        total += _eval_cost(prim, _key(params), _shapes(program, args))
-    return total
+    ids, signatures, _, _ = _plan(program)
+    return _sum(Counter(ids), lambda k: _eval_cost(*signatures[k]))
 
 
 def forward_counts(
@@ -75,17 +110,35 @@ def forward_counts(
 
     Returns the counts and each slot's tangent size (0 for a structural zero).
     """
-    width = int(np.prod(batch, dtype=int))
-    tangent_sizes = [program.sizes[k] * width if k in seeded else 0 for k in range(len(program))]
-    total = OpCounts()
-    for prim, out, args, params, _ in program.ops:
-        shapes = _shapes(program, args)
-        total += _eval_cost(prim, _key(params), shapes)
-        live = tuple(tangent_sizes[a] > 0 for a in args)
-        if any(live):
-            total += _jvp_cost(prim, _key(params), shapes, live, batch)
-            tangent_sizes[out] = program.sizes[out] * width
-    return total, tangent_sizes
+    _, signatures, pushes, _ = _plan(program)
+    has = [0] * len(program)  # 1 where a slot has a tangent
+    for slot in seeded:
+        has[slot] = 1
+    # each rule the sweep runs, as one int: its signature id k and the bits of its
+    # arguments that carry a tangent (their pattern); ints count three times faster than tuples
+    n = len(signatures)
+    jvps = []
+    for out, args, k in pushes:
+        if len(args) == 2:  # the usual arities spelled out
+            pattern = has[args[0]] | has[args[1]] << 1
+        elif len(args) == 1:
+            pattern = has[args[0]]
+        else:
+            pattern = sum(has[a] << i for i, a in enumerate(args))
+        if pattern:
+            jvps.append(pattern * n + k)
+            has[out] = 1
+
+    def cost(use: int) -> OpCounts:
+        pattern, k = divmod(use, n)
+        live = tuple(bool(pattern >> i & 1) for i in range(len(signatures[k][2])))
+        return _jvp_cost(*signatures[k], live, batch)
+
+    width = math.prod(batch)
+    tangent_sizes = [size * width for size in map(operator.mul, program.sizes, has)]
+    evaluation = function_counts(program)
+    tangents = _sum(Counter(jvps), cost)
+    return evaluation + tangents, tangent_sizes
 
 
 def reverse_counts(program: Program, seeded: list[int]) -> tuple[OpCounts, list[bool]]:
@@ -94,19 +147,18 @@ def reverse_counts(program: Program, seeded: list[int]) -> tuple[OpCounts, list[
     Returns the counts and which slots an adjoint reached. A second adjoint arriving at a
     slot costs one add per element, as in the running sweep.
     """
+    _, signatures, _, pullbacks = _plan(program)
     arrived = [False] * len(program)
-    total = OpCounts()
     for slot in seeded:
-        if arrived[slot]:
-            total.add += program.sizes[slot]
         arrived[slot] = True
-    for prim, out, args, params, active_args in reversed(program.ops):
-        if not arrived[out] or not active_args:
-            continue
-        shapes = _shapes(program, args)
-        for i, a in active_args:
-            total += _vjp_cost(prim, _key(params), shapes, i)
-            if arrived[a]:
-                total.add += program.sizes[a]
-            arrived[a] = True
-    return total, arrived
+    vjps, targets = [], list(seeded)  # the rules the sweep runs; where each adjoint arrives
+    for out, uses in pullbacks:
+        if arrived[out]:
+            for use, a in uses:
+                vjps.append(use)
+                targets.append(a)
+                arrived[a] = True
+    sizes = program.sizes
+    adds = sum((n - 1) * sizes[slot] for slot, n in Counter(targets).items())  # the second and later
+    n = len(signatures)
+    return _sum(Counter(vjps), lambda use: _vjp_cost(*signatures[use % n], use // n), adds), arrived
