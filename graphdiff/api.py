@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .codegen import ARITHMETIC_ERRORS, fast
+from .codegen import fast, run_hot
 from .codegen import run as _run
 from .errors import InputError, NotScalarError, ShapeError
 from .evaluate import evaluate
@@ -45,6 +45,23 @@ class _Traced:
         return self.graphs[shapes]
 
 
+def _hot(
+    traced: _Traced, args: tuple, kwargs: dict, kind: str, extra: Sequence = (), outputs: int | None = None
+) -> tuple | None:
+    """Run the graph's generated ``kind`` function on ``args``, then ``extra``, if they can skip binding.
+
+    ``outputs``: run only if the graph has that many. Returns ``None`` when the call
+    must go the ordinary way: not generated yet, not floats, or an arithmetic error.
+    """
+    if kwargs:
+        return None
+    graph = traced.f if isinstance(traced.f, Graph) else traced.graphs.get(((),) * len(args))
+    program = None if graph is None else graph._program
+    if program is None or (outputs is not None and len(program.output_slots) != outputs):
+        return None
+    return run_hot(program, kind, args, extra)
+
+
 def _prepare(traced: _Traced, args: tuple, kwargs: dict) -> tuple[Graph, list]:
     graph = traced.graph(args) if not kwargs else traced.graph(list(args) + list(kwargs.values()))
     return graph, graph.bind(args, kwargs)
@@ -54,24 +71,14 @@ def _reverse_gradient(f: Differentiable, with_value: bool) -> Callable[..., Any]
     """The function behind :func:`grad` and :func:`value_and_grad`: one reverse sweep."""
     traced = _Traced(f)
     kind = "vjp" if with_value else "grad"  # a gradient alone skips what only the value needs
-    hot: list = []  # once generated for float inputs: (function, number of inputs, graph, its program)
 
     def unpack(result: tuple) -> Any:
         return (result[0][0], result[1]) if with_value else result
 
     def gradient_f(*args: Any, **kwargs: Any) -> Any:
-        # the hot path: floats for every input, the code generated; binding is skipped
-        if (
-            hot
-            and not kwargs
-            and len(args) == hot[1]
-            and hot[2]._program is hot[3]  # the graph has not changed since
-            and all(type(a) is float for a in args)
-        ):
-            try:
-                return unpack(hot[0](*args, 1.0))
-            except ARITHMETIC_ERRORS:
-                pass  # the interpreter below gives numpy's nan/inf semantics
+        compiled = _hot(traced, args, kwargs, kind, [1.0], outputs=1)  # gd.vjp makes "vjp" code too
+        if compiled is not None:
+            return unpack(compiled)
         graph, inputs = _prepare(traced, args, kwargs)
         program = graph.program
         if len(program.output_slots) != 1:
@@ -81,11 +88,8 @@ def _reverse_gradient(f: Differentiable, with_value: bool) -> Callable[..., Any]
             raise NotScalarError(
                 f"grad needs a scalar output; {graph.outputs[0]!r} has shape {program.shapes[out]}: use jacrev or vjp"
             )
-        function = fast(program, kind)
-        compiled = _run(function, inputs, [1.0])
+        compiled = _run(fast(program, kind), inputs, [1.0])
         if compiled is not None:
-            if not hot and all(type(a) is float for a in args) and not kwargs:
-                hot[:] = [function, len(inputs), graph, program]
             return unpack(compiled)
         values = evaluate(program, inputs)
         adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
@@ -129,6 +133,24 @@ def grad(f: Differentiable) -> Callable[..., tuple]:
     return _reverse_gradient(f, with_value=False)
 
 
+def _jvp_result(outputs: tuple, out_dots: tuple) -> tuple[Any, Any]:
+    return _pack(outputs), _pack([0.0 if t is None else t for t in out_dots])
+
+
+def _float_cotangents(cotangent: Any) -> Sequence[float] | None:
+    """One float per output, if that is what ``cotangent`` is: what the hot path of vjp takes."""
+    if type(cotangent) is float:
+        return (cotangent,)
+    # [x] is no cotangent for one scalar output: the ordinary path says so
+    if type(cotangent) in (list, tuple) and len(cotangent) > 1 and set(map(type, cotangent)) <= {float}:
+        return cotangent
+    return None
+
+
+def _vjp_result(outputs: tuple, grads: tuple) -> tuple[Any, tuple]:
+    return outputs[0] if len(outputs) == 1 else outputs, grads
+
+
 def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """Outputs and their tangents along ``tangents``, by one forward sweep.
 
@@ -141,7 +163,12 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
     >>> gd.jvp(gd.builders.colah(), (2.0, 1.0), (0.0, 1.0))
     (6.0, 5.0)
     """
-    graph, inputs = _prepare(_Traced(f), tuple(primals), {})
+    traced, primals = _Traced(f), tuple(primals)
+    if len(tangents) == len(primals) and set(map(type, tangents)) <= {float}:
+        compiled = _hot(traced, primals, {}, "jvp", tangents)
+        if compiled is not None:
+            return _jvp_result(*compiled)
+    graph, inputs = _prepare(traced, primals, {})
     program = graph.program
     if len(tangents) != len(inputs):
         raise InputError(f"{graph.name} has {len(inputs)} inputs, got {len(tangents)} tangents")
@@ -151,8 +178,7 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
             seeds[slot] = _shaped(x_dot, np.shape(x), f"tangent for input {name!r}")
     compiled = _run(fast(program, "jvp"), inputs, [float(seeds.get(s, 0.0)) for s in program.input_slots])
     if compiled is not None:
-        outputs, out_dots = compiled
-        return _pack(outputs), _pack([0.0 if t is None else t for t in out_dots])
+        return _jvp_result(*compiled)
     values, out_tangents = forward_sweep(program, inputs, seeds)
     out_dots = [
         np.zeros(program.shapes[s]) if out_tangents[s] is None else out_tangents[s]
@@ -173,7 +199,13 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     >>> gd.vjp(gd.builders.colah(), (2.0, 1.0), 1.0)
     (6.0, (2.0, 5.0))
     """
-    graph, inputs = _prepare(_Traced(f), tuple(primals), {})
+    traced, primals = _Traced(f), tuple(primals)
+    y_bars = _float_cotangents(cotangent)
+    if y_bars is not None:
+        compiled = _hot(traced, primals, {}, "vjp", y_bars, outputs=len(y_bars))
+        if compiled is not None:
+            return _vjp_result(*compiled)
+    graph, inputs = _prepare(traced, primals, {})
     program = graph.program
     outs = program.output_slots
     cotangents = [cotangent] if len(outs) == 1 else list(cotangent)
@@ -182,9 +214,8 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     function = fast(program, "vjp")  # generated code exists only for all-scalar graphs
     if function is not None and set(map(type, cotangents)) <= {float}:  # checked at C speed: m can be large
         compiled = _run(function, inputs, cotangents)
-        if compiled is not None:  # Python floats already
-            outputs, grads = compiled
-            return outputs[0] if len(outputs) == 1 else outputs, grads
+        if compiled is not None:
+            return _vjp_result(*compiled)
     y_bars = [
         seed_cotangent(program.shapes[s], y_bar, name)
         for name, s, y_bar in zip(graph.outputs, outs, cotangents)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -163,6 +163,27 @@ def fast(program: Program, kind: str, force: bool = False) -> Callable[..., tupl
     return function
 
 
+def run_hot(program: Program | None, kind: str, args: tuple, extra: Sequence = ()) -> tuple | None:
+    """Run the ``kind`` function already generated for ``program``, if ``args`` can go straight to it.
+
+    They can when they are Python floats, one per input: generated code exists only for
+    all-scalar programs, so binding has nothing left to check or convert. This is the hot
+    path of repeated calls; binding costs more than the evaluation on graphs with
+    thousands of inputs. Unlike :func:`fast` it never counts a call. Returns ``None``,
+    meaning "go the ordinary way", as :func:`run` does.
+    """
+    if program is None or len(args) != len(program.input_slots):
+        return None
+    state = program.__dict__.get("_codegen")
+    function = state["functions"].get(kind) if state else None
+    if function is None or not set(map(type, args)) <= {float}:
+        return None
+    try:
+        return function(*args, *extra)
+    except ARITHMETIC_ERRORS:
+        return None
+
+
 _NAME = re.compile(r"\b[vgt]\d+\b")
 _ASSIGNMENT = re.compile(r"    ([vgt]\d+) = (.*)$")
 
@@ -293,13 +314,15 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
     depth: dict[int, int] = {}
     readers = {op.out: len(op.active_args) for op in program.ops}  # how often an adjoint is read
 
-    def finish(slot: int) -> None:
+    def finish(slot: int, statement: bool = False) -> None:
         terms = pending.pop(slot)
         expression = " + ".join(term for term, _ in terms)
         nesting = max(d for _, d in terms) + (len(terms) > 1)
         if len(terms) == 1 and expression.isidentifier():  # passed on unchanged (add, sub): no statement
             adjoint[slot], depth[slot] = expression, 0
-        elif readers.get(slot, 1) == 1 and nesting < _MAX_NESTING:  # read once: written where it is read
+        elif (
+            not statement and readers.get(slot, 1) == 1 and nesting < _MAX_NESTING
+        ):  # read once: written where it is read
             adjoint[slot], depth[slot] = f"({expression})", nesting + 1
         else:
             lines.append(f"    g{slot} = {expression}")
@@ -307,15 +330,27 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
 
     for seed, slot in zip(seeds, program.output_slots):
         pending.setdefault(slot, []).append((seed, 0))
-    for prim, out, args, params_, active_args in reversed(program.ops):
-        if out not in pending or not active_args:
-            continue
-        finish(out)
-        arg_syms = [Sym(_v(a)) for a in args]
-        for i, a in active_args:
-            term = prim.vjp[i](Sym(adjoint[out]), Sym(_v(out)), *arg_syms, **params_)
-            pending.setdefault(a, []).append((_code(term), depth[out] + 1))
-    for slot in program.input_slots:
+    # an input's adjoint is complete once the sweep has passed the first instruction that
+    # reads it: a statement there lets the values it reads die early (speelpenning's
+    # gradient got 15% faster), where written into the return it kept them all alive
+    complete_after: dict[int, list[int]] = {}  # instruction index -> inputs read first there
+    unread = set(program.input_slots)
+    for j, op in enumerate(program.ops):
+        for a in unread.intersection(op.args):
+            complete_after.setdefault(j, []).append(a)
+        unread.difference_update(op.args)
+    for j in range(len(program.ops) - 1, -1, -1):
+        prim, out, args, params_, active_args = program.ops[j]
+        if out in pending and active_args:
+            finish(out)
+            arg_syms = [Sym(_v(a)) for a in args]
+            for i, a in active_args:
+                term = prim.vjp[i](Sym(adjoint[out]), Sym(_v(out)), *arg_syms, **params_)
+                pending.setdefault(a, []).append((_code(term), depth[out] + 1))
+        for slot in complete_after.get(j, ()):
+            if slot in pending:
+                finish(slot, statement=True)
+    for slot in program.input_slots:  # inputs no instruction reads, seeded as outputs
         if slot in pending:
             finish(slot)
     grads = "".join(f"{adjoint[s]}, " if s in adjoint else "0.0, " for s in program.input_slots)

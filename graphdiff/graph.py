@@ -296,9 +296,12 @@ class Graph:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate the graph; return its output, or a tuple of outputs."""
-        from .codegen import fast, run
+        from .codegen import fast, run, run_hot
         from .evaluate import evaluate
 
+        outputs = None if kwargs else run_hot(self._program, "evaluate", args)
+        if outputs is not None:  # floats to generated code, unbound
+            return outputs[0] if len(outputs) == 1 else outputs
         inputs = self.bind(args, kwargs)
         outputs = run(fast(self.program, "evaluate"), inputs)
         if outputs is not None:

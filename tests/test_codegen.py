@@ -106,10 +106,26 @@ def test_generated_source_comes_from_the_rules():
     c, d = program.slot["c"], program.slot["d"]
     # e = c * d: the reverse rules of mul give de/dc = y_bar * d and de/dd = y_bar * c.
     # c's adjoint is read twice (by a and b): a statement; d's once (by b): written in place;
-    # the adds pass adjoints on unchanged, so they need no statement at all
+    # the adds pass adjoints on unchanged, so they need no statement of their own.
+    # b's adjoint is complete where the sweep passes b's first reader: a statement there
+    a, b = program.input_slots
     assert f"g{c} = (y_bar_0 * v{d})" in source
-    assert f"(((y_bar_0 * v{c})) + g{c})" in source and f"g{d} =" not in source
-    assert len(source.splitlines()) == 1 + 4 + 1 + 1  # signature, 4 primal lines, 1 adjoint line, return
+    assert f"g{b} = ((y_bar_0 * v{c})) + g{c}" in source and f"g{d} =" not in source
+    assert source.splitlines()[-1] == f"    return (v{program.output_slots[0]}, ), (g{c}, g{b}, )"
+    assert len(source.splitlines()) == 1 + 4 + 2 + 1  # signature, 4 primal lines, 2 adjoint lines, return
+
+
+def test_an_input_adjoint_is_computed_where_it_is_complete():
+    # speelpenning: x_k's adjoint is complete once the reverse sweep passes the k-th product,
+    # so it is computed there and the prefix product it reads can die, not at the return
+    program = builders.speelpenning(4).program
+    lines = codegen._vjp_source(program, with_value=False).splitlines()
+    x = program.input_slots
+    first = {
+        k: next(i for i, line in enumerate(lines) if line.startswith(f"    g{x[k]} = ")) for k in (1, 2, 3)
+    }
+    assert first[3] < first[2] < first[1] < len(lines) - 1  # in reverse order, before the return
+    assert lines[-1].startswith("    return (") and "*" not in lines[-1]  # the return only names them
 
 
 def test_a_changed_graph_is_not_served_stale_generated_code():
@@ -127,3 +143,41 @@ def test_registers_are_reused_once_values_are_dead():
     assert len(registers) < 10 < len(g)
     point = [0.4]
     assert codegen.fast(g.program, "evaluate", force=True)(*point)[0] == pytest.approx(g(*point), rel=1e-14)
+
+
+def _warm(g, point, cotangent):
+    for _ in range(codegen.COMPILE_AFTER):
+        g(*point), gd.vjp(g, point, cotangent), gd.jvp(g, point, [1.0] * len(point))
+
+
+def test_the_hot_path_answers_as_the_ordinary_path():
+    # floats go straight to the generated code; anything else is bound and checked first
+    g = builders.colah()
+    _warm(g, [2.0, 1.0], 1.0)
+    assert g(2.0, 1.0) == g(2, np.float64(1.0)) == g(a=2.0, b=1.0) == 6.0
+    assert type(g(2.0, 1.0)) is float
+    assert gd.vjp(g, [2.0, 1.0], 1.0) == gd.vjp(g, [2, 1], np.float64(1.0)) == (6.0, (2.0, 5.0))
+    assert gd.jvp(g, [2.0, 1.0], [0.0, 1.0]) == gd.jvp(g, [2.0, 1.0], [None, 1]) == (6.0, 5.0)
+    with pytest.raises(gd.ShapeError, match="cotangent for output 'e'"):
+        gd.vjp(g, [2.0, 1.0], [1.0])  # a list of one is not a scalar's cotangent
+    with pytest.raises(gd.MissingInputError, match="'b'"):
+        g(2.0)
+    with pytest.raises(gd.ExtraInputError):
+        g(2.0, 1.0, 3.0)
+    with pytest.raises(gd.ShapeError, match="input 'a'"):
+        g(np.ones(2), 1.0)
+
+
+def test_the_hot_path_follows_a_changed_graph():
+    g = builders.colah()
+    _warm(g, [2.0, 1.0], 1.0)
+    grad = gd.value_and_grad(g)
+    grad(2.0, 1.0), grad(2.0, 1.0)
+    g.set_outputs("c", "d")  # c = a + b, d = b + 1
+    assert g(2.0, 1.0) == (3.0, 2.0)
+    with pytest.raises(gd.NotScalarError):
+        grad(2.0, 1.0)
+    _warm(g, [2.0, 1.0], [1.0, 1.0])  # generated "vjp" code for two outputs...
+    with pytest.raises(gd.NotScalarError):
+        grad(2.0, 1.0)  # ...is no gradient
+    assert gd.vjp(g, [2.0, 1.0], [1.0, 10.0]) == ((3.0, 2.0), (1.0, 11.0))
