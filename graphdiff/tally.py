@@ -67,20 +67,23 @@ class _Plan(NamedTuple):
     ids: list[int]  # each instruction's signature, as an index into ``signatures``
     signatures: list[tuple]  # the distinct (prim, params, shapes)
     pushes: list[tuple[int, tuple, int]]  # in order: (out, arg slots, signature id)
-    pullbacks: list[tuple[int, tuple]]  # reversed: (out, ((position * len(signatures) + id, arg slot)...))
+    # reversed, for instructions with active arguments: (out, the rules, the slots they reach);
+    # a rule is one int, position * len(signatures) + signature id
+    pullbacks: list[tuple[int, tuple[int, ...], tuple[int, ...]]]
 
 
 def _plan(program: Program) -> _Plan:
     plan = program.__dict__.get("_tally_plan")
     if plan is None:
         index: dict[tuple, int] = {}
+        shape = program.shapes.__getitem__
         ids = [
-            index.setdefault((prim, _key(params), tuple(program.shapes[a] for a in args)), len(index))
+            index.setdefault((prim, _key(params) if params else (), tuple(map(shape, args))), len(index))
             for prim, _, args, params, _ in program.ops
         ]
-        n = len(index)  # a rule is one int, its argument position and signature id together
+        n = len(index)
         pullbacks = [
-            (op.out, tuple((i * n + k, a) for i, a in op.active_args))
+            (op.out, tuple([i * n + k for i, _ in op.active_args]), tuple([a for _, a in op.active_args]))
             for op, k in zip(reversed(program.ops), reversed(ids))
             if op.active_args
         ]
@@ -152,13 +155,13 @@ def reverse_counts(program: Program, seeded: list[int]) -> tuple[OpCounts, list[
     for slot in seeded:
         arrived[slot] = True
     vjps, targets = [], list(seeded)  # the rules the sweep runs; where each adjoint arrives
-    for out, uses in pullbacks:
+    for out, rules, slots in pullbacks:
         if arrived[out]:
-            for use, a in uses:
-                vjps.append(use)
-                targets.append(a)
+            vjps += rules
+            targets += slots
+            for a in slots:
                 arrived[a] = True
-    sizes = program.sizes
-    adds = sum((n - 1) * sizes[slot] for slot, n in Counter(targets).items())  # the second and later
+    size = program.sizes.__getitem__
+    adds = sum(map(size, targets)) - sum(map(size, set(targets)))  # every adjoint but a slot's first
     n = len(signatures)
     return _sum(Counter(vjps), lambda use: _vjp_cost(*signatures[use % n], use // n), adds), arrived
