@@ -6,7 +6,9 @@
 
 Part 1: for every builder at about 10^4 nodes, T(gradient, its evaluation included) / T(f),
 both through the public API once the code is generated (from the second call on).
-Part 2: the random DAG of benchmarks/peers.py at growing sizes, cold: trace, prepare,
+Part 2: what counting costs next to the sweep it counts, on the same builders: the counts
+come from each rule's measured arithmetic summed along the sweep's path (graphdiff.tally).
+Part 3: the random DAG of benchmarks/peers.py at growing sizes, cold: trace, prepare,
 evaluate, gradient (the interpreter: a graph used once is not compiled) and the operation
 counts of the function and of reverse mode, with the peak memory of the process.
 """
@@ -23,11 +25,11 @@ from readme_block import provenance, write_block
 from tabulate import tabulate
 
 import graphdiff as gd
-from graphdiff import builders
+from graphdiff import builders, codegen
 from graphdiff.bench import random_point
 from graphdiff.cost import median_seconds
 from graphdiff.peers import make_dag, run_ops
-from graphdiff.tally import function_counts, reverse_counts
+from graphdiff.tally import forward_counts, function_counts, reverse_counts
 
 BUILDERS = {
     "speelpenning(5000)": (lambda: builders.speelpenning(5000), (0.99, 1.01)),
@@ -51,10 +53,55 @@ def cheap_gradient() -> str:
             g(*xs), gd.vjp(g, xs, cotangent)
         t_f = median_seconds(lambda: g(*xs), least=5, budget=0.5)
         t_grad = median_seconds(lambda: gd.vjp(g, xs, cotangent), least=5, budget=0.5)
-        rows.append([name, len(g), f"{t_f * 1e3:.3g} ms", f"{t_grad * 1e3:.3g} ms", f"{t_grad / t_f:.2f}",
-                     "met" if t_grad / t_f <= 3 else "MISS"])  # fmt: skip
-    return "Cheap gradient in wall time: T(gradient incl. its evaluation) / T(f) <= 3\n" + tabulate(
-        rows, ["graph", "nodes", "T(f)", "T(gradient)", "ratio", "target"], disable_numparse=True
+        # the same two sweeps as generated code alone, without the call's argument checks
+        evaluate, vjp = codegen.fast(g.program, "evaluate"), codegen.fast(g.program, "vjp")
+        t_f_code = median_seconds(lambda: evaluate(*xs), least=5, budget=0.5)
+        t_grad_code = median_seconds(lambda: vjp(*xs, *ones), least=5, budget=0.5)
+        rows.append([name, len(g), len(xs), f"{t_f * 1e3:.3g} ms", f"{t_grad * 1e3:.3g} ms",
+                     f"{t_grad / t_f:.2f}", "met" if t_grad / t_f <= 3 else "MISS",
+                     f"{t_grad_code / t_f_code:.2f}", "met" if t_grad_code / t_f_code <= 3 else "MISS"])  # fmt: skip
+    headers = ["graph", "nodes", "inputs", "T(f)", "T(gradient)", "ratio", "target",
+               "code alone", "target"]  # fmt: skip
+    return (
+        "Cheap gradient in wall time: T(gradient incl. its evaluation) / T(f) <= 3, through the API\n"
+        "and as the generated code alone, without the API's checks of every argument and cotangent\n"
+        + tabulate(rows, headers, disable_numparse=True)
+    )
+
+
+def counting_cost() -> str:
+    rows = []
+    for name, (build, domain) in BUILDERS.items():
+        g = build()
+        program = g.program
+        xs = [float(x) for x in random_point(g, domain)]
+        ones = [1.0] * len(g.outputs)
+        cotangent = ones[0] if len(ones) == 1 else ones
+        directions = [1.0] * len(xs)  # one forward sweep seeded at every input
+        start = time.perf_counter()
+        function_counts(program)  # the first count also works out the program's plan, once
+        plan = time.perf_counter() - start
+        sweeps = {  # each sweep, uncounted (generated code, from the second call on), and its counts
+            "f": (lambda: g(*xs), lambda: function_counts(program)),
+            "gradient": (
+                lambda: gd.vjp(g, xs, cotangent),
+                lambda: function_counts(program) + reverse_counts(program, program.output_slots)[0],
+            ),
+            "jvp": (
+                lambda: gd.jvp(g, xs, directions),
+                lambda: forward_counts(program, set(program.input_slots)),
+            ),
+        }
+        row = [name, f"{plan * 1e3:.3g} ms"]
+        for run, count in sweeps.values():
+            run(), run()
+            t_run = median_seconds(run, least=5, budget=0.3)
+            t_count = median_seconds(count, least=5, budget=0.3)
+            row += [f"{t_count * 1e3:.3g} ms", f"{t_count / t_run:.1f}"]
+        rows.append(row)
+    headers = ["graph", "plan (once)", "count f", "/ f", "count gradient", "/ gradient", "count jvp", "/ jvp"]
+    return "Counting next to the sweep it counts: T(counts) / T(uncounted sweep), a few at most\n" + tabulate(
+        rows, headers, disable_numparse=True
     )
 
 
@@ -101,7 +148,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="replace the README's scale block")
     args = parser.parse_args()
     sizes = [n for n in (1_000, 10_000, 100_000, 1_000_000) if n <= args.max]
-    text = cheap_gradient() + "\n\n" + scaling(sizes)
+    text = cheap_gradient() + "\n\n" + counting_cost() + "\n\n" + scaling(sizes)
     print(text)
     if args.write:
         write_block("scale", "```text\n" + text + "\n```\n" + provenance() + "\n")
