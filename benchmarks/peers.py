@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     show = (lambda m: print(m, file=sys.stderr)) if sys.stderr.isatty() else None
     run = run_peers(args.graph, args.size, args.limit, progress=show)
-    text = render_peers(run) + "\n\nTargets (issue 5), measured in this run:\n" + "\n".join(targets(run))
+    text = render_peers(run) + "\n\n" + "\n".join(targets(run))
     print(text)
     if args.write:
         write_block(f"peers-{args.graph}", "```text\n" + text + "\n```\n" + provenance() + "\n")

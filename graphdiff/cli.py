@@ -253,11 +253,7 @@ def _run_bench(args: argparse.Namespace) -> int:
             run = run_peers(args.peers, size, args.limit, progress=progress)
             if progress:
                 progress("")
-            print(
-                render_peers(run, args.tablefmt)
-                + "\n\nTargets, measured in this run:\n"
-                + "\n".join(targets(run))
-            )
+            print(render_peers(run, args.tablefmt) + "\n\n" + "\n".join(targets(run)))
         return 0
     try:
         if args.what == "crossover":

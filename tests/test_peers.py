@@ -60,4 +60,11 @@ def test_cli_peers(capsys, monkeypatch):
     monkeypatch.setattr(peers, "_installed", lambda module: module is None)
     assert main(["bench", "--peers", "--sizes", "200"]) == 0
     out = capsys.readouterr().out
-    assert "Targets, measured in this run" in out and "plain Python" in out
+    assert "the same ratios here, for orientation" in out and "plain Python" in out  # 200 nodes, not 10^4
+
+
+def test_the_targets_are_called_targets_only_on_the_graph_they_are_set_on():
+    run = {"graph": "dag", "size": 10_000, "results": {}, "stopped": {}}
+    assert peers.targets(run)[0] == "Targets (issue 5), measured in this run:"
+    for graph, size in (("dag", 300), ("product", 10_000)):
+        assert "for orientation" in peers.targets({**run, "graph": graph, "size": size})[0]
