@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .codegen import fast, run_hot
+from .codegen import all_floats, fast, run_hot
 from .codegen import run as _run
 from .errors import InputError, NotScalarError, ShapeError
 from .evaluate import evaluate
@@ -134,7 +134,13 @@ def grad(f: Differentiable) -> Callable[..., tuple]:
 
 
 def _jvp_result(outputs: tuple, out_dots: tuple) -> tuple[Any, Any]:
-    return _pack(outputs), _pack([0.0 if t is None else t for t in out_dots])
+    """What generated jvp code returned, as jvp returns it: floats already, None a structural zero."""
+    out_dots = tuple([0.0 if t is None else t for t in out_dots])
+    return _one_or_all(outputs), _one_or_all(out_dots)
+
+
+def _one_or_all(values: tuple) -> Any:
+    return values[0] if len(values) == 1 else values
 
 
 def _float_cotangents(cotangent: Any) -> Sequence[float] | None:
@@ -142,13 +148,13 @@ def _float_cotangents(cotangent: Any) -> Sequence[float] | None:
     if type(cotangent) is float:
         return (cotangent,)
     # [x] is no cotangent for one scalar output: the ordinary path says so
-    if type(cotangent) in (list, tuple) and len(cotangent) > 1 and set(map(type, cotangent)) <= {float}:
+    if type(cotangent) in (list, tuple) and len(cotangent) > 1 and all_floats(cotangent):
         return cotangent
     return None
 
 
 def _vjp_result(outputs: tuple, grads: tuple) -> tuple[Any, tuple]:
-    return outputs[0] if len(outputs) == 1 else outputs, grads
+    return _one_or_all(outputs), grads
 
 
 def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
@@ -164,7 +170,7 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
     (6.0, 5.0)
     """
     traced, primals = _Traced(f), tuple(primals)
-    if len(tangents) == len(primals) and set(map(type, tangents)) <= {float}:
+    if len(tangents) == len(primals) and all_floats(tangents):
         compiled = _hot(traced, primals, {}, "jvp", tangents)
         if compiled is not None:
             return _jvp_result(*compiled)
@@ -212,7 +218,7 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     if len(cotangents) != len(outs):
         raise InputError(f"{graph.name} has {len(outs)} outputs, got {len(cotangents)} cotangents")
     function = fast(program, "vjp")  # generated code exists only for all-scalar graphs
-    if function is not None and set(map(type, cotangents)) <= {float}:  # checked at C speed: m can be large
+    if function is not None and all_floats(cotangents):
         compiled = _run(function, inputs, cotangents)
         if compiled is not None:
             return _vjp_result(*compiled)
@@ -329,8 +335,7 @@ def _per_input(program: Any, adjoints: list) -> tuple:
 
 
 def _pack(values: list) -> Any:
-    values = [as_output(v) for v in values]
-    return values[0] if len(values) == 1 else tuple(values)
+    return _one_or_all(tuple([as_output(v) for v in values]))
 
 
 def _pack_jacobian(blocks: list[list]) -> tuple:

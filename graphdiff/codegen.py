@@ -23,6 +23,7 @@ only. Each computes only what its results depend on (dead code is left out):
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -163,6 +164,11 @@ def fast(program: Program, kind: str, force: bool = False) -> Callable[..., tupl
     return function
 
 
+def all_floats(values: Sequence) -> bool:
+    """Whether every value is exactly a Python ``float``: checked at C speed, about 18 ns each."""
+    return operator.countOf(map(type, values), float) == len(values)
+
+
 def run_hot(program: Program | None, kind: str, args: tuple, extra: Sequence = ()) -> tuple | None:
     """Run the ``kind`` function already generated for ``program``, if ``args`` can go straight to it.
 
@@ -176,7 +182,7 @@ def run_hot(program: Program | None, kind: str, args: tuple, extra: Sequence = (
         return None
     state = program.__dict__.get("_codegen")
     function = state["functions"].get(kind) if state else None
-    if function is None or not set(map(type, args)) <= {float}:
+    if function is None or not all_floats(args):
         return None
     try:
         return function(*args, *extra)

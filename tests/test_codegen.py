@@ -158,6 +158,7 @@ def test_the_hot_path_answers_as_the_ordinary_path():
     assert type(g(2.0, 1.0)) is float
     assert gd.vjp(g, [2.0, 1.0], 1.0) == gd.vjp(g, [2, 1], np.float64(1.0)) == (6.0, (2.0, 5.0))
     assert gd.jvp(g, [2.0, 1.0], [0.0, 1.0]) == gd.jvp(g, [2.0, 1.0], [None, 1]) == (6.0, 5.0)
+    assert {type(v) for v in (*gd.jvp(g, [2.0, 1.0], [0.0, 1.0]), *gd.vjp(g, [2.0, 1.0], 1.0)[1])} == {float}
     with pytest.raises(gd.ShapeError, match="cotangent for output 'e'"):
         gd.vjp(g, [2.0, 1.0], [1.0])  # a list of one is not a scalar's cotangent
     with pytest.raises(gd.MissingInputError, match="'b'"):
