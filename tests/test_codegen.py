@@ -115,6 +115,16 @@ def test_generated_source_comes_from_the_rules():
     assert len(source.splitlines()) == 1 + 4 + 2 + 1  # signature, 4 primal lines, 2 adjoint lines, return
 
 
+def test_equal_terms_of_one_sum_are_computed_once():
+    # x * x sends y_bar * x to x along both edges: computed once, added twice, in the same
+    # order; two such runs in one sum share the name w, each read right after it is set
+    g = gd.trace(lambda x, y: x * x + y * (x * x), 3.0, 2.0)
+    source = codegen._vjp_source(g.program)
+    assert source.count("(w := (") == 2 and source.count(" * v0)) + w") == 2
+    _, grads = codegen.fast(g.program, "vjp", force=True)(3.0, 2.0, 1.0)
+    assert grads == (18.0, 9.0)
+
+
 def test_an_input_adjoint_is_computed_where_it_is_complete():
     # speelpenning: x_k's adjoint is complete once the reverse sweep passes the k-th product,
     # so it is computed there and the prefix product it reads can die, not at the return
