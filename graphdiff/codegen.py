@@ -18,6 +18,9 @@ only. Each computes only what its results depend on (dead code is left out):
 - ``grad(*inputs, *cotangents) -> input_adjoints``: the same without the outputs' values;
 - ``jvp(*inputs, *tangents) -> (outputs, output_tangents)``: one forward sweep with a
   tangent for every input; the tangents may be numpy vectors (vector forward mode).
+
+Repeated calls with Python floats reach them through :func:`run_hot`, which skips the
+binding and checking of arguments the first calls go through.
 """
 
 from __future__ import annotations
