@@ -150,6 +150,8 @@ def _float_cotangents(cotangent: Any) -> Sequence[float] | None:
     # [x] is no cotangent for one scalar output: the ordinary path says so
     if type(cotangent) in (list, tuple) and len(cotangent) > 1 and all_floats(cotangent):
         return cotangent
+    if type(cotangent) is np.ndarray and cotangent.dtype == np.float64 and cotangent.ndim == 1:
+        return _float_cotangents(cotangent.tolist())  # exact Python floats, at C speed
     return None
 
 
@@ -217,15 +219,14 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     cotangents = [cotangent] if len(outs) == 1 else list(cotangent)
     if len(cotangents) != len(outs):
         raise InputError(f"{graph.name} has {len(outs)} outputs, got {len(cotangents)} cotangents")
-    function = fast(program, "vjp")  # generated code exists only for all-scalar graphs
-    if function is not None and all_floats(cotangents):
-        compiled = _run(function, inputs, cotangents)
-        if compiled is not None:
-            return _vjp_result(*compiled)
     y_bars = [
         seed_cotangent(program.shapes[s], y_bar, name)
         for name, s, y_bar in zip(graph.outputs, outs, cotangents)
     ]
+    function = fast(program, "vjp")  # generated code exists only for all-scalar graphs
+    compiled = None if function is None else _run(function, inputs, [float(y) for y in y_bars])
+    if compiled is not None:
+        return _vjp_result(*compiled)
     seeds: dict[int, Any] = {}
     for slot, y_bar in zip(outs, y_bars):
         seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar

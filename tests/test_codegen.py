@@ -192,3 +192,20 @@ def test_the_hot_path_follows_a_changed_graph():
     with pytest.raises(gd.NotScalarError):
         grad(2.0, 1.0)  # ...is no gradient
     assert gd.vjp(g, [2.0, 1.0], [1.0, 10.0]) == ((3.0, 2.0), (1.0, 11.0))
+
+
+def test_cotangents_of_any_real_type_reach_the_generated_code(monkeypatch):
+    # numpy arrays, ints and float32 used to fall back to the interpreter: 26x slower at 5000 outputs
+    g = builders.fan_out(4)
+    point = [0.3]
+    _warm(g, point, [1.0] * 4)
+    expected = gd.vjp(g, point, [1.0, 2.0, 3.0, 4.0])
+
+    def no_interpreter(*_):
+        raise AssertionError("the interpreter ran")
+
+    monkeypatch.setattr("graphdiff.api.reverse_sweep", no_interpreter)
+    for cotangent in (np.arange(1.0, 5.0), [1, 2, 3, 4], np.arange(1, 5, dtype=np.float32), (1.0, 2, 3.0, 4)):
+        assert gd.vjp(g, point, cotangent) == expected
+    with pytest.raises(gd.ShapeError, match="cotangent for output 'y1'"):
+        gd.vjp(g, point, [np.ones(2), 2.0, 3.0, 4.0])
