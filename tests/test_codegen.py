@@ -194,7 +194,7 @@ def test_the_hot_path_follows_a_changed_graph():
     assert gd.vjp(g, [2.0, 1.0], [1.0, 10.0]) == ((3.0, 2.0), (1.0, 11.0))
 
 
-def test_cotangents_of_any_real_type_reach_the_generated_code(monkeypatch):
+def test_values_of_any_real_type_reach_the_generated_code(monkeypatch):
     # numpy arrays, ints and float32 used to fall back to the interpreter: 26x slower at 5000 outputs
     g = builders.fan_out(4)
     point = [0.3]
@@ -209,3 +209,5 @@ def test_cotangents_of_any_real_type_reach_the_generated_code(monkeypatch):
         assert gd.vjp(g, point, cotangent) == expected
     with pytest.raises(gd.ShapeError, match="cotangent for output 'y1'"):
         gd.vjp(g, point, [np.ones(2), 2.0, 3.0, 4.0])
+    monkeypatch.setattr("graphdiff.api.forward_sweep", no_interpreter)
+    assert gd.jvp(g, np.array([0.3]), np.array([2.0])) == gd.jvp(g, [0.3], [2]) == gd.jvp(g, point, [2.0])
