@@ -143,24 +143,20 @@ def _one_or_all(values: tuple) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def _floats(values: Any) -> Sequence[float] | None:
-    """``values`` as Python floats if they are floats in a list or tuple, or a float64 vector.
-
-    What the hot paths take; anything else goes the ordinary way, bound and checked.
-    """
+def _unpacked(values: Any) -> Any:
+    """A float64 vector as a list of Python floats (exact, at C speed); anything else as it is."""
     if type(values) is np.ndarray and values.dtype == np.float64 and values.ndim == 1:
-        return values.tolist()  # exact Python floats, at C speed
-    if type(values) in (list, tuple) and all_floats(values):
-        return values
-    return None
+        return values.tolist()
+    return values
 
 
 def _float_cotangents(cotangent: Any) -> Sequence[float] | None:
     """One float per output, if that is what ``cotangent`` is: what the hot path of vjp takes."""
     if type(cotangent) is float:
         return (cotangent,)
-    y_bars = _floats(cotangent)
-    return y_bars if y_bars is not None and len(y_bars) > 1 else None  # [x] is no scalar's cotangent
+    y_bars = _unpacked(cotangent)
+    # [x] is no cotangent for one scalar output: the ordinary path says so
+    return y_bars if type(y_bars) in (list, tuple) and len(y_bars) > 1 and all_floats(y_bars) else None
 
 
 def _vjp_result(outputs: tuple, grads: tuple) -> tuple[Any, tuple]:
@@ -179,9 +175,9 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
     >>> gd.jvp(gd.builders.colah(), (2.0, 1.0), (0.0, 1.0))
     (6.0, 5.0)
     """
-    traced, primals = _Traced(f), tuple(_floats(primals) or primals)
-    x_dots = _floats(tangents)
-    if x_dots is not None and len(x_dots) == len(primals):
+    traced, primals = _Traced(f), tuple(_unpacked(primals))
+    x_dots = _unpacked(tangents)
+    if type(x_dots) in (list, tuple) and len(x_dots) == len(primals) and all_floats(x_dots):
         compiled = _hot(traced, primals, {}, "jvp", x_dots)
         if compiled is not None:
             return _jvp_result(*compiled)
@@ -216,7 +212,7 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     >>> gd.vjp(gd.builders.colah(), (2.0, 1.0), 1.0)
     (6.0, (2.0, 5.0))
     """
-    traced, primals = _Traced(f), tuple(_floats(primals) or primals)
+    traced, primals = _Traced(f), tuple(_unpacked(primals))
     y_bars = _float_cotangents(cotangent)
     if y_bars is not None:
         compiled = _hot(traced, primals, {}, "vjp", y_bars, outputs=len(y_bars))
