@@ -348,10 +348,8 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
         nesting = max(d for _, d in terms) + (len(terms) > 1)
         if len(terms) == 1 and expression.isidentifier():  # passed on unchanged (add, sub): no statement
             adjoint[slot], depth[slot] = expression, 0
-        elif (
-            not statement and readers.get(slot, 1) == 1 and nesting < _MAX_NESTING
-        ):  # read once: written where it is read
-            adjoint[slot], depth[slot] = f"({expression})", nesting + 1
+        elif readers.get(slot, 1) == 1 and nesting < _MAX_NESTING and not statement:
+            adjoint[slot], depth[slot] = f"({expression})", nesting + 1  # read once: written where read
         else:
             lines.append(f"    g{slot} = {expression}")
             adjoint[slot], depth[slot] = f"g{slot}", 0
