@@ -299,11 +299,10 @@ class Graph:
         from .codegen import fast, run, run_hot
         from .evaluate import evaluate
 
-        outputs = None if kwargs else run_hot(self._program, "evaluate", args)
-        if outputs is not None:  # floats to generated code, unbound
-            return outputs[0] if len(outputs) == 1 else outputs
-        inputs = self.bind(args, kwargs)
-        outputs = run(fast(self.program, "evaluate"), inputs)
-        if outputs is not None:
-            return outputs[0] if len(outputs) == 1 else outputs
-        return self.program.pack_outputs(evaluate(self.program, inputs))
+        outputs = None if kwargs else run_hot(self._program, "evaluate", args)  # floats, unbound
+        if outputs is None:
+            inputs = self.bind(args, kwargs)
+            outputs = run(fast(self.program, "evaluate"), inputs)
+            if outputs is None:  # not generated (yet), or numpy's nan/inf semantics needed
+                return self.program.pack_outputs(evaluate(self.program, inputs))
+        return outputs[0] if len(outputs) == 1 else outputs
