@@ -187,10 +187,7 @@ def run_hot(program: Program | None, kind: str, args: tuple, extra: Sequence = (
     function = state["functions"].get(kind) if state else None
     if function is None or not all_floats(args):
         return None
-    try:
-        return function(*args, *extra)
-    except ARITHMETIC_ERRORS:
-        return None
+    return _call(function, (*args, *extra))
 
 
 _NAME = re.compile(r"\b[vgt]\d+\b")
@@ -248,10 +245,13 @@ def run(function: Callable[..., tuple] | None, inputs: list, extra: list = ()) -
     or when ``math`` raised where numpy gives nan or inf: the interpreter then repeats
     the call with numpy's semantics and warnings.
     """
-    if function is None:
-        return None
+    return None if function is None else _call(function, (*map(float, inputs), *extra))
+
+
+def _call(function: Callable[..., tuple], args: tuple) -> tuple | None:
+    """``function(*args)``, or ``None`` where ``math`` raised and numpy would give nan or inf."""
     try:
-        return function(*map(float, inputs), *extra)
+        return function(*args)
     except ARITHMETIC_ERRORS:
         return None
 

@@ -78,7 +78,7 @@ def _plan(program: Program) -> _Plan:
         index: dict[tuple, int] = {}
         shape = program.shapes.__getitem__
         ids = [
-            index.setdefault((prim, _key(params) if params else (), tuple(map(shape, args))), len(index))
+            index.setdefault((prim, _key(params), tuple(map(shape, args))), len(index))
             for prim, _, args, params, _ in program.ops
         ]
         n = len(index)
@@ -92,7 +92,7 @@ def _plan(program: Program) -> _Plan:
     return plan
 
 
-def _sum(uses: Counter, cost: Callable[[tuple], OpCounts], adds: int = 0) -> OpCounts:
+def _sum(uses: Counter[int], cost: Callable[[int], OpCounts], adds: int = 0) -> OpCounts:
     """``adds`` plus, over each distinct use, its measured ``cost`` times how often it occurs."""
     total = OpCounts(add=adds)
     for use, n in uses.items():
