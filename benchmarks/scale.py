@@ -42,13 +42,19 @@ BUILDERS = {
 }
 
 
-def cheap_gradient() -> str:
-    rows = []
+def _builder_cases():
+    """Each builder's graph, a point of its domain, and the cotangent of one reverse sweep
+    seeded at every output (a gradient if there is one output)."""
     for name, (build, domain) in BUILDERS.items():
         g = build()
         xs = [float(x) for x in random_point(g, domain)]
-        ones = [1.0] * len(g.outputs)  # one reverse sweep seeded at every output (a gradient if one)
-        cotangent = ones[0] if len(ones) == 1 else ones
+        ones = [1.0] * len(g.outputs)
+        yield name, g, xs, ones, ones[0] if len(ones) == 1 else ones
+
+
+def cheap_gradient() -> str:
+    rows = []
+    for name, g, xs, ones, cotangent in _builder_cases():
         for _ in range(2):  # the second call generates the code
             g(*xs), gd.vjp(g, xs, cotangent)
         t_f = median_seconds(lambda: g(*xs), least=5, budget=0.5)
@@ -71,12 +77,8 @@ def cheap_gradient() -> str:
 
 def counting_cost() -> str:
     rows = []
-    for name, (build, domain) in BUILDERS.items():
-        g = build()
+    for name, g, xs, _, cotangent in _builder_cases():
         program = g.program
-        xs = [float(x) for x in random_point(g, domain)]
-        ones = [1.0] * len(g.outputs)
-        cotangent = ones[0] if len(ones) == 1 else ones
         directions = [1.0] * len(xs)  # one forward sweep seeded at every input
         start = time.perf_counter()
         function_counts(program)  # the first count also works out the program's plan, once
