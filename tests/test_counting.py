@@ -206,3 +206,54 @@ def test_tally_equals_counting_every_operation(graph, mode):
     ops, sweeps, stored = count_by_running(graph.program, graph.bind(point), mode)
     assert tallied.ops.as_dict() == ops.as_dict()
     assert (tallied.sweeps, tallied.stored_values) == (sweeps, stored)
+
+
+_fma = gd.Primitive(
+    "fma", 3, lambda x, y, z: x * y + z,
+    jvp=(lambda x_dot, out, x, y, z: x_dot * y, lambda y_dot, out, x, y, z: x * y_dot, lambda z_dot, out, x, y, z: z_dot),
+    vjp=(lambda y_bar, out, x, y, z: y_bar * y, lambda y_bar, out, x, y, z: y_bar * x, lambda y_bar, out, x, y, z: y_bar),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", ["function", "forward", "forward-vector", "reverse"])
+def test_tally_takes_primitives_of_more_than_two_arguments(mode):
+    from graphdiff.cost import count_by_running
+
+    graph = gd.trace(
+        lambda a, b, c: gd.sin(_fma(a, _fma(a, b, c), gd.cos(c))) * _fma(b, b, 2.0), 0.5, 0.7, 0.9
+    )
+    point = [0.5, 0.7, 0.9]
+    tallied = measure(graph, point, modes=(mode,), repeats=1, budget=0)[mode]
+    ops, sweeps, stored = count_by_running(graph.program, graph.bind(point), mode)
+    assert tallied.ops.as_dict() == ops.as_dict()
+    assert (tallied.sweeps, tallied.stored_values) == (sweeps, stored)
+
+
+def test_tally_of_sweeps_seeded_inside_the_graph():
+    """paths.sweep_costs seeds at any node: a seeded instruction keeps its tangent even when its
+    arguments carry none, and a reverse sweep may start anywhere."""
+    from graphdiff.counting import OpCounts
+    from graphdiff.evaluate import evaluate
+    from graphdiff.forward import forward_sweep
+    from graphdiff.reverse import reverse_sweep
+    from graphdiff.tally import forward_counts, reverse_counts
+
+    graph = builders.random_dag(60, 4, 2, seed=3)
+    program = graph.program
+    values = [Counted(v) if v is not None else None for v in graph.bind([0.3, -0.2, 0.5, 0.1])]
+    primals = evaluate(program, values)
+    first_input, costly = program.input_slots[0], 0
+    for op in program.ops[::3]:
+        for seeded in ({op.out}, {first_input, op.out}):
+            with counting() as ops:
+                _, tangents = forward_sweep(program, values, {s: Counted(np.float64(1.0)) for s in seeded})
+            tallied, sizes = forward_counts(program, seeded)
+            assert tallied.as_dict() == ops.as_dict()  # the evaluation included
+            assert [size > 0 for size in sizes] == [t is not None for t in tangents]
+        with counting() as ops:
+            adjoints = reverse_sweep(program, primals, {op.out: Counted(np.float64(1.0))})
+        tallied, arrived = reverse_counts(program, [op.out])
+        assert tallied.as_dict() == ops.as_dict()
+        assert arrived == [a is not None for a in adjoints]
+        costly += tallied != OpCounts()
+    assert costly > len(program.ops) // 6  # most sweeps do arithmetic: the test compares something
