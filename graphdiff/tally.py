@@ -70,10 +70,9 @@ class _Plan(NamedTuple):
     """What the counts need of a program, worked out once: it is structural.
 
     The walks run over rows ``(out, a, b)``: an instruction's out slot and two of its
-    argument slots. Slot ``len(program)`` is a sink that
-    never carries a tangent or an adjoint and pads rows of fewer arguments; an instruction
-    of more than two takes further rows ``(out, out, c)``. Slot ``len(program) + 1`` always
-    carries one.
+    argument slots. Slot ``len(program)`` is a sink that never carries a tangent or an
+    adjoint and pads rows of fewer arguments; an instruction of more than two takes
+    further rows ``(out, out, c)``. Slot ``len(program) + 1`` always carries one.
     """
 
     ids: np.ndarray  # each instruction's signature, as an index into ``signatures``
