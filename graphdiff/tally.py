@@ -78,9 +78,11 @@ class _Plan(NamedTuple):
     ids: np.ndarray  # each instruction's signature, as an index into ``signatures``
     signatures: list[tuple]  # the distinct (prim, params, shapes)
     columns: list[np.ndarray]  # per argument position, every instruction's slot there (or the sink)
-    pushes: tuple[list[int], list[int], list[int]]  # rows in order: a tangent at a or b gives out one
-    pullbacks: tuple[list[int], list[int], list[int]]  # rows in reverse order, of the active
-    # arguments only: an adjoint at out reaches a and b. Then one entry per active argument:
+    # the walks' rows as three lists (outs, first arguments, second arguments)
+    pushes: tuple[list[int], list[int], list[int]]  # in order: a tangent at a or b gives out one
+    pullbacks: tuple[list[int], list[int], list[int]]  # in reverse, active arguments only:
+    # an adjoint at out reaches a and b
+    # one entry per active argument of every instruction:
     rules: np.ndarray  # the rule it runs, position * len(signatures) + the signature id
     owners: np.ndarray  # the instruction's out slot
     targets: np.ndarray  # the argument's slot
