@@ -226,6 +226,5 @@ def reverse_counts(program: Program, seeded: list[int]) -> tuple[OpCounts, list[
     arrivals = np.bincount(np.concatenate([seeded, plan.targets[ran]]).astype(np.intp), minlength=sink)
     adds = int(np.dot(plan.sizes, np.maximum(arrivals - 1, 0)))
     n = len(plan.signatures)
-    return _sum(plan.rules[ran], lambda use: _vjp_cost(*plan.signatures[use % n], use // n), adds), arrived[
-        :sink
-    ]
+    counts = _sum(plan.rules[ran], lambda use: _vjp_cost(*plan.signatures[use % n], use // n), adds)
+    return counts, arrived[:sink]
