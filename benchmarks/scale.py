@@ -61,8 +61,8 @@ def cheap_gradient() -> str:
         t_grad = median_seconds(lambda: gd.vjp(g, xs, cotangent), least=5, budget=0.5)
         # the same two sweeps as generated code alone, without the call's argument checks
         evaluate, vjp = codegen.fast(g.program, "evaluate"), codegen.fast(g.program, "vjp")
-        t_f_code = median_seconds(lambda: evaluate(*xs), least=5, budget=0.5)
-        t_grad_code = median_seconds(lambda: vjp(*xs, *ones), least=5, budget=0.5)
+        t_f_code = median_seconds(lambda: evaluate(xs), least=5, budget=0.5)
+        t_grad_code = median_seconds(lambda: vjp(xs, ones), least=5, budget=0.5)
         rows.append([name, len(g), len(xs), f"{t_f * 1e3:.3g} ms", f"{t_grad * 1e3:.3g} ms",
                      f"{t_grad / t_f:.2f}", "met" if t_grad / t_f <= 3 else "MISS",
                      f"{t_grad_code / t_f_code:.2f}", "met" if t_grad_code / t_f_code <= 3 else "MISS"])  # fmt: skip

@@ -46,7 +46,12 @@ class _Traced:
 
 
 def _hot(
-    traced: _Traced, args: tuple, kwargs: dict, kind: str, extra: Sequence = (), outputs: int | None = None
+    traced: _Traced,
+    args: tuple,
+    kwargs: dict,
+    kind: str,
+    extra: Sequence | None = None,
+    outputs: int | None = None,
 ) -> tuple | None:
     """Run the graph's generated ``kind`` function on ``args``, then ``extra``, if they can skip binding.
 

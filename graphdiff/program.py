@@ -53,6 +53,15 @@ class Program:
         """The number of elements of each slot's value."""
         return [math.prod(shape) for shape in self.shapes]
 
+    @functools.cached_property
+    def rereads(self) -> frozenset[int]:
+        """The out slots of instructions that read one input-dependent value more than once (``x * x``)."""
+        return frozenset(
+            op.out
+            for op in self.ops
+            if len(op.active_args) > 1 and len({a for _, a in op.active_args}) < len(op.active_args)
+        )
+
     def pack_outputs(self, values: list) -> Any:
         """The outputs' values: one value for a single output, else a tuple."""
         outs = tuple(as_output(values[s]) for s in self.output_slots)

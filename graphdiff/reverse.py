@@ -2,7 +2,9 @@
 
 ``adjoints[k]`` is d(output)/d(node k). Each operation passes its adjoint to the
 arguments that depend on an input, through its primitive's reverse rules, and adjoints
-arriving over several edges are added. The sweep reads primal values kept from an
+arriving over several edges are added, in the order they arrive. An operation that reads
+one value twice (``x * x``) sums its own two terms first, then passes that sum on: what
+it sends to a value is one adjoint. The sweep reads primal values kept from an
 evaluation: :func:`tape` says which.
 """
 
@@ -31,12 +33,21 @@ def reverse_sweep(program: Program, values: list, seeds: Mapping[int, Any]) -> l
     adjoints: list[Any] = [None] * len(program)
     for slot, y_bar in seeds.items():
         adjoints[slot] = y_bar if adjoints[slot] is None else adjoints[slot] + y_bar
+    rereads = program.rereads
     for prim, out, args, params, active_args in reversed(program.ops):
         y_bar = adjoints[out]
         if y_bar is None or not active_args:
             continue
         arg_values = [values[a] for a in args]
         y = values[out]
+        if out in rereads:  # x * x: x gets y_bar * x + y_bar * x, summed before it arrives
+            arrivals: dict[int, Any] = {}
+            for i, a in active_args:
+                x_bar = prim.adjoint_in(i, y_bar, y, arg_values, params)
+                arrivals[a] = x_bar if a not in arrivals else arrivals[a] + x_bar
+            for a, x_bar in arrivals.items():
+                adjoints[a] = x_bar if adjoints[a] is None else adjoints[a] + x_bar
+            continue
         for i, a in active_args:
             x_bar = prim.adjoint_in(i, y_bar, y, arg_values, params)
             adjoints[a] = x_bar if adjoints[a] is None else adjoints[a] + x_bar
