@@ -64,7 +64,7 @@ class Graph:
         # graph in one batch when someone reads it, so that tracing and a first gradient,
         # which need only the program, do not pay networkx's cost per node
         self._new_nodes: list[tuple[str, dict]] = []
-        self._new_edges: list[tuple[str, str, int]] = []
+        self._new_edges: list[tuple[str, Sequence[str]]] = []  # (node, its arguments in order)
         self._exposed = False  # once handed out, the networkx graph is the truth: no more batching
 
     @property
@@ -75,7 +75,7 @@ class Graph:
         """
         if self._new_nodes or self._new_edges:
             self._nx.add_nodes_from(self._new_nodes)
-            self._nx.add_edges_from(self._new_edges)
+            self._nx.add_edges_from(_edges_into(self._new_edges))
             self._new_nodes, self._new_edges = [], []
         self._exposed = True
         return self._nx
@@ -172,11 +172,10 @@ class Graph:
         shape = infer_shape(prim, arg_shapes, params, name, args)
         name = self._new_name(name, prim.name)
         self._add_node(name, {"kind": "op", "op": prim.name, "params": dict(params), "shape": shape})
-        edges = [(arg, name, position) for position, arg in enumerate(args)]
         if self._builder is not None and not self._exposed:
-            self._new_edges.extend(edges)
+            self._new_edges.append((name, args))
         else:
-            self._nx.add_edges_from(edges)
+            self._nx.add_edges_from(_edges_into([(name, args)]))
         if self._builder is not None:
             self._builder.op(name, prim, args, dict(params) if params else None, shape)
         return name
@@ -234,9 +233,8 @@ class Graph:
             from .program import compile_program
 
             builder = self._builder
-            if builder is not None and builder.describes(
-                self._nx, len(self._new_nodes), len(self._new_edges)
-            ):
+            pending_edges = sum(len(args) for _, args in self._new_edges)
+            if builder is not None and builder.describes(self._nx, len(self._new_nodes), pending_edges):
                 self._program = builder.build(self.inputs, self.outputs)  # valid by construction
             else:
                 self._program = compile_program(self.nx)
@@ -306,3 +304,8 @@ class Graph:
             if outputs is None:  # not generated (yet), or numpy's nan/inf semantics needed
                 return self.program.pack_outputs(evaluate(self.program, inputs))
         return outputs[0] if len(outputs) == 1 else outputs
+
+
+def _edges_into(nodes: list[tuple[str, Sequence[str]]]) -> Any:
+    """The edges ``(argument, node, position)`` of operation nodes given with their arguments."""
+    return ((arg, node, position) for node, args in nodes for position, arg in enumerate(args))

@@ -38,7 +38,10 @@ class Tracer(Box):
     @classmethod
     def _graphdiff_bind_(cls, prim: Primitive, args: tuple, params: dict) -> Tracer:
         # the primitive checked its arity already, and tracers name nodes that exist
-        graph = next(a.graph for a in args if isinstance(a, Tracer))
+        for a in args:
+            if isinstance(a, Tracer):
+                graph = a.graph
+                break
         nodes, shapes = [], []
         for a in args:
             if isinstance(a, Tracer):
