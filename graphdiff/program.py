@@ -44,6 +44,7 @@ class Program:
     consts: list[tuple[int, Any]]
     ops: list[Instruction]
     active: list[bool]
+    rereads: frozenset[int]  # out slots of the instructions that read one value twice (x * x)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -52,15 +53,6 @@ class Program:
     def sizes(self) -> list[int]:
         """The number of elements of each slot's value."""
         return [math.prod(shape) for shape in self.shapes]
-
-    @functools.cached_property
-    def rereads(self) -> frozenset[int]:
-        """The out slots of instructions that read one input-dependent value more than once (``x * x``)."""
-        return frozenset(
-            op.out
-            for op in self.ops
-            if len(op.active_args) > 1 and len({a for _, a in op.active_args}) < len(op.active_args)
-        )
 
     def pack_outputs(self, values: list) -> Any:
         """The outputs' values: one value for a single output, else a tuple."""
@@ -188,6 +180,7 @@ class ProgramBuilder:
         self.active: list[bool] = []
         self.consts: list[tuple[int, Any]] = []
         self.ops: list[Instruction] = []
+        self.rereads: list[int] = []
         self.edges = 0
 
     def _add(self, name: str, kind: str, shape: tuple[int, ...], active: bool) -> int:
@@ -216,6 +209,8 @@ class ProgramBuilder:
         k = self._add(name, "op", shape, bool(active_args))
         # tuple.__new__ skips the named tuple's keyword handling: a third of the cost per node
         self.ops.append(tuple.__new__(Instruction, (prim, k, args, params or _NO_PARAMS, active_args)))
+        if len(args) > 1 and (args[0] == args[1] if len(args) == 2 else len(set(args)) < len(args)):
+            self.rereads.append(k)
         self.edges += len(args)
 
     def describes(self, G: nx.MultiDiGraph, pending_nodes: int = 0, pending_edges: int = 0) -> bool:
@@ -239,4 +234,5 @@ class ProgramBuilder:
             consts=list(self.consts),
             ops=list(self.ops),
             active=list(self.active),
+            rereads=frozenset(self.rereads),
         )

@@ -74,3 +74,19 @@ def test_forward_on_arrays_seeds_a_unit_tangent():
     g = gd.trace(lambda x: x * x, np.ones(3))
     fw = gd.forward(g, [np.array([1.0, 2.0, 3.0])])
     np.testing.assert_array_equal(fw.output_tangents, [2.0, 4.0, 6.0])
+
+
+def test_an_instruction_reading_a_value_twice_passes_on_one_sum():
+    # the program marks the instructions whose terms the reverse sweep sums before they
+    # arrive: x * x, and a three-argument instruction reading x at positions 0 and 2
+    fma = gd.Primitive(
+        "fma_twice", 3, lambda x, y, z: x * y + z,
+        jvp=(lambda t, o, x, y, z: t * y, lambda t, o, x, y, z: x * t, lambda t, o, x, y, z: t),
+        vjp=(lambda b, o, x, y, z: b * y, lambda b, o, x, y, z: b * x, lambda b, o, x, y, z: b),
+    )  # fmt: skip
+    g = gd.trace(lambda x, y: fma(x, y, x) + x * x + x * y, 0.5, 3.0)
+    program = g.program
+    twice = [g.label(program.names[k]) for k in sorted(program.rereads)]
+    assert twice == ["fma_twice(x, y, x)", "mul(x, x)"]
+    # f = (x y + x) + x^2 + x y: d/dx = (y + 1) + 2x + y = 8.0 at (0.5, 3.0); d/dy = 2x = 1.0
+    assert gd.reverse(g, [0.5, 3.0]).input_adjoints == (8.0, 1.0)
