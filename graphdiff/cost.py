@@ -37,7 +37,7 @@ from .program import Program, one_hot
 from .reverse import reverse_sweep, tape
 from .tally import forward_counts, function_counts, reverse_counts
 
-__all__ = ["ModeCost", "measure", "count_by_running", "median_seconds", "MODES"]
+__all__ = ["ModeCost", "measure", "count_by_running", "median_seconds", "interleaved_medians", "MODES"]
 
 MODES = ("function", "forward", "forward-vector", "reverse")
 
@@ -101,6 +101,34 @@ def median_seconds(run: Callable[[], Any], least: int = 3, budget: float = 0.2, 
         run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def interleaved_medians(
+    runs: Sequence[Callable[[], Any]], least: int = 5, budget: float = 1.0, most: int = 200
+) -> list[float]:
+    """The median wall time of each of ``runs``, timed in turn, round after round.
+
+    At least ``least`` rounds, more (up to ``most``) while under ``budget`` s in all. A
+    ratio of two of the medians stays meaningful on a noisy machine: a burst of load slows
+    the runs of the same rounds, where timing one function after the other puts the burst
+    in one median only.
+
+    Examples
+    --------
+    >>> fast, slow = interleaved_medians([lambda: sum(range(10)), lambda: sum(range(10_000))])
+    >>> fast < slow
+    True
+    """
+    times: list[list[float]] = [[] for _ in runs]
+    spent, rounds = 0.0, 0
+    while rounds < least or (spent < budget and rounds < most):
+        for run, samples in zip(runs, times):
+            start = time.perf_counter()
+            run()
+            samples.append(time.perf_counter() - start)
+            spent += samples[-1]
+        rounds += 1
+    return [statistics.median(samples) for samples in times]
 
 
 def measure(

@@ -35,6 +35,9 @@ def test_graphdiff_and_plain_python_agree_on_a_small_dag():
     assert ours["gradient"] > 0 and ours["jacfwd"] > 0 and ours["first"] > 0
     text = peers.render_peers(run)
     assert "graphdiff" in text and "reference" in text
+    # the cheap-gradient target is read off our own two times, peers or not
+    (cheap,) = [line for line in peers.targets(run) if "our gradient / our f <= 3" in line]
+    assert cheap.endswith(f": {ours['gradient'] / ours['f']:.3g}")
 
 
 def test_missing_libraries_are_skipped_with_the_pip_command(monkeypatch):
