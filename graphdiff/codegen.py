@@ -304,14 +304,14 @@ _LOCALS = ", ".join(f"{name}={name}" for name in _NAMESPACE)
 
 
 def _head(name: str, program: Program, extra: str | None = None) -> list[str]:
-    """The ``def`` line, and the inputs (and tangents) taken out of their sequences."""
+    """The ``def`` line, and the inputs taken out of their sequence."""
     params = "inputs" if extra is None else f"inputs, {extra}"
-    lines = [f"def {name}({params}, *, {_LOCALS}):"]
-    if program.input_slots:
-        lines.append("    " + "".join(f"v{s}, " for s in program.input_slots) + "= inputs")
-        if extra == "x_dots":
-            lines.append("    " + "".join(f"t{s}, " for s in program.input_slots) + "= x_dots")
-    return lines
+    return [f"def {name}({params}, *, {_LOCALS}):", *_unpack("v", program.input_slots, "inputs")]
+
+
+def _unpack(stem: str, slots: list[int], sequence: str) -> list[str]:
+    """``v0, v1, = inputs``: one name per slot, none for a program without inputs."""
+    return ["    " + "".join(f"{stem}{s}, " for s in slots) + f"= {sequence}"] if slots else []
 
 
 def _evaluate_source(program: Program) -> str:
@@ -415,6 +415,7 @@ def _jvp_source(program: Program) -> str:
     tangent = {s: f"t{s}" for s in program.input_slots}  # slot -> the name holding its tangent
     lines = [
         *_head("jvp", program, "x_dots"),
+        *_unpack("t", program.input_slots, "x_dots"),
         *[f"    v{slot} = {_code(value)}" for slot, value in program.consts if slot in live],
     ]
     for prim, out, args, params_, active_args in program.ops:
