@@ -163,12 +163,15 @@ class Graph:
         if None in arg_attrs:
             missing = args[arg_attrs.index(None)]
             raise NodeError(f"argument {missing!r} of {name or prim.name!r} is not a node of the graph")
-        return self._record_op(prim, args, [attrs[1] for attrs in arg_attrs], params, name)
+        return self._record_op(prim, args, [attrs[1] for attrs in arg_attrs], params, name)[0]
 
     def _record_op(
         self, prim: Primitive, args: Sequence[str], arg_shapes: list, params: dict, name: str | None = None
-    ) -> str:
-        """Add an operation whose primitive, arity and argument nodes are already checked."""
+    ) -> tuple[str, tuple[int, ...]]:
+        """Add an operation whose primitive, arity and argument nodes are already checked.
+
+        Returns the new node's name and the shape it inferred for its value.
+        """
         shape = infer_shape(prim, arg_shapes, params, name, args)
         name = self._new_name(name, prim.name)
         self._add_node(name, {"kind": "op", "op": prim.name, "params": dict(params), "shape": shape})
@@ -178,7 +181,7 @@ class Graph:
             self._nx.add_edges_from(_edges_into([(name, args)]))
         if self._builder is not None:
             self._builder.op(name, prim, args, dict(params) if params else None, shape)
-        return name
+        return name, shape
 
     def _add_node(self, name: str, attrs: dict) -> None:
         if self._builder is not None and not self._exposed:

@@ -52,8 +52,7 @@ class Tracer(Box):
             else:
                 nodes.append(graph.add_const(a))
                 shapes.append(np.shape(a))
-        node = graph._record_op(prim, nodes, shapes, params)
-        return Tracer(graph, node)
+        return Tracer(graph, *graph._record_op(prim, nodes, shapes, params))
 
     def _unsupported_ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
         raise TracerError(
