@@ -160,8 +160,10 @@ def _float_cotangents(cotangent: Any) -> Sequence[float] | None:
     if type(cotangent) is float:
         return (cotangent,)
     y_bars = _unpacked(cotangent)
+    # a float64 vector's list holds floats already; anything else is checked
+    floats = y_bars is not cotangent or (type(y_bars) in (list, tuple) and all_floats(y_bars))
     # [x] is no cotangent for one scalar output: the ordinary path says so
-    return y_bars if type(y_bars) in (list, tuple) and len(y_bars) > 1 and all_floats(y_bars) else None
+    return y_bars if floats and len(y_bars) > 1 else None
 
 
 def _vjp_result(outputs: tuple, grads: tuple) -> tuple[Any, tuple]:
