@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -125,6 +126,38 @@ def test_an_instruction_sums_its_own_terms_before_they_arrive():
     assert gd.reverse(g, [x]).input_adjoints == (1.0 + 2.0**-52,)
     assert codegen.fast(g.program, "grad", force=True)([x], [1.0]) == (1.0 + 2.0**-52,)
     assert codegen._vjp_source(g.program).count("(2.0 * (y_bars[0] * v0))") == 1
+
+
+def test_a_call_the_evaluation_made_is_read_not_made_again():
+    # sin's rule asks for cos(x) and cos's for sin(x); path_explosion computes both, so its
+    # gradient makes no call of its own: as many calls as the evaluation, in both functions
+    program = builders.path_explosion(4, 3).program
+    calls = re.compile(r"_(?:sin|cos|tanh)\(")
+    evaluation = len(calls.findall(codegen._evaluate_source(program)))
+    assert evaluation == 4 * 3
+    for with_value in (True, False):
+        assert len(calls.findall(codegen._vjp_source(program, with_value))) == evaluation
+    # the value read is the very number the rule would compute: the same bits
+    x = 0.7
+    g = gd.trace(lambda x: gd.sin(x) + gd.cos(x), x)
+    for kind in ("vjp", "grad"):
+        assert codegen._vjp_source(g.program, kind == "vjp").count("_cos(") == 1
+    by_hand = -(1.0 * math.sin(x)) + 1.0 * math.cos(x)  # the cos node's term arrives first
+    assert codegen.fast(g.program, "grad", force=True)([x], [1.0]) == (by_hand,)
+    assert gd.reverse(g, [x]).input_adjoints[0] == pytest.approx(by_hand, rel=1e-15)
+
+
+def test_a_call_the_evaluation_skips_is_made_by_the_rule():
+    # cos(x) here feeds no output, so the evaluation never computes it: sin's rule must
+    g = gd.Graph("dead cos")
+    x = g.add_input("x")
+    y = g.add_op(gd.PRIMITIVES["sin"], x)
+    g.add_op(gd.PRIMITIVES["cos"], x)
+    g.set_outputs(y)
+    source = codegen._vjp_source(g.program)
+    assert source.count("_cos(") == 1 and "(y_bars[0] * _cos(v0))" in source
+    x = 0.7
+    assert codegen.fast(g.program, "vjp", force=True)([x], [2.0]) == ((math.sin(x),), (2.0 * math.cos(x),))
 
 
 def test_an_input_adjoint_is_computed_where_it_is_complete():
