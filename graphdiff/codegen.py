@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -351,11 +351,14 @@ def _one_arrival(terms: list[str]) -> str:
 _CALL = re.compile(r"\b(?:_\w+|abs)\([^()]*\)")  # a call on names and constants: _cos(v5), _pow(v1, 2.0)
 
 
-def _calls_made(primal_lines: list[str]) -> dict[str, str]:
-    """Each call the evaluation makes, and the name holding its result: ``{"_cos(v5)": "v7"}``."""
+def _calls_made(assignments: Iterable[Sequence[str]]) -> dict[str, str]:
+    """Each call among ``(name, expression)`` assignments, by the first name holding its result.
+
+    >>> _calls_made([("v1", "_sin(v0)"), ("v2", "(v1 + v0)"), ("v3", "_sin(v0)")])
+    {'_sin(v0)': 'v1'}
+    """
     made: dict[str, str] = {}
-    for line in primal_lines:
-        name, _, expression = line.strip().partition(" = ")
+    for name, expression in assignments:
         if _CALL.fullmatch(expression):
             made.setdefault(expression, name)
     return made
@@ -373,7 +376,7 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
     ``math``'s functions are deterministic; path_explosion's gradient got 15% faster.
     """
     primal = _primal_lines(program)
-    made = _calls_made(primal)
+    made = _calls_made(line.strip().split(" = ", 1) for line in primal)
     seeds = [f"y_bars[{k}]" for k in range(len(program.output_slots))]
     lines: list[str] = []  # the reverse sweep; the evaluation goes in front of it at the end
     # the terms arriving at each slot are summed in one statement, in the order the
@@ -433,22 +436,48 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
 
 
 def _jvp_source(program: Program) -> str:
-    """Evaluation with a tangent beside every node that depends on an input."""
+    """Evaluation with a tangent beside every node that depends on an input.
+
+    A call a tangent rule makes that the evaluation makes too is read, as in
+    :func:`_vjp_source`. Where the evaluation would make it later (``sin(x)``'s rule asks
+    for ``cos(x)``, which the next node computes), that node's statement moves up to
+    where the call is first needed: it reads only values already computed.
+    """
     live = _live(program)
+    primal = {  # slot -> the expression computing it
+        out: _code(prim.impl(*(Sym(_v(a)) for a in args), **params_))
+        for prim, out, args, params_, _ in program.ops
+        if out in live
+    }
+    made = _calls_made((_v(out), expression) for out, expression in primal.items())
     tangent = {s: f"t{s}" for s in program.input_slots}  # slot -> the name holding its tangent
     lines = [
         *_head("jvp", program, "x_dots"),
         *_unpack("t", program.input_slots, "x_dots"),
         *[f"    v{slot} = {_code(value)}" for slot, value in program.consts if slot in live],
     ]
+    written: set[int] = set()
+
+    def write(out: int) -> None:
+        if out not in written:
+            written.add(out)
+            lines.append(f"    v{out} = {primal[out]}")
+
+    def reuse(call: re.Match) -> str:
+        name = made.get(call[0])
+        if name is None:
+            return call[0]
+        write(int(name[1:]))
+        return name
+
     for prim, out, args, params_, active_args in program.ops:
         if out not in live:
             continue
-        arg_syms = [Sym(_v(a)) for a in args]
-        lines.append(f"    v{out} = {_code(prim.impl(*arg_syms, **params_))}")
+        write(out)
         if active_args:
+            arg_syms = [Sym(_v(a)) for a in args]
             terms = [
-                _code(prim.jvp[i](Sym(tangent[a]), Sym(_v(out)), *arg_syms, **params_))
+                _CALL.sub(reuse, _code(prim.jvp[i](Sym(tangent[a]), Sym(_v(out)), *arg_syms, **params_)))
                 for i, a in active_args
             ]
             if len(terms) == 1 and _is_read(terms[0]):  # passed on unchanged: no statement

@@ -130,13 +130,20 @@ def test_an_instruction_sums_its_own_terms_before_they_arrive():
 
 def test_a_call_the_evaluation_made_is_read_not_made_again():
     # sin's rule asks for cos(x) and cos's for sin(x); path_explosion computes both, so its
-    # gradient makes no call of its own: as many calls as the evaluation, in both functions
+    # derivatives make no call of their own: as many calls as the evaluation, in every function
     program = builders.path_explosion(4, 3).program
     calls = re.compile(r"_(?:sin|cos|tanh)\(")
     evaluation = len(calls.findall(codegen._evaluate_source(program)))
     assert evaluation == 4 * 3
-    for with_value in (True, False):
-        assert len(calls.findall(codegen._vjp_source(program, with_value))) == evaluation
+    for source in (
+        codegen._vjp_source(program),
+        codegen._vjp_source(program, False),
+        codegen._jvp_source(program),
+    ):
+        assert len(calls.findall(source)) == evaluation
+    # forward mode needs cos(x) before the node computing it comes: that node moves up
+    jvp = codegen._jvp_source(builders.path_explosion(1, 2).program).splitlines()
+    assert jvp.index("    v2 = _cos(v0)") < jvp.index("    t1 = (t0 * v2)")
     # the value read is the very number the rule would compute: the same bits
     x = 0.7
     g = gd.trace(lambda x: gd.sin(x) + gd.cos(x), x)
@@ -144,6 +151,9 @@ def test_a_call_the_evaluation_made_is_read_not_made_again():
         assert codegen._vjp_source(g.program, kind == "vjp").count("_cos(") == 1
     by_hand = -(1.0 * math.sin(x)) + 1.0 * math.cos(x)  # the cos node's term arrives first
     assert codegen.fast(g.program, "grad", force=True)([x], [1.0]) == (by_hand,)
+    assert codegen.fast(g.program, "jvp", force=True)([x], [1.0])[1] == (
+        1.0 * math.cos(x) + -(1.0 * math.sin(x)),
+    )
     assert gd.reverse(g, [x]).input_adjoints[0] == pytest.approx(by_hand, rel=1e-15)
 
 
