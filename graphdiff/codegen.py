@@ -3,10 +3,10 @@
 The code is not written by hand per primitive: each rule of the table is run once per
 node on :class:`Sym` values, which turn every numpy ufunc the rule calls into Python
 source text. The generated functions do on Python floats (and ``math``) exactly what the
-interpreters do on numpy scalars, in the same order, without the per-node dispatch; the
-one difference is that a reverse sweep reads a call the evaluation has made already
-(``cos(x)`` for ``sin``'s rule, where the graph computes ``cos(x)`` too) instead of making
-it again, which gives the same number.
+interpreters do on numpy scalars, in the same order, without the per-node dispatch. The
+one difference: a call a rule makes that the evaluation makes too (``cos(x)`` for
+``sin``'s rule, where the graph computes ``cos(x)``) is read, not made again, which gives
+the same number; in forward mode the node making it moves up to where it is first needed.
 
 numpy's semantics are kept: where ``math`` raises instead of returning ``nan`` or ``inf``
 (``log(-1)``, ``1/0``, ``exp(1000)``), the compiled function raises and its caller falls
@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -287,15 +287,30 @@ def _live(program: Program, wanted: set[int] | None = None) -> set[int]:
     return live
 
 
-def _primal_lines(program: Program, wanted: set[int] | None = None) -> list[str]:
-    """The evaluation of what ``wanted`` (default: the outputs) depends on."""
+def _primal(program: Program, wanted: set[int] | None = None) -> tuple[list[str], dict[int, str]]:
+    """The evaluation of what ``wanted`` (default: the outputs) depends on: the constants'
+    lines, and each instruction's expression by the slot it computes, in program order."""
     live = _live(program, wanted)
-    lines = [f"    v{slot} = {_code(value)}" for slot, value in program.consts if slot in live]
-    for prim, out, args, params, _ in program.ops:
-        if out in live:
-            expression = prim.impl(*(Sym(_v(a)) for a in args), **params)
-            lines.append(f"    v{out} = {_code(expression)}")
-    return lines
+    constants = [_assign(slot, _code(value)) for slot, value in program.consts if slot in live]
+    expressions = {
+        out: _code(prim.impl(*(Sym(_v(a)) for a in args), **params))
+        for prim, out, args, params, _ in program.ops
+        if out in live
+    }
+    return constants, expressions
+
+
+def _assign(slot: int, expression: str) -> str:
+    return f"    v{slot} = {expression}"
+
+
+def _lines(constants: list[str], expressions: dict[int, str]) -> list[str]:
+    return [*constants, *(_assign(out, expression) for out, expression in expressions.items())]
+
+
+def _primal_lines(program: Program, wanted: set[int] | None = None) -> list[str]:
+    """The evaluation of what ``wanted`` (default: the outputs) depends on, as lines."""
+    return _lines(*_primal(program, wanted))
 
 
 def _outputs(program: Program) -> str:
@@ -351,16 +366,16 @@ def _one_arrival(terms: list[str]) -> str:
 _CALL = re.compile(r"\b(?:_\w+|abs)\([^()]*\)")  # a call on names and constants: _cos(v5), _pow(v1, 2.0)
 
 
-def _calls_made(assignments: Iterable[Sequence[str]]) -> dict[str, str]:
-    """Each call among ``(name, expression)`` assignments, by the first name holding its result.
+def _calls_made(expressions: dict[int, str]) -> dict[str, int]:
+    """Each call among the evaluation's ``expressions``, by the first slot holding its result.
 
-    >>> _calls_made([("v1", "_sin(v0)"), ("v2", "(v1 + v0)"), ("v3", "_sin(v0)")])
-    {'_sin(v0)': 'v1'}
+    >>> _calls_made({1: "_sin(v0)", 2: "(v1 + v0)", 3: "_sin(v0)"})
+    {'_sin(v0)': 1}
     """
-    made: dict[str, str] = {}
-    for name, expression in assignments:
+    made: dict[str, int] = {}
+    for slot, expression in expressions.items():
         if _CALL.fullmatch(expression):
-            made.setdefault(expression, name)
+            made.setdefault(expression, slot)
     return made
 
 
@@ -375,8 +390,12 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
     ``path_explosion`` does) the sweep reads that value. It is the same number, since
     ``math``'s functions are deterministic; path_explosion's gradient got 15% faster.
     """
-    primal = _primal_lines(program)
-    made = _calls_made(line.strip().split(" = ", 1) for line in primal)
+    constants, expressions = _primal(program)
+    made = _calls_made(expressions)
+
+    def reuse(call: re.Match) -> str:
+        return _v(made[call[0]]) if call[0] in made else call[0]
+
     seeds = [f"y_bars[{k}]" for k in range(len(program.output_slots))]
     lines: list[str] = []  # the reverse sweep; the evaluation goes in front of it at the end
     # the terms arriving at each slot are summed in one statement, in the order the
@@ -417,7 +436,7 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
             sent: dict[int, list[str]] = {}  # argument slot -> this instruction's terms for it
             for i, a in active_args:
                 term = _code(prim.vjp[i](Sym(adjoint[out]), Sym(_v(out)), *arg_syms, **params_))
-                sent.setdefault(a, []).append(_CALL.sub(lambda m: made.get(m[0], m[0]), term))
+                sent.setdefault(a, []).append(_CALL.sub(reuse, term))
             for a, terms in sent.items():
                 pending.setdefault(a, []).append((_one_arrival(terms), depth[out] + 1 + (len(terms) > 1)))
         for slot in complete_after.get(j, ()):
@@ -428,7 +447,7 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
             finish(slot)
     grads = "".join(f"{adjoint[s]}, " if s in adjoint else "0.0, " for s in program.input_slots)
     if with_value:
-        head = [*_head("vjp", program, "y_bars"), *primal]
+        head = [*_head("vjp", program, "y_bars"), *_lines(constants, expressions)]
         return "\n".join([*head, *lines, f"    return {_outputs(program)}, ({grads})"])
     read = {int(k) for line in [*lines, grads] for k in re.findall(r"\bv(\d+)\b", line)}
     head = [*_head("grad", program, "y_bars"), *_primal_lines(program, read)]
@@ -443,35 +462,25 @@ def _jvp_source(program: Program) -> str:
     for ``cos(x)``, which the next node computes), that node's statement moves up to
     where the call is first needed: it reads only values already computed.
     """
-    live = _live(program)
-    primal = {  # slot -> the expression computing it
-        out: _code(prim.impl(*(Sym(_v(a)) for a in args), **params_))
-        for prim, out, args, params_, _ in program.ops
-        if out in live
-    }
-    made = _calls_made((_v(out), expression) for out, expression in primal.items())
+    constants, expressions = _primal(program)
+    made = _calls_made(expressions)
     tangent = {s: f"t{s}" for s in program.input_slots}  # slot -> the name holding its tangent
-    lines = [
-        *_head("jvp", program, "x_dots"),
-        *_unpack("t", program.input_slots, "x_dots"),
-        *[f"    v{slot} = {_code(value)}" for slot, value in program.consts if slot in live],
-    ]
+    lines = [*_head("jvp", program, "x_dots"), *_unpack("t", program.input_slots, "x_dots"), *constants]
     written: set[int] = set()
 
     def write(out: int) -> None:
         if out not in written:
             written.add(out)
-            lines.append(f"    v{out} = {primal[out]}")
+            lines.append(_assign(out, expressions[out]))
 
     def reuse(call: re.Match) -> str:
-        name = made.get(call[0])
-        if name is None:
+        if call[0] not in made:
             return call[0]
-        write(int(name[1:]))
-        return name
+        write(made[call[0]])
+        return _v(made[call[0]])
 
     for prim, out, args, params_, active_args in program.ops:
-        if out not in live:
+        if out not in expressions:  # dead: no output depends on it
             continue
         write(out)
         if active_args:
