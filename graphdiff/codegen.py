@@ -287,11 +287,11 @@ def _live(program: Program, wanted: set[int] | None = None) -> set[int]:
     return live
 
 
-def _primal(program: Program, wanted: set[int] | None = None) -> tuple[list[str], dict[int, str]]:
-    """The evaluation of what ``wanted`` (default: the outputs) depends on: the constants'
-    lines, and each instruction's expression by the slot it computes, in program order."""
+def _primal(program: Program, wanted: set[int] | None = None) -> tuple[dict[int, str], dict[int, str]]:
+    """The evaluation of what ``wanted`` (default: the outputs) depends on: the constants and
+    each instruction's expression, by the slot they fill, in program order."""
     live = _live(program, wanted)
-    constants = [_assign(slot, _code(value)) for slot, value in program.consts if slot in live]
+    constants = {slot: _code(value) for slot, value in program.consts if slot in live}
     expressions = {
         out: _code(prim.impl(*(Sym(_v(a)) for a in args), **params))
         for prim, out, args, params, _ in program.ops
@@ -304,8 +304,8 @@ def _assign(slot: int, expression: str) -> str:
     return f"    v{slot} = {expression}"
 
 
-def _lines(constants: list[str], expressions: dict[int, str]) -> list[str]:
-    return [*constants, *(_assign(out, expression) for out, expression in expressions.items())]
+def _lines(*expressions: dict[int, str]) -> list[str]:
+    return [_assign(slot, expression) for each in expressions for slot, expression in each.items()]
 
 
 def _primal_lines(program: Program, wanted: set[int] | None = None) -> list[str]:
@@ -450,7 +450,9 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
         head = [*_head("vjp", program, "y_bars"), *_lines(constants, expressions)]
         return "\n".join([*head, *lines, f"    return {_outputs(program)}, ({grads})"])
     read = {int(k) for line in [*lines, grads] for k in re.findall(r"\bv(\d+)\b", line)}
-    head = [*_head("grad", program, "y_bars"), *_primal_lines(program, read)]
+    live = _live(program, read)  # what the evaluation's outputs depend on includes it
+    constants, expressions = ({s: e for s, e in d.items() if s in live} for d in (constants, expressions))
+    head = [*_head("grad", program, "y_bars"), *_lines(constants, expressions)]
     return "\n".join([*head, *lines, f"    return ({grads})"])
 
 
@@ -465,7 +467,11 @@ def _jvp_source(program: Program) -> str:
     constants, expressions = _primal(program)
     made = _calls_made(expressions)
     tangent = {s: f"t{s}" for s in program.input_slots}  # slot -> the name holding its tangent
-    lines = [*_head("jvp", program, "x_dots"), *_unpack("t", program.input_slots, "x_dots"), *constants]
+    lines = [
+        *_head("jvp", program, "x_dots"),
+        *_unpack("t", program.input_slots, "x_dots"),
+        *_lines(constants),
+    ]
     written: set[int] = set()
 
     def write(out: int) -> None:
