@@ -170,6 +170,29 @@ def test_a_call_the_evaluation_skips_is_made_by_the_rule():
     assert codegen.fast(g.program, "vjp", force=True)([x], [2.0]) == ((math.sin(x),), (2.0 * math.cos(x),))
 
 
+def test_an_output_only_the_return_reads_is_computed_where_its_arguments_die():
+    # fan_out's y_k = t_k * t_k is read by nothing but the return: the gradient computes it
+    # after the reverse sweep's last read of t_k, so it keeps one number per level, not two
+    m = 200
+    program = builders.fan_out(m).program
+    source = codegen._vjp_source(program)
+    lines = source.splitlines()
+    sweep_end = max(i for i, line in enumerate(lines) if line.startswith("    g") or "y_bars[" in line)
+    y1, t1 = program.output_slots[0], program.ops[0].out
+    assert lines.index(f"    v{y1} = (v{t1} * v{t1})") > sweep_end
+    registers = set(re.findall(r"\br\d+\b", codegen._reuse_names(source)))
+    assert len(registers) <= m + 2 < 2 * m  # one register per trunk value: the outputs take theirs
+    # an output the sweep reads (exp's rule reads its own value) stays where it was
+    g = gd.trace(lambda x: (gd.exp(x), x * x), 0.5)
+    lines = codegen._vjp_source(g.program).splitlines()
+    exp_line = next(i for i, line in enumerate(lines) if "_exp(" in line)
+    square_line = next(i for i, line in enumerate(lines) if "(v0 * v0)" in line)
+    first_sweep_line = next(i for i, line in enumerate(lines) if "y_bars[" in line)
+    assert exp_line < first_sweep_line < square_line
+    outputs, grads = codegen.fast(g.program, "vjp", force=True)([0.5], [1.0, 2.0])
+    assert outputs == (math.exp(0.5), 0.25) and grads == (1.0 * math.exp(0.5) + 2.0 * (2.0 * 0.5),)
+
+
 def test_an_input_adjoint_is_computed_where_it_is_complete():
     # speelpenning: x_k's adjoint is complete once the reverse sweep passes the k-th product,
     # so it is computed there and the prefix product it reads can die, not at the return
