@@ -471,8 +471,8 @@ def _outputs_late(
     Such an output's line moves down to just after the last line that reads one of its
     arguments, so its arguments die where it is made and it takes their place. fan_out's
     gradient keeps one number per level through the reverse sweep where it kept two
-    (``t_k`` and ``y_k = t_k * t_k``), and got 25% faster at 10^5 nodes. The numbers are
-    the same: only independent statements change places.
+    (``t_k`` and ``y_k = t_k * t_k``): at 10^5 nodes it went from 12.2 ms to 9.5 ms. The
+    numbers are the same: only independent statements change places.
     """
     read = {a for op in program.ops if op.out in expressions for a in op.args}
     read.update(int(name[1:]) for line in sweep for name in _VALUE.findall(line))
