@@ -449,12 +449,13 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
             finish(slot)
     grads = "".join(f"{adjoint[s]}, " if s in adjoint else "0.0, " for s in program.input_slots)
     if with_value:
-        body = _outputs_late(program, expressions, [*_lines(constants, expressions), *lines], lines)
+        body = _outputs_late(program, constants, expressions, lines)
         return "\n".join(
             [*_head("vjp", program, "y_bars"), *body, f"    return {_outputs(program)}, ({grads})"]
         )
-    read = {int(k) for line in [*lines, grads] for k in re.findall(r"\bv(\d+)\b", line)}
-    live = _live(program, read)  # what the evaluation's outputs depend on includes it
+    live = _live(
+        program, _values_read([*lines, grads])
+    )  # what the evaluation's outputs depend on includes it
     constants, expressions = ({s: e for s, e in d.items() if s in live} for d in (constants, expressions))
     head = [*_head("grad", program, "y_bars"), *_lines(constants, expressions)]
     return "\n".join([*head, *lines, f"    return ({grads})"])
@@ -463,10 +464,15 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
 _VALUE = re.compile(r"\bv\d+\b")
 
 
+def _values_read(lines: list[str]) -> set[int]:
+    """The slots whose values ``lines`` name: ``{3}`` for ``g5 = (y_bars[0] * v3)``."""
+    return {int(name[1:]) for line in lines for name in _VALUE.findall(line)}
+
+
 def _outputs_late(
-    program: Program, expressions: dict[int, str], body: list[str], sweep: list[str]
+    program: Program, constants: dict[int, str], expressions: dict[int, str], sweep: list[str]
 ) -> list[str]:
-    """``body`` with each output only the return reads computed as late as it can be.
+    """The evaluation, then ``sweep``, with each output only the return reads computed as late as it can be.
 
     Such an output's line moves down to just after the last line that reads one of its
     arguments, so its arguments die where it is made and it takes their place. fan_out's
@@ -474,22 +480,21 @@ def _outputs_late(
     (``t_k`` and ``y_k = t_k * t_k``): at 10^5 nodes it went from 12.2 ms to 9.5 ms. The
     numbers are the same: only independent statements change places.
     """
-    read = {a for op in program.ops if op.out in expressions for a in op.args}
-    read.update(int(name[1:]) for line in sweep for name in _VALUE.findall(line))
-    late = {_assign(s, expressions[s]): s for s in program.output_slots if s in expressions and s not in read}
-    kept = [line for line in body if line not in late]
+    read = _values_read(sweep).union(*(op.args for op in program.ops if op.out in expressions))
+    unread_outputs = set(program.output_slots) - read
+    late = {slot: e for slot, e in expressions.items() if slot in unread_outputs}  # in program order
+    kept = [*_lines(constants, {slot: e for slot, e in expressions.items() if slot not in late}), *sweep]
     last: dict[str, int] = {}  # name -> the last line of kept naming it
     for i, line in enumerate(kept):
         last.update(dict.fromkeys(_VALUE.findall(line), i))
     after: dict[int, list[str]] = {}  # line of kept -> the outputs computed right after it
-    for line in body:
-        if line in late:
-            arguments = _VALUE.findall(expressions[late[line]])
-            after.setdefault(max((last.get(a, -1) for a in arguments), default=-1), []).append(line)
-    moved = after.pop(-1, [])
+    for slot, expression in late.items():
+        where = max((last.get(a, -1) for a in _VALUE.findall(expression)), default=-1)
+        after.setdefault(where, []).append(_assign(slot, expression))
+    body = after.pop(-1, [])
     for i, line in enumerate(kept):
-        moved += [line, *after.pop(i, [])]
-    return moved
+        body += [line, *after.pop(i, [])]
+    return body
 
 
 def _jvp_source(program: Program) -> str:
