@@ -6,21 +6,23 @@ combination of argument shapes) and is a thin layer over the sweeps.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .codegen import all_floats, fast, run_hot
 from .codegen import run as _run
-from .errors import InputError, NotScalarError, ShapeError
+from .captures import UNCACHEABLE, capture_key, value_key
+from .errors import ExtraInputError, InputError, MissingInputError, NotScalarError, ShapeError, UnknownInputError
 from .evaluate import evaluate
 from .forward import forward_sweep
 from .graph import Graph
 from .program import one_hot
 from .reverse import reverse_sweep, seed_cotangent
 from .tracer import trace
-from .values import as_output
+from .values import as_output, as_value
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev"]
 
@@ -28,21 +30,152 @@ Differentiable = Graph | Callable[..., Any]
 
 
 class _Traced:
-    """A function and the graphs traced from it, one per tuple of argument shapes."""
+    """A function and the graphs traced from it, one per argument shapes and fixed values.
+
+    The graphs are kept only while everything the function reads besides its arguments
+    (closure cells, globals, default values; see :mod:`graphdiff.captures`) stays the
+    same: a change, in-place changes of captured arrays included, means tracing again.
+
+    Parameters with default values are not inputs: they keep their default, or the value
+    passed for them, as a constant of the graph (as JAX's ``static_argnums``), and each
+    value gets its own trace. Keyword-only parameters are likewise fixed values.
+    """
 
     def __init__(self, f: Differentiable) -> None:
+        if not isinstance(f, Graph) and not callable(f):
+            raise InputError(f"expected a Graph or a function to differentiate, got {f!r}")
         self.f = f
         self.graphs: dict[tuple, Graph] = {}
+        self.captured: Any = None
+        self.parameters = None if isinstance(f, Graph) else _parameters(f)
 
-    def graph(self, args: Sequence[Any]) -> Graph:
+    def graph(self, args: Sequence[Any], kwargs: dict) -> tuple[Graph, list]:
+        """The graph for these arguments, and the input values bound to its inputs in order."""
+        if isinstance(self.f, Graph):
+            return self.f, self.f.bind(args, kwargs)
+        inputs, names, call, fixed = _split_arguments(self.f, self.parameters, args, kwargs)
+        captured = capture_key(self.f)
+        if captured is UNCACHEABLE or captured != self.captured:
+            self.graphs.clear()
+            self.captured = captured
+        fixed_key = value_key(fixed) if fixed else ()
+        cacheable = captured is not UNCACHEABLE and fixed_key is not UNCACHEABLE
+        key = (tuple(np.shape(x) for x in inputs), fixed_key)
+        graph = self.graphs.get(key) if cacheable else None
+        if graph is None:
+            graph = trace(call, *inputs, name=_fname(self.f), names=names)
+            if cacheable:
+                self.graphs[key] = graph
+                # what the next call must find: tracing may change what f captures (a call counter)
+                self.captured = capture_key(self.f)
+        return graph, graph.bind(inputs)
+
+    def hot_graph(self, n_args: int) -> Graph | None:
+        """The graph a call with ``n_args`` scalars and nothing else would use, if it is traced and current."""
         if isinstance(self.f, Graph):
             return self.f
-        if not callable(self.f):
-            raise InputError(f"expected a Graph or a function, got {self.f!r}")
-        shapes = tuple(np.shape(a) for a in args)
-        if shapes not in self.graphs:
-            self.graphs[shapes] = trace(self.f, *args)
-        return self.graphs[shapes]
+        graph = self.graphs.get((((),) * n_args, ()))
+        if graph is None:
+            return None
+        captured = capture_key(self.f)
+        return graph if captured is not UNCACHEABLE and captured == self.captured else None
+
+
+def _parameters(f: Callable[..., Any]) -> list[inspect.Parameter] | None:
+    """``f``'s parameters, or ``None`` when Python cannot say (then every argument is an input)."""
+    try:
+        return list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        return None
+
+
+def _fname(f: Callable[..., Any]) -> str:
+    return getattr(f, "__name__", type(f).__name__)
+
+
+class _InputAt(NamedTuple):
+    """An input passed to the traced function by name: the position of its value among the inputs."""
+
+    index: int
+
+
+_P = inspect.Parameter
+_POSITIONAL = (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)
+
+
+def _split_arguments(
+    f: Callable[..., Any], parameters: list | None, args: Sequence[Any], kwargs: dict
+) -> tuple[list, list[str], Callable[..., Any], dict]:
+    """Sort a call's arguments into inputs (traced) and fixed values, by ``f``'s signature.
+
+    Returns the input values in order, their names, a function of the inputs alone that
+    calls ``f`` with the fixed values in place, and the fixed values by parameter name.
+    """
+    if parameters is None:
+        if kwargs:
+            raise UnknownInputError(f"cannot read the parameters of {_fname(f)}: pass its inputs by position")
+        return list(args), [f"x{k}" for k in range(len(args))], f, {}
+    kwargs = dict(kwargs)
+    inputs: list[Any] = []
+    names: list[str] = []
+    plan: list[tuple[bool, Any]] = []  # per positional argument: (True, its input's index) or (False, fixed value)
+    fixed: dict[str, Any] = {}
+    keywords: dict[str, Any] = {}  # fixed values passed by name
+    position = 0
+    for p in parameters:
+        if p.kind in _POSITIONAL:
+            by_position = position < len(args)
+            if by_position:
+                value, position = args[position], position + 1
+                if p.name in kwargs and p.kind is not _P.POSITIONAL_ONLY:
+                    raise InputError(f"{_fname(f)} got two values for {p.name!r}")
+            elif p.name in kwargs and p.kind is not _P.POSITIONAL_ONLY:
+                value = kwargs.pop(p.name)
+            elif p.default is not _P.empty:
+                continue  # its default stands
+            else:
+                raise MissingInputError(f"{_fname(f)} needs a value for its input {p.name!r}")
+            if p.default is _P.empty:
+                if by_position:
+                    plan.append((True, len(inputs)))
+                else:  # an input given by name: every later argument is passed by name
+                    keywords[p.name] = _InputAt(len(inputs))
+                inputs.append(value)
+                names.append(p.name)
+            elif by_position:
+                plan.append((False, value))
+                fixed[p.name] = value
+            else:
+                keywords[p.name] = fixed[p.name] = value
+        elif p.kind is _P.VAR_POSITIONAL:
+            for value in args[position:]:
+                plan.append((True, len(inputs)))
+                names.append(f"x{len(inputs)}")
+                inputs.append(value)
+            position = len(args)
+        elif p.kind is _P.KEYWORD_ONLY:
+            if p.name in kwargs:
+                keywords[p.name] = fixed[p.name] = kwargs.pop(p.name)
+            elif p.default is _P.empty:
+                raise MissingInputError(f"{_fname(f)} needs a value for its keyword-only parameter {p.name!r}")
+    if position < len(args):
+        raise ExtraInputError(f"{_fname(f)} takes {position} positional argument(s), got {len(args)}")
+    if kwargs:
+        if not any(p.kind is _P.VAR_KEYWORD for p in parameters):
+            raise UnknownInputError(f"{_fname(f)} has no parameter {next(iter(kwargs))!r}")
+        keywords.update(kwargs)
+        fixed.update(kwargs)
+    if not names:
+        raise InputError(f"{_fname(f)} is given no inputs to differentiate by")
+    if not fixed and not keywords:
+        return inputs, names, f, fixed
+
+    def call(*xs: Any) -> Any:
+        by_name = {k: xs[v.index] if type(v) is _InputAt else v for k, v in keywords.items()}
+        return f(*[xs[v] if is_input else v for is_input, v in plan], **by_name)
+
+    call.__name__ = _fname(f)
+    return inputs, names, call, fixed
 
 
 def _hot(
@@ -60,7 +193,7 @@ def _hot(
     """
     if kwargs:
         return None
-    graph = traced.f if isinstance(traced.f, Graph) else traced.graphs.get(((),) * len(args))
+    graph = traced.hot_graph(len(args))
     program = None if graph is None else graph._program
     if program is None or (outputs is not None and len(program.output_slots) != outputs):
         return None
@@ -68,8 +201,7 @@ def _hot(
 
 
 def _prepare(traced: _Traced, args: tuple, kwargs: dict) -> tuple[Graph, list]:
-    graph = traced.graph(args) if not kwargs else traced.graph(list(args) + list(kwargs.values()))
-    return graph, graph.bind(args, kwargs)
+    return traced.graph(args, kwargs)
 
 
 def _reverse_gradient(f: Differentiable, with_value: bool) -> Callable[..., Any]:
@@ -148,6 +280,14 @@ def _one_or_all(values: tuple) -> Any:
     return values[0] if len(values) == 1 else values
 
 
+def _sequence(values: Any, what: str) -> Any:
+    """``values`` as a sequence of one value per input (a float64 vector as Python floats); refuses a non-sequence."""
+    values = _unpacked(values)
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise InputError(f"{what} must be a sequence (a tuple or list) with one value per input, got {values!r}")
+    return values
+
+
 def _unpacked(values: Any) -> Any:
     """A float64 vector as a list of Python floats (exact, at C speed); anything else as it is."""
     if type(values) is np.ndarray and values.dtype == np.float64 and values.ndim == 1:
@@ -182,23 +322,28 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
     >>> gd.jvp(gd.builders.colah(), (2.0, 1.0), (0.0, 1.0))
     (6.0, 5.0)
     """
-    traced, primals = _Traced(f), tuple(_unpacked(primals))
-    x_dots = _unpacked(tangents)
-    if type(x_dots) in (list, tuple) and len(x_dots) == len(primals) and all_floats(x_dots):
-        compiled = _hot(traced, primals, {}, "jvp", x_dots)
+    traced = _Traced(f)
+    primals = tuple(_sequence(primals, "primals"))
+    tangents = _sequence(tangents, "tangents")
+    if type(tangents) in (list, tuple) and len(tangents) == len(primals) and all_floats(tangents):
+        compiled = _hot(traced, primals, {}, "jvp", tangents)
         if compiled is not None:
             return _jvp_result(*compiled)
     graph, inputs = _prepare(traced, primals, {})
     program = graph.program
     if len(tangents) != len(inputs):
-        raise InputError(f"{graph.name} has {len(inputs)} inputs, got {len(tangents)} tangents")
+        raise InputError(f"{graph.name} has {len(inputs)} inputs {graph.inputs}, got {len(tangents)} tangents")
     seeds = {}
     for name, slot, x, x_dot in zip(graph.inputs, program.input_slots, inputs, tangents):
         if x_dot is not None:
             seeds[slot] = _shaped(x_dot, np.shape(x), f"tangent for input {name!r}")
-    compiled = _run(fast(program, "jvp"), inputs, [float(seeds.get(s, 0.0)) for s in program.input_slots])
-    if compiled is not None:
-        return _jvp_result(*compiled)
+    # a None tangent is a structural zero, which the interpreter never multiplies; the
+    # generated code takes a number for every input, so it serves only calls without None
+    function = fast(program, "jvp") if len(seeds) == len(inputs) else None  # None for arrays
+    if function is not None:
+        compiled = _run(function, inputs, [float(seeds[s]) for s in program.input_slots])
+        if compiled is not None:
+            return _jvp_result(*compiled)
     values, out_tangents = forward_sweep(program, inputs, seeds)
     out_dots = [
         np.zeros(program.shapes[s]) if out_tangents[s] is None else out_tangents[s]
@@ -219,7 +364,7 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     >>> gd.vjp(gd.builders.colah(), (2.0, 1.0), 1.0)
     (6.0, (2.0, 5.0))
     """
-    traced, primals = _Traced(f), tuple(_unpacked(primals))
+    traced, primals = _Traced(f), tuple(_sequence(primals, "primals"))
     y_bars = _float_cotangents(cotangent)
     if y_bars is not None:
         compiled = _hot(traced, primals, {}, "vjp", y_bars, outputs=len(y_bars))
@@ -228,7 +373,12 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     graph, inputs = _prepare(traced, primals, {})
     program = graph.program
     outs = program.output_slots
-    cotangents = [cotangent] if len(outs) == 1 else list(cotangent)
+    if len(outs) == 1:
+        cotangents = [cotangent]
+    elif isinstance(cotangent, (Sequence, np.ndarray)) and not isinstance(cotangent, (str, bytes)):
+        cotangents = list(cotangent)
+    else:
+        raise InputError(f"{graph.name} has {len(outs)} outputs {graph.outputs}: pass one cotangent per output, got {cotangent!r}")
     if len(cotangents) != len(outs):
         raise InputError(f"{graph.name} has {len(outs)} outputs, got {len(cotangents)} cotangents")
     y_bars = [
@@ -268,7 +418,7 @@ def jacfwd(f: Differentiable) -> Callable[..., tuple]:
     def jacfwd_f(*args: Any, **kwargs: Any) -> tuple:
         graph, inputs = _prepare(traced, args, kwargs)
         program = graph.program
-        compiled = _run(fast(program, "jvp"), inputs, list(np.eye(len(inputs))))
+        compiled = _run(fast(program, "jacfwd"), inputs, list(np.eye(len(inputs))))
         if compiled is not None:  # scalars: one vector sweep carries every input direction
             n = len(inputs)
             rows = [np.zeros(n) if t is None else t for t in compiled[1]]
@@ -308,11 +458,13 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
     def jacrev_f(*args: Any, **kwargs: Any) -> tuple:
         graph, inputs = _prepare(traced, args, kwargs)
         program = graph.program
-        function, m = fast(program, "vjp"), len(program.output_slots)
-        seeds = [[1.0 if i == k else 0.0 for i in range(m)] for k in range(m)]
-        rows = [_run(function, inputs, seed) for seed in seeds] if function is not None else [None]
-        if None not in rows:  # scalars: one compiled reverse sweep per output
-            return _pack_jacobian([list(grads) for _, grads in rows])
+        # scalars: one compiled sweep per output, seeded there alone; the other outputs get
+        # no cotangent (a zero one would multiply, and 0 * inf is nan)
+        m = len(program.output_slots)
+        functions = [fast(program, ("grad", k)) for k in range(m)]
+        rows = [_run(g, inputs, [1.0] * m) for g in functions] if None not in functions else [None]
+        if None not in rows:
+            return _pack_jacobian([list(grads) for grads in rows])
         values = evaluate(program, inputs)
         blocks = []
         for o in program.output_slots:
@@ -322,7 +474,12 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
                 adjoints = reverse_sweep(program, values, {o: one_hot(shape, e)})
                 rows.append([_dense(adjoints[s], program.shapes[s]) for s in program.input_slots])
             blocks.append(
-                [np.stack([r[j] for r in rows]).reshape(shape + np.shape(x)) for j, x in enumerate(inputs)]
+                [
+                    np.stack([r[j] for r in rows]).reshape(shape + np.shape(x))
+                    if rows
+                    else np.zeros(shape + np.shape(x))  # an output with no elements
+                    for j, x in enumerate(inputs)
+                ]
             )
         return _pack_jacobian(blocks)
 
@@ -337,7 +494,7 @@ def _dense(value: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _shaped(value: Any, shape: tuple[int, ...], what: str) -> Any:
-    array = np.asarray(value, dtype=float)
+    array = np.asarray(as_value(value, what))
     if array.shape != shape:
         raise ShapeError(f"{what} has shape {array.shape}, expected {shape}")
     return np.float64(array) if array.ndim == 0 else array

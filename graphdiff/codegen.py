@@ -2,15 +2,17 @@
 
 The code is not written by hand per primitive: each rule of the table is run once per
 node on :class:`Sym` values, which turn every numpy ufunc the rule calls into Python
-source text. The generated functions do on Python floats (and ``math``) exactly what the
-interpreters do on numpy scalars, in the same order, without the per-node dispatch. The
+source text (:mod:`graphdiff.elementary` lists how each is written). The generated
+functions do on Python floats exactly what the interpreters do on numpy scalars, in the
+same order and with the same scalar implementations of ``exp``, ``tanh``, ``pow`` and
+the rest, without the per-node dispatch: every call gives the same bits. The
 one difference: a call a rule makes that the evaluation makes too (``cos(x)`` for
 ``sin``'s rule, where the graph computes ``cos(x)``) is read, not made again, which gives
 the same number; in forward mode the node making it moves up to where it is first needed.
 Statements that do not depend on each other may also change places: in a gradient, an
 output nothing else reads is computed where its arguments die.
 
-numpy's semantics are kept: where ``math`` raises instead of returning ``nan`` or ``inf``
+numpy's semantics are kept: where a scalar implementation (``math``'s) raises instead of returning ``nan`` or ``inf``
 (``log(-1)``, ``1/0``, ``exp(1000)``), the compiled function raises and its caller falls
 back to the interpreter, which gives numpy's result and warning.
 
@@ -44,63 +46,19 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
+from .elementary import OPERATIONS, SCALAR_ERRORS, SCALAR_NAMESPACE
 from .program import Program
 
 __all__ = ["Sym", "fast", "run", "ARITHMETIC_ERRORS", "COMPILE_AFTER"]
 
-# what math raises where numpy returns nan/inf with a warning: the caller falls back
-ARITHMETIC_ERRORS = (ArithmeticError, ValueError)
+# what the scalar implementations raise where numpy returns nan/inf with a warning: the
+# caller falls back to the interpreter, which uses numpy's value for exactly those calls
+ARITHMETIC_ERRORS = SCALAR_ERRORS
 
-_TEMPLATES = {
-    np.add: "({} + {})",
-    np.subtract: "({} - {})",
-    np.multiply: "({} * {})",
-    np.true_divide: "({} / {})",
-    np.negative: "(-{})",
-    np.positive: "(+{})",
-    np.square: "({} ** 2)",
-    np.power: "_pow({}, {})",
-    np.exp: "_exp({})",
-    np.log: "_log({})",
-    np.sin: "_sin({})",
-    np.cos: "_cos({})",
-    np.tan: "_tan({})",
-    np.tanh: "_tanh({})",
-    np.sqrt: "_sqrt({})",
-    np.arctan2: "_atan2({}, {})",
-    np.absolute: "abs({})",
-    np.maximum: "_maximum({}, {})",
-    np.greater: "({} > {})",
-    np.equal: "({} == {})",
-    np.sign: "_sign({})",
-}
-
-
-def _maximum(x: float, y: float) -> float:
-    if x > y:
-        return x
-    if x < y or x == y:
-        return y
-    return x + y  # a nan: numpy's maximum propagates it
-
-
-def _sign(x: float) -> float:
-    return 1.0 if x > 0 else -1.0 if x < 0 else x * 0.0  # sign(nan) is nan
-
-
-_NAMESPACE = {
-    "_pow": math.pow,
-    "_exp": math.exp,
-    "_log": math.log,
-    "_sin": math.sin,
-    "_cos": math.cos,
-    "_tan": math.tan,
-    "_tanh": math.tanh,
-    "_sqrt": math.sqrt,
-    "_atan2": math.atan2,
-    "_maximum": _maximum,
-    "_sign": _sign,
-}
+# how each listed operation is written on floats; the scalar implementations it calls are
+# the very functions the interpreters call on numbers, so both give the same bits
+_TEMPLATES = {op.ufunc: op.template for op in OPERATIONS if op.template is not None}
+_NAMESPACE = dict(SCALAR_NAMESPACE)
 
 
 class Unsupported(Exception):
@@ -151,8 +109,12 @@ COMPILE_AFTER = 2  # calls of one kind before its code is generated: the first c
 _SOURCES: dict[str, Callable[[Program], str]] = {}
 
 
-def fast(program: Program, kind: str, force: bool = False) -> Callable[..., tuple] | None:
-    """The generated ``kind`` function (``"evaluate"``, ``"vjp"``, ``"grad"`` or ``"jvp"``), or ``None``.
+def fast(program: Program, kind: str | tuple, force: bool = False) -> Callable[..., tuple] | None:
+    """The generated ``kind`` function, or ``None``.
+
+    ``kind`` is ``"evaluate"``, ``"vjp"``, ``"grad"``, ``"jvp"``, ``"jacfwd"``, or
+    ``("grad", k)``: the gradient of output k alone, the other outputs structural zeros
+    (one row of a Jacobian by reverse mode).
 
     ``None`` means: use the interpreter. That is the answer for programs with arrays, for
     rules the generator cannot express, and for the first ``COMPILE_AFTER - 1`` calls of a
@@ -169,8 +131,11 @@ def fast(program: Program, kind: str, force: bool = False) -> Callable[..., tupl
     calls = state["calls"][kind] = state["calls"].get(kind, 0) + 1
     if calls < COMPILE_AFTER and not force:
         return None
+    name, *detail = kind if isinstance(kind, tuple) else (kind,)
     try:
-        function = _build(_reuse_names(_SOURCES[kind](program)), kind)
+        made = _SOURCES[name](program, *detail)
+        source, extra_names = made if isinstance(made, tuple) else (made, {})
+        function = _build(_reuse_names(source), name, extra_names)
     except Unsupported:
         function = None
     state["functions"][kind] = function
@@ -270,8 +235,8 @@ def _call(function: Callable[..., tuple], inputs: Sequence, extra: Sequence | No
         return None
 
 
-def _build(source: str, name: str) -> Callable:
-    namespace = dict(_NAMESPACE)
+def _build(source: str, name: str, extra_names: dict | None = None) -> Callable:
+    namespace = {**_NAMESPACE, **(extra_names or {})}
     exec(compile(source, f"<graphdiff {name}>", "exec"), namespace)
     return namespace[name]
 
@@ -381,8 +346,11 @@ def _calls_made(expressions: dict[int, str]) -> dict[str, int]:
     return made
 
 
-def _vjp_source(program: Program, with_value: bool = True) -> str:
+def _vjp_source(program: Program, with_value: bool = True, seeded: Sequence[int] | None = None) -> str:
     """Evaluation, then the reverse sweep seeded with ``y_bars[k]`` at output k.
+
+    ``seeded``: seed only these outputs; the others get no cotangent at all (not a zero
+    one, which would multiply: ``0 * inf`` is nan), as in a sweep seeded at one output.
 
     Without ``with_value`` (the function ``grad``), only the gradient is returned, and the
     evaluation computes only what the reverse sweep reads, and what that depends on.
@@ -398,7 +366,7 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
     def reuse(call: re.Match) -> str:
         return _v(made[call[0]]) if call[0] in made else call[0]
 
-    seeds = [f"y_bars[{k}]" for k in range(len(program.output_slots))]
+    seeded = range(len(program.output_slots)) if seeded is None else seeded
     lines: list[str] = []  # the reverse sweep; the evaluation goes in front of it at the end
     # the terms arriving at each slot are summed in one statement, in the order the
     # interpreter adds them, just before the slot's own instruction passes its adjoint on
@@ -419,8 +387,8 @@ def _vjp_source(program: Program, with_value: bool = True) -> str:
             lines.append(f"    g{slot} = {expression}")
             adjoint[slot], depth[slot] = f"g{slot}", 0
 
-    for seed, slot in zip(seeds, program.output_slots):
-        pending.setdefault(slot, []).append((seed, 0))
+    for k in seeded:
+        pending.setdefault(program.output_slots[k], []).append((f"y_bars[{k}]", 0))
     # an input's adjoint is complete once the sweep has passed the first instruction that
     # reads it: a statement there lets the values it reads die early (speelpenning's
     # gradient got 15% faster), where written into the return it kept them all alive
@@ -497,23 +465,40 @@ def _outputs_late(
     return body
 
 
-def _jvp_source(program: Program) -> str:
+def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict]:
     """Evaluation with a tangent beside every node that depends on an input.
 
     A call a tangent rule makes that the evaluation makes too is read, as in
     :func:`_vjp_source`. Where the evaluation would make it later (``sin(x)``'s rule asks
     for ``cos(x)``, which the next node computes), that node's statement moves up to
     where the call is first needed: it reads only values already computed.
+
+    With ``vector`` (the function ``jacfwd``), input k's tangent is the k-th unit vector
+    and one sweep carries every column of the Jacobian. Entry k of a tangent then means
+    what a sweep seeded at input k alone computes, where a node that does not depend on
+    input k has no tangent at all (a structural zero, never multiplied: ``0 * inf`` would
+    be nan). So a term from an argument that depends on fewer inputs than the node is
+    masked to the argument's inputs, the other entries made ``-0.0``, which adds as an
+    exact no-op (``x + -0.0`` is ``x`` for every x, ``+0.0`` and nan included); outputs are
+    masked to exact zeros where they do not depend on an input. Returns the source and
+    the masks it names.
     """
     constants, expressions = _primal(program)
     made = _calls_made(expressions)
     tangent = {s: f"t{s}" for s in program.input_slots}  # slot -> the name holding its tangent
     lines = [
-        *_head("jvp", program, "x_dots"),
+        *_head("jacfwd" if vector else "jvp", program, "x_dots"),
         *_unpack("t", program.input_slots, "x_dots"),
         *_lines(constants),
     ]
     written: set[int] = set()
+    depends = _input_sets(program) if vector else {}
+    masks: dict[int, str] = {}  # a set of inputs, as a bit mask -> the name of its mask vector
+
+    def mask(inputs: int, term: str, fill: str = "-0.0") -> str:
+        if inputs not in masks:
+            masks[inputs] = f"_mask{len(masks)}"
+        return f"_where({masks[inputs]}, {term}, {fill})"
 
     def write(out: int) -> None:
         if out not in written:
@@ -536,19 +521,55 @@ def _jvp_source(program: Program) -> str:
                 _CALL.sub(reuse, _code(prim.jvp[i](Sym(tangent[a]), Sym(_v(out)), *arg_syms, **params_)))
                 for i, a in active_args
             ]
+            if vector:
+                terms = [
+                    term if depends[a] == depends[out] else mask(depends[a], term)
+                    for term, (_, a) in zip(terms, active_args)
+                ]
             if len(terms) == 1 and _is_read(terms[0]):  # passed on unchanged: no statement
                 tangent[out] = terms[0]
             else:
                 lines.append(f"    t{out} = {' + '.join(terms)}")
                 tangent[out] = f"t{out}"
-    tangents = "".join(f"{tangent[s]}, " if program.active[s] else "None, " for s in program.output_slots)
-    lines.append(f"    return {_outputs(program)}, ({tangents})")
-    return "\n".join(lines)
+    every_input = (1 << len(program.input_slots)) - 1
+    results = []
+    for s in program.output_slots:
+        if not program.active[s]:
+            results.append("None")
+        elif vector and depends[s] != every_input:
+            results.append(mask(depends[s], tangent[s], fill="0.0"))
+        else:
+            results.append(tangent[s])
+    lines.append(f"    return {_outputs(program)}, ({''.join(r + ', ' for r in results)})")
+    source = "\n".join(lines)
+    if not vector:
+        return source
+    n = len(program.input_slots)
+    return source, {"_where": np.where, **{name: _unit_mask(inputs, n) for inputs, name in masks.items()}}
+
+
+def _input_sets(program: Program) -> dict[int, int]:
+    """For every slot, the inputs its value depends on, as a bit mask over input positions."""
+    depends = {slot: 0 for slot, _ in program.consts}
+    depends.update({slot: 1 << k for k, slot in enumerate(program.input_slots)})
+    for op in program.ops:
+        bits = 0
+        for a in op.args:
+            bits |= depends[a]
+        depends[op.out] = bits
+    return depends
+
+
+def _unit_mask(inputs: int, n: int) -> np.ndarray:
+    """The bit mask ``inputs`` over ``n`` input positions as a boolean vector (bit k is entry k)."""
+    packed = np.frombuffer(inputs.to_bytes((n + 7) // 8 or 1, "little"), dtype=np.uint8)
+    return np.unpackbits(packed, bitorder="little")[:n].astype(bool)
 
 
 _SOURCES.update(
     evaluate=_evaluate_source,
     vjp=_vjp_source,
     jvp=_jvp_source,
-    grad=lambda p: _vjp_source(p, with_value=False),
+    jacfwd=lambda p: _jvp_source(p, vector=True),
+    grad=lambda p, *seeded: _vjp_source(p, with_value=False, seeded=seeded or None),
 )

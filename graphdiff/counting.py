@@ -30,38 +30,13 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
+from .elementary import OPERATIONS
+
 __all__ = ["OpCounts", "Counted", "counting", "KINDS"]
 
 KINDS = ("add", "mul", "div", "nonlinear", "cmp")
 
-_UFUNC_KIND = {
-    np.add: "add",
-    np.subtract: "add",
-    np.negative: "add",
-    np.positive: "add",
-    np.multiply: "mul",
-    np.square: "mul",
-    np.true_divide: "div",
-    np.reciprocal: "div",
-    np.exp: "nonlinear",
-    np.log: "nonlinear",
-    np.sin: "nonlinear",
-    np.cos: "nonlinear",
-    np.tan: "nonlinear",
-    np.tanh: "nonlinear",
-    np.sqrt: "nonlinear",
-    np.power: "nonlinear",
-    np.absolute: "nonlinear",
-    np.arctan2: "nonlinear",
-    np.maximum: "nonlinear",
-    np.minimum: "nonlinear",
-    np.greater: "cmp",
-    np.greater_equal: "cmp",
-    np.less: "cmp",
-    np.less_equal: "cmp",
-    np.equal: "cmp",
-    np.sign: "cmp",
-}
+_UFUNC_KIND = {op.ufunc: op.kind for op in OPERATIONS if op.kind is not None}  # the one list
 
 # functions that move or make numbers without arithmetic; the result keeps the provenance
 # of its argument, so a later read of a reshaped value still counts as a read of the node

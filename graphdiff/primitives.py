@@ -10,7 +10,9 @@ Each :class:`Primitive` holds
   a reverse sweep calls it only for arguments that depend on an input;
 - ``shape``: the output shape from the argument shapes.
 
-The rules are written with numpy ufuncs and Python operators only, so the cost of a
+The rules are written with Python operators and the operations listed in
+:mod:`graphdiff.elementary` (``el.cos``, not ``np.cos``: one scalar implementation
+serves the interpreters and the generated code, so every call gives the same bits), so the cost of a
 primitive is never declared: :mod:`graphdiff.counting` measures it by running these
 same rules on values that count every ufunc call.
 
@@ -27,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from . import elementary as el
 from .errors import ArityError, ShapeError, UnknownPrimitiveError
 
 __all__ = ["Primitive", "PRIMITIVES", "get_primitive", "primitive_for_ufunc"]
@@ -245,7 +248,15 @@ def _integer_pow_d(x: Any, y: int) -> Any:
         return np.ones_like(x)
     if y == 2:
         return 2 * x
-    return y * np.power(x, y - 1)
+    return y * el.power(x, y - 1)
+
+
+def _log_base(x: Any) -> Any:
+    """log(x) for d(x**y)/dy, with log(0) read as log(1) = 0, as JAX does: d/dy 0**y is 0, not nan.
+
+    ``x + (x == 0)`` turns exactly the zeros into ones and leaves every other x as it is.
+    """
+    return el.log(x + np.equal(x, 0))
 
 
 def _max_share(x: Any, y: Any) -> Any:
@@ -288,54 +299,54 @@ div = _define("div", 2, np.true_divide,
 neg = _define("neg", 1, np.negative,
     jvp=(lambda x_dot, out, x: -x_dot,),
     vjp=(lambda y_bar, out, x: -y_bar,))
-pow = _define("pow", 2, np.power,  # noqa: A001 - the primitive's name
-    jvp=(lambda x_dot, out, x, y: x_dot * (y * np.power(x, y - 1)),
-         lambda y_dot, out, x, y: y_dot * (np.log(x) * out)),
-    vjp=(lambda y_bar, out, x, y: y_bar * (y * np.power(x, y - 1)),
-         lambda y_bar, out, x, y: y_bar * (np.log(x) * out)))
-integer_pow = _define("integer_pow", 1, lambda x, *, y: np.power(x, y),
+pow = _define("pow", 2, el.power,  # noqa: A001 - the primitive's name
+    jvp=(lambda x_dot, out, x, y: x_dot * (y * el.power(x, y - 1)),
+         lambda y_dot, out, x, y: y_dot * (_log_base(x) * out)),
+    vjp=(lambda y_bar, out, x, y: y_bar * (y * el.power(x, y - 1)),
+         lambda y_bar, out, x, y: y_bar * (_log_base(x) * out)))
+integer_pow = _define("integer_pow", 1, lambda x, *, y: el.power(x, y),
     jvp=(lambda x_dot, out, x, *, y: x_dot * _integer_pow_d(x, y),),
     vjp=(lambda y_bar, out, x, *, y: y_bar * _integer_pow_d(x, y),),
     params=("y",))
 square = _define("square", 1, np.square,
     jvp=(lambda x_dot, out, x: x_dot * (2 * x),),
     vjp=(lambda y_bar, out, x: y_bar * (2 * x),))
-sqrt = _define("sqrt", 1, np.sqrt,
+sqrt = _define("sqrt", 1, el.sqrt,
     jvp=(lambda x_dot, out, x: x_dot / (2 * out),),
     vjp=(lambda y_bar, out, x: y_bar / (2 * out),))
-exp = _define("exp", 1, np.exp,
+exp = _define("exp", 1, el.exp,
     jvp=(lambda x_dot, out, x: x_dot * out,),
     vjp=(lambda y_bar, out, x: y_bar * out,))
-log = _define("log", 1, np.log,
+log = _define("log", 1, el.log,
     jvp=(lambda x_dot, out, x: x_dot / x,),
     vjp=(lambda y_bar, out, x: y_bar / x,))
-sin = _define("sin", 1, np.sin,
-    jvp=(lambda x_dot, out, x: x_dot * np.cos(x),),
-    vjp=(lambda y_bar, out, x: y_bar * np.cos(x),))
-cos = _define("cos", 1, np.cos,
-    jvp=(lambda x_dot, out, x: -(x_dot * np.sin(x)),),
-    vjp=(lambda y_bar, out, x: -(y_bar * np.sin(x)),))
-tan = _define("tan", 1, np.tan,
+sin = _define("sin", 1, el.sin,
+    jvp=(lambda x_dot, out, x: x_dot * el.cos(x),),
+    vjp=(lambda y_bar, out, x: y_bar * el.cos(x),))
+cos = _define("cos", 1, el.cos,
+    jvp=(lambda x_dot, out, x: -(x_dot * el.sin(x)),),
+    vjp=(lambda y_bar, out, x: -(y_bar * el.sin(x)),))
+tan = _define("tan", 1, el.tan,
     jvp=(lambda x_dot, out, x: x_dot * (1 + out * out),),
     vjp=(lambda y_bar, out, x: y_bar * (1 + out * out),))
-tanh = _define("tanh", 1, np.tanh,
+tanh = _define("tanh", 1, el.tanh,
     jvp=(lambda x_dot, out, x: x_dot * (1 - out * out),),
     vjp=(lambda y_bar, out, x: y_bar * (1 - out * out),))
-sigmoid = _define("sigmoid", 1, lambda x: 1 / (1 + np.exp(-x)),
+sigmoid = _define("sigmoid", 1, lambda x: 1 / (1 + el.exp(-x)),
     jvp=(lambda x_dot, out, x: x_dot * (out * (1 - out)),),
     vjp=(lambda y_bar, out, x: y_bar * (out * (1 - out)),))
-relu = _define("relu", 1, lambda x: np.maximum(x, 0.0),
+relu = _define("relu", 1, lambda x: el.maximum(x, 0.0),
     jvp=(lambda x_dot, out, x: x_dot * np.greater(x, 0),),
     vjp=(lambda y_bar, out, x: y_bar * np.greater(x, 0),))
 abs = _define("abs", 1, np.absolute,  # noqa: A001 - the primitive's name
-    jvp=(lambda x_dot, out, x: x_dot * np.sign(x),),
-    vjp=(lambda y_bar, out, x: y_bar * np.sign(x),))
-atan2 = _define("atan2", 2, np.arctan2,  # atan2(y, x): the angle of the point (x, y)
+    jvp=(lambda x_dot, out, x: x_dot * el.sign(x),),
+    vjp=(lambda y_bar, out, x: y_bar * el.sign(x),))
+atan2 = _define("atan2", 2, el.arctan2,  # atan2(y, x): the angle of the point (x, y)
     jvp=(lambda y_dot, out, y, x: y_dot * x / (x * x + y * y),
          lambda x_dot, out, y, x: -(x_dot * y) / (x * x + y * y)),
     vjp=(lambda y_bar, out, y, x: y_bar * x / (x * x + y * y),
          lambda y_bar, out, y, x: -(y_bar * y) / (x * x + y * y)))
-maximum = _define("maximum", 2, np.maximum,
+maximum = _define("maximum", 2, el.maximum,
     jvp=(lambda x_dot, out, x, y: x_dot * _max_share(x, y),
          lambda y_dot, out, x, y: y_dot * _max_share(y, x)),
     vjp=(lambda y_bar, out, x, y: y_bar * _max_share(x, y),

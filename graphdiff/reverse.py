@@ -20,7 +20,7 @@ from .errors import SeedError, ShapeError
 from .evaluate import evaluate
 from .graph import Graph
 from .program import Program
-from .values import as_output
+from .values import as_output, as_value
 
 __all__ = ["reverse", "reverse_sweep", "tape", "ReverseResult"]
 
@@ -168,7 +168,7 @@ def seed_cotangent(shape: tuple[int, ...], cotangent: Any, output: str) -> Any:
         if shape != ():
             raise ShapeError(f"output {output!r} has shape {shape}: pass a cotangent of that shape")
         return np.float64(1.0)
-    y_bar = np.asarray(cotangent, dtype=float)
+    y_bar = np.asarray(as_value(cotangent, f"cotangent for output {output!r}"))
     if y_bar.shape != shape:
         raise ShapeError(f"cotangent for output {output!r} has shape {y_bar.shape}, expected {shape}")
     return np.float64(y_bar) if y_bar.ndim == 0 else y_bar
