@@ -12,10 +12,17 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .captures import UNCACHEABLE, capture_key, value_key
 from .codegen import all_floats, fast, run_hot
 from .codegen import run as _run
-from .captures import UNCACHEABLE, capture_key, value_key
-from .errors import ExtraInputError, InputError, MissingInputError, NotScalarError, ShapeError, UnknownInputError
+from .errors import (
+    ExtraInputError,
+    InputError,
+    MissingInputError,
+    NotScalarError,
+    ShapeError,
+    UnknownInputError,
+)
 from .evaluate import evaluate
 from .forward import forward_sweep
 from .graph import Graph
@@ -116,9 +123,18 @@ def _split_arguments(
             raise UnknownInputError(f"cannot read the parameters of {_fname(f)}: pass its inputs by position")
         return list(args), [f"x{k}" for k in range(len(args))], f, {}
     kwargs = dict(kwargs)
+    if not any(p.kind is _P.VAR_KEYWORD for p in parameters):
+        known = {p.name for p in parameters if p.kind is not _P.POSITIONAL_ONLY}
+        for name in kwargs:
+            if name not in known:
+                raise UnknownInputError(
+                    f"{_fname(f)} has no parameter {name!r}; its parameters are {sorted(known)}"
+                )
     inputs: list[Any] = []
     names: list[str] = []
-    plan: list[tuple[bool, Any]] = []  # per positional argument: (True, its input's index) or (False, fixed value)
+    plan: list[
+        tuple[bool, Any]
+    ] = []  # per positional argument: (True, its input's index) or (False, fixed value)
     fixed: dict[str, Any] = {}
     keywords: dict[str, Any] = {}  # fixed values passed by name
     position = 0
@@ -157,7 +173,9 @@ def _split_arguments(
             if p.name in kwargs:
                 keywords[p.name] = fixed[p.name] = kwargs.pop(p.name)
             elif p.default is _P.empty:
-                raise MissingInputError(f"{_fname(f)} needs a value for its keyword-only parameter {p.name!r}")
+                raise MissingInputError(
+                    f"{_fname(f)} needs a value for its keyword-only parameter {p.name!r}"
+                )
     if position < len(args):
         raise ExtraInputError(f"{_fname(f)} takes {position} positional argument(s), got {len(args)}")
     if kwargs:
@@ -284,7 +302,9 @@ def _sequence(values: Any, what: str) -> Any:
     """``values`` as a sequence of one value per input (a float64 vector as Python floats); refuses a non-sequence."""
     values = _unpacked(values)
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
-        raise InputError(f"{what} must be a sequence (a tuple or list) with one value per input, got {values!r}")
+        raise InputError(
+            f"{what} must be a sequence (a tuple or list) with one value per input, got {values!r}"
+        )
     return values
 
 
@@ -332,7 +352,9 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
     graph, inputs = _prepare(traced, primals, {})
     program = graph.program
     if len(tangents) != len(inputs):
-        raise InputError(f"{graph.name} has {len(inputs)} inputs {graph.inputs}, got {len(tangents)} tangents")
+        raise InputError(
+            f"{graph.name} has {len(inputs)} inputs {graph.inputs}, got {len(tangents)} tangents"
+        )
     seeds = {}
     for name, slot, x, x_dot in zip(graph.inputs, program.input_slots, inputs, tangents):
         if x_dot is not None:
@@ -378,7 +400,9 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     elif isinstance(cotangent, (Sequence, np.ndarray)) and not isinstance(cotangent, (str, bytes)):
         cotangents = list(cotangent)
     else:
-        raise InputError(f"{graph.name} has {len(outs)} outputs {graph.outputs}: pass one cotangent per output, got {cotangent!r}")
+        raise InputError(
+            f"{graph.name} has {len(outs)} outputs {graph.outputs}: pass one cotangent per output, got {cotangent!r}"
+        )
     if len(cotangents) != len(outs):
         raise InputError(f"{graph.name} has {len(outs)} outputs, got {len(cotangents)} cotangents")
     y_bars = [

@@ -52,6 +52,17 @@ class Box(NDArrayOperatorsMixin):
     __mul__, __rmul__ = _forward(mul), _reflected(mul)
     __truediv__, __rtruediv__ = _forward(div), _reflected(div)
 
+    # in-place operators make a new value and rebind the name, as they do on Python floats
+    # (numpy's would write into ``out=self``, which a traced or dual value cannot be)
+    __iadd__, __isub__ = __add__, __sub__
+    __imul__, __itruediv__ = __mul__, __truediv__
+
+    def __ipow__(self, other: Any) -> Any:
+        return self**other
+
+    def __imatmul__(self, other: Any) -> Any:
+        return self @ other
+
     def __neg__(self) -> Any:
         return neg(self)
 

@@ -50,6 +50,9 @@ class Dual(Box):
             return getattr(ufunc, method)(*primals, **kwargs)
         return NotImplemented
 
+    def __bool__(self) -> bool:
+        return bool(self.primal)  # as comparisons do, truth looks at the primal: Dual(0.0) is false
+
     def __repr__(self) -> str:
         tangent = 0.0 if self.tangent is None else self.tangent
         return f"Dual(primal={self.primal!r}, tangent={tangent!r})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import networkx as nx
+
 __all__ = [
     "GraphError",
     "CycleError",
@@ -16,7 +18,9 @@ __all__ = [
     "ShapeError",
     "NotScalarError",
     "TracerError",
+    "TracerAttributeError",
     "GraphFormatError",
+    "FrozenGraphError",
     "ArgumentError",
     "OptionalDependencyError",
 ]
@@ -75,6 +79,14 @@ class NotScalarError(ShapeError):
 
 class TracerError(GraphError, TypeError):
     """A traced function did something that cannot be recorded (branching on a traced value)."""
+
+
+class TracerAttributeError(TracerError, AttributeError):
+    """A traced value was asked for an array attribute or method that cannot be recorded."""
+
+
+class FrozenGraphError(GraphError, nx.NetworkXError):
+    """An edit of a graph's networkx graph, which is read-only: edit a copy and use ``Graph.from_networkx``."""
 
 
 class GraphFormatError(GraphError, ValueError):

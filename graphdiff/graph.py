@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -9,7 +10,15 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .errors import ExtraInputError, InputError, MissingInputError, NodeError, ShapeError, UnknownInputError
+from .errors import (
+    ExtraInputError,
+    FrozenGraphError,
+    InputError,
+    MissingInputError,
+    NodeError,
+    ShapeError,
+    UnknownInputError,
+)
 from .primitives import Primitive, get_primitive
 from .program import infer_shape
 from .values import as_value
@@ -54,37 +63,89 @@ class Graph:
     def __init__(self, name: str = "graph") -> None:
         from .program import ProgramBuilder
 
-        self._nx = nx.MultiDiGraph(name=name, inputs=[], outputs=[])
+        self._nx = _Network(name=name, inputs=(), outputs=())
+        self._inputs: list[str] = []
+        self._outputs: list[str] = []
         self._counter = itertools.count()
         self._program = None
         # the program, kept up to date as nodes are added, so that tracing needs no second
-        # pass; None once the networkx graph may have been changed behind the builder's back
+        # pass; None for a graph made from a networkx graph, which is compiled instead
         self._builder: ProgramBuilder | None = ProgramBuilder()
         # nodes and edges added since networkx was last asked for: they enter the networkx
         # graph in one batch when someone reads it, so that tracing and a first gradient,
         # which need only the program, do not pay networkx's cost per node
         self._new_nodes: list[tuple[str, dict]] = []
         self._new_edges: list[tuple[str, Sequence[str]]] = []  # (node, its arguments in order)
-        self._exposed = False  # once handed out, the networkx graph is the truth: no more batching
+        self._exposed = False  # once handed out (read-only), nodes go straight into networkx
 
     @property
     def nx(self) -> nx.MultiDiGraph:
-        """The networkx graph itself: read it and hand it to networkx's algorithms freely.
+        """The networkx graph itself, read-only: read it and hand it to networkx's algorithms freely.
 
-        After changing it directly, call :meth:`invalidate`; replacing it is noticed.
+        Editing it raises :class:`~graphdiff.FrozenGraphError` (an edit would not reach
+        the compiled program). To change a graph, edit a copy and make a new graph of it::
+
+            H = g.nx.copy()
+            H.remove_edge("a", "c", key=0)
+            ...
+            g2 = Graph.from_networkx(H)
         """
-        if self._new_nodes or self._new_edges:
-            self._nx.add_nodes_from(self._new_nodes)
-            self._nx.add_edges_from(_edges_into(self._new_edges))
+        if not self._exposed or self._new_nodes or self._new_edges:
+            nodes, edges = self._new_nodes, self._new_edges
             self._new_nodes, self._new_edges = [], []
-        self._exposed = True
+            self._nx.add_nodes_from(nodes)
+            self._nx.add_edges_from(_edges_into(edges))
+            _freeze(self._nx)
+            self._exposed = True
         return self._nx
 
     @nx.setter
     def nx(self, graph: nx.MultiDiGraph) -> None:
+        self._adopt(graph)
+
+    @classmethod
+    def from_networkx(cls, graph: nx.MultiDiGraph, name: str | None = None) -> Graph:
+        """A :class:`Graph` made from a networkx ``MultiDiGraph`` in graphdiff's layout.
+
+        ``graph`` is checked in full (kinds, primitives, argument positions, cycles,
+        shapes) and copied: later edits to it do not reach the new graph. This is the way
+        to change a graph: edit ``g.nx.copy()``, then make a graph of it.
+
+        Raises a :class:`~graphdiff.GraphError` subclass naming the offending node.
+
+        Examples
+        --------
+        >>> import graphdiff as gd
+        >>> H = gd.builders.colah().nx.copy()
+        >>> H.nodes["e"]["op"] = "add"          # e = c + d instead of c * d
+        >>> gd.Graph.from_networkx(H)(2.0, 1.0)
+        5.0
+        """
+        if not isinstance(graph, nx.MultiDiGraph):
+            raise NodeError(f"expected a networkx MultiDiGraph, got {type(graph).__name__}")
+        made = cls(name if name is not None else str(graph.graph.get("name", "graph")))
+        made._adopt(graph)
+        return made
+
+    def _adopt(self, graph: nx.MultiDiGraph) -> None:
+        """Become a validated, read-only copy of ``graph``."""
+        from .program import compile_program
+
+        copy = _Network()
+        copy.graph.update(graph.graph)
+        copy.add_nodes_from((n, dict(d)) for n, d in graph.nodes(data=True))
+        copy.add_edges_from((u, v, k, dict(d)) for u, v, k, d in graph.edges(keys=True, data=True))
+        inputs, outputs = list(graph.graph.get("inputs", ())), list(graph.graph.get("outputs", ()))
+        copy.graph.update(
+            inputs=tuple(inputs), outputs=tuple(outputs), name=copy.graph.get("name", self.name)
+        )
+        program = compile_program(copy)  # validates every node before anything is replaced
+        for node, shape in zip(program.names, program.shapes):
+            copy._node[node]["shape"] = shape
+        _freeze(copy)
+        self._nx, self._inputs, self._outputs = copy, inputs, outputs
         self._new_nodes, self._new_edges = [], []
-        self._nx = graph
-        self.invalidate()
+        self._exposed, self._builder, self._program = True, None, program
 
     def _attrs(self, node: Any) -> tuple[str, tuple[int, ...]] | None:
         """A node's kind and shape, or None if there is no such node (without flushing to networkx)."""
@@ -109,13 +170,13 @@ class Graph:
 
     @property
     def inputs(self) -> list[str]:
-        """The input nodes, in the order positional arguments bind to them."""
-        return self._nx.graph["inputs"]
+        """The input nodes, in the order positional arguments bind to them (a copy)."""
+        return list(self._inputs)
 
     @property
     def outputs(self) -> list[str]:
-        """The output nodes, in order."""
-        return self._nx.graph["outputs"]
+        """The output nodes, in order (a copy)."""
+        return list(self._outputs)
 
     def _new_name(self, name: str | None, stem: str) -> str:
         number = next(self._counter)
@@ -135,7 +196,8 @@ class Graph:
         name = self._new_name(name, "x")
         shape = tuple(int(n) for n in shape)
         self._add_node(name, {"kind": "input", "shape": shape})
-        self.inputs.append(name)
+        self._inputs.append(name)
+        dict.__setitem__(self._nx.graph, "inputs", tuple(self._inputs))
         if self._builder is not None:
             self._builder.input(name, shape)
         return name
@@ -178,7 +240,8 @@ class Graph:
         if self._builder is not None and not self._exposed:
             self._new_edges.append((name, args))
         else:
-            self._nx.add_edges_from(_edges_into([(name, args)]))
+            with _unfrozen(self._nx, name):
+                self._nx.add_edges_from(_edges_into([(name, args)]))
         if self._builder is not None:
             self._builder.op(name, prim, args, dict(params) if params else None, shape)
         return name, shape
@@ -187,14 +250,16 @@ class Graph:
         if self._builder is not None and not self._exposed:
             self._new_nodes.append((name, attrs))
         else:
-            self._nx.add_node(name, **attrs)
+            with _unfrozen(self._nx, name):
+                self._nx.add_node(name, **attrs)
 
     def set_outputs(self, *names: str) -> None:
         """Make ``names`` the graph's outputs, in order (a name may repeat)."""
         for n in names:
             if self._attrs(n) is None:
                 raise NodeError(f"output {n!r} is not a node of the graph")
-        self._nx.graph["outputs"] = list(names)
+        self._outputs = list(names)
+        dict.__setitem__(self._nx.graph, "outputs", tuple(names))
         self._program = None
 
     # --- reading ------------------------------------------------------------------
@@ -228,29 +293,15 @@ class Graph:
 
     @property
     def program(self):
-        """The graph compiled to a flat instruction list (validated once, then cached).
-
-        Modifying ``graph.nx`` directly afterwards needs :meth:`invalidate`.
-        """
+        """The graph compiled to a flat instruction list (validated once, then cached)."""
         if self._program is None:
             from .program import compile_program
 
-            builder = self._builder
-            pending_edges = sum(len(args) for _, args in self._new_edges)
-            if builder is not None and builder.describes(self._nx, len(self._new_nodes), pending_edges):
-                self._program = builder.build(self.inputs, self.outputs)  # valid by construction
+            if self._builder is not None:
+                self._program = self._builder.build(self._inputs, self._outputs)  # valid by construction
             else:
                 self._program = compile_program(self.nx)
         return self._program
-
-    def invalidate(self) -> None:
-        """Forget the compiled program after ``graph.nx`` was changed directly.
-
-        The next sweep validates and compiles the networkx graph afresh.
-        """
-        _ = self.nx  # whatever was added through these methods enters networkx first
-        self._program = None
-        self._builder = None
 
     # --- evaluating ---------------------------------------------------------------
 
@@ -261,7 +312,7 @@ class Graph:
         shape. Raises :class:`~graphdiff.InputError` subclasses naming the input.
         """
         kwargs = dict(kwargs or {})
-        inputs = self.inputs
+        inputs = self._inputs
         if len(args) > len(inputs):
             raise ExtraInputError(
                 f"{self.name} takes {len(inputs)} input(s) {inputs}, got {len(args)} positional values"
@@ -312,3 +363,114 @@ class Graph:
 def _edges_into(nodes: list[tuple[str, Sequence[str]]]) -> Any:
     """The edges ``(argument, node, position)`` of operation nodes given with their arguments."""
     return ((arg, node, position) for node, args in nodes for position, arg in enumerate(args))
+
+
+_EDIT_A_COPY = (
+    "the networkx graph of a graphdiff Graph is read-only (an edit would not reach what is compiled): "
+    "edit a copy, H = g.nx.copy(), and make a graph of it with graphdiff.Graph.from_networkx(H)"
+)
+
+
+def _refuse(*args: Any, **kwargs: Any) -> None:
+    raise FrozenGraphError(_EDIT_A_COPY)
+
+
+class _Attributes(dict):
+    """A node's, an edge's or the graph's attribute dict: writable while graphdiff builds, then locked."""
+
+    __slots__ = ("locked",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locked = False
+
+    def _writable(self) -> None:
+        if self.locked:
+            raise FrozenGraphError(_EDIT_A_COPY)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._writable()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self._writable()
+        super().__delitem__(key)
+
+    def __ior__(self, other: Any) -> _Attributes:
+        self._writable()
+        return super().__ior__(other)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._writable()
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self._writable()
+        return super().setdefault(key, default)
+
+    def pop(self, *args: Any) -> Any:
+        self._writable()
+        return super().pop(*args)
+
+    def popitem(self) -> Any:
+        self._writable()
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._writable()
+        super().clear()
+
+
+class _Network(nx.MultiDiGraph):
+    """The networkx graph inside a :class:`Graph`; its attribute dicts can be locked.
+
+    A copy (``g.nx.copy()``) is an ordinary, editable graph of this class.
+    """
+
+    node_attr_dict_factory = _Attributes
+    edge_attr_dict_factory = _Attributes
+    graph_attr_dict_factory = _Attributes
+
+
+_MUTATORS = (
+    "add_node", "add_nodes_from", "remove_node", "remove_nodes_from", "add_edge", "add_edges_from",
+    "add_weighted_edges_from", "remove_edge", "remove_edges_from", "update", "clear", "clear_edges",
+)  # fmt: skip
+
+
+def _freeze(graph: _Network, nodes: Any = None) -> None:
+    """Make every edit of ``graph`` raise :class:`FrozenGraphError` (``nx.is_frozen`` then says so).
+
+    ``nodes``: the nodes whose attributes to lock (default: all).
+    """
+    for method in _MUTATORS:
+        setattr(graph, method, _refuse)
+    graph.frozen = True
+    if isinstance(graph.graph, _Attributes):
+        graph.graph.locked = True
+    _lock_nodes(graph, graph._node if nodes is None else nodes)
+
+
+@contextlib.contextmanager
+def _unfrozen(graph: _Network, node: str) -> Any:
+    """Let graphdiff itself add ``node`` to a frozen graph (one that grows after it was read), then freeze it."""
+    for method in _MUTATORS:
+        graph.__dict__.pop(method, None)
+    graph.frozen = False
+    try:
+        yield graph
+    finally:
+        _freeze(graph, [node] if node in graph._node else [])
+
+
+def _lock_nodes(graph: _Network, nodes: Any) -> None:
+    """Lock the attribute dicts of ``nodes`` and of the edges into them."""
+    node_data, pred = graph._node, graph._pred
+    for n in nodes:
+        data = node_data[n]
+        if isinstance(data, _Attributes):
+            data.locked = True
+        for keys in pred[n].values():
+            for edge_data in keys.values():
+                if isinstance(edge_data, _Attributes):
+                    edge_data.locked = True

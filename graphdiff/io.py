@@ -41,7 +41,12 @@ def to_json(graph: Graph) -> dict[str, Any]:
         node["shape"] = list(node["shape"])
         if node["kind"] == "const":
             node["value"] = np.asarray(node["value"]).tolist()
-    data["graph"] = {**data["graph"], "format": FORMAT}
+    data["graph"] = {
+        **data["graph"],
+        "inputs": list(data["graph"]["inputs"]),
+        "outputs": list(data["graph"]["outputs"]),
+        "format": FORMAT,
+    }
     return data
 
 

@@ -213,13 +213,6 @@ class ProgramBuilder:
             self.rereads.append(k)
         self.edges += len(args)
 
-    def describes(self, G: nx.MultiDiGraph, pending_nodes: int = 0, pending_edges: int = 0) -> bool:
-        """Whether ``G``, with the nodes and edges still to be added to it, matches this builder.
-
-        A cheap check (counts only) that catches nodes or edges added or removed directly.
-        """
-        return len(G) + pending_nodes == len(self.names) and G.number_of_edges() + pending_edges == self.edges
-
     def build(self, inputs: list[str], outputs: list[str]) -> Program:
         """A snapshot :class:`Program` with these inputs and outputs (later additions do not change it)."""
         if not outputs:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .boxing import Box
-from .errors import InputError, TracerError
+from .errors import InputError, TracerAttributeError, TracerError
 from .graph import Graph
 from .primitives import Primitive
 
@@ -55,14 +55,41 @@ class Tracer(Box):
         return Tracer(graph, *graph._record_op(prim, nodes, shapes, params))
 
     def _unsupported_ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
-        raise TracerError(
-            f"numpy's {ufunc.__name__}{'.' + method if method != '__call__' else ''} has no graphdiff "
-            f"primitive (while tracing {self.node!r}); comparisons and branches on traced values "
-            "cannot be recorded"
-        )
+        name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+        if method == "__call__" and kwargs:
+            raise TracerError(
+                f"numpy.{name} with {', '.join(sorted(kwargs))}= cannot be traced (at {self.node!r}): "
+                "call it without keyword arguments"
+            )
+        if ufunc in _COMPARISONS:
+            raise TracerError(
+                f"numpy.{name} compares traced values (at {self.node!r}), and a comparison has no "
+                "derivative to record: branch on plain Python values, or use gd.maximum, gd.abs or gd.relu"
+            )
+        raise TracerError(_unsupported(f"numpy.{name}", self.node))
 
     def _unsupported_function(self, func: Any, args: tuple, kwargs: dict) -> Any:
-        raise TracerError(f"numpy.{func.__name__} cannot be traced (at {self.node!r})")
+        raise TracerError(_unsupported(f"numpy.{func.__name__}", self.node))
+
+    def __getitem__(self, index: Any) -> Any:
+        raise TracerError(
+            f"indexing traced node {self.node!r} cannot be recorded yet: pass the elements as separate inputs"
+        )
+
+    def __iter__(self) -> Any:
+        raise TracerError(
+            f"iterating over traced node {self.node!r} cannot be recorded yet: pass the elements as separate inputs"
+        )
+
+    def __len__(self) -> int:
+        raise TracerError(
+            f"len() of traced node {self.node!r} is not recorded: read it from the shape, {self.shape}"
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # numpy and Python probe for protocols this way: a plain "no"
+            raise AttributeError(name)
+        raise TracerAttributeError(_unsupported(f"the array method or attribute .{name}", self.node))
 
     def __bool__(self) -> bool:
         raise TracerError(
@@ -74,12 +101,51 @@ class Tracer(Box):
         return f"Tracer({self.node!r}, shape={self.shape})"
 
 
+_COMPARISONS = {
+    np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
+    np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.isfinite, np.isnan, np.isinf,
+}  # fmt: skip
+
+# what to write instead of numpy calls that have no primitive (yet)
+_ALTERNATIVES = {
+    "numpy.log1p": "gd.log(1 + x)",
+    "numpy.expm1": "gd.exp(x) - 1",
+    "numpy.reciprocal": "1 / x",
+    "numpy.minimum": "-gd.maximum(-x, -y)",
+    "numpy.mean": "gd.sum(x) / n",
+    "numpy.dot": "x @ y",
+    "numpy.vdot": "gd.sum(x * y)",
+    "numpy.inner": "gd.sum(x * y) or x @ y",
+    "numpy.arctan": "gd.atan2(x, 1.0)",
+    "numpy.cbrt": "x ** (1 / 3) for x > 0",
+    "numpy.hypot": "gd.sqrt(x * x + y * y)",
+    "numpy.fabs": "gd.abs(x)",
+    "numpy.float_power": "x ** y",
+    "numpy.true_divide": "x / y",
+    "numpy.divide": "x / y",
+    "numpy.linalg.norm": "gd.sqrt(gd.sum(x * x))",
+    "numpy.norm": "gd.sqrt(gd.sum(x * x))",
+    "the array method or attribute .sum": "gd.sum(x)",
+    "the array method or attribute .dot": "x @ y",
+}
+
+
+def _unsupported(what: str, node: str) -> str:
+    """The message for a numpy operation with no primitive: what it was, where, and what to write instead."""
+    alternative = _ALTERNATIVES.get(what)
+    instead = (
+        f"; write {alternative}" if alternative else "; the primitives are listed in graphdiff.PRIMITIVES"
+    )
+    return f"{what} has no graphdiff primitive (while tracing {node!r}){instead}"
+
+
 def trace(
     f: Callable[..., Any], *example_args: Any, name: str | None = None, names: list[str] | None = None
 ) -> Graph:
     """Record a Python function as a :class:`Graph`.
 
-    Inputs are named after ``f``'s parameters (``x0, x1, ...`` for ``*args``). Each input
+    Inputs are named after ``f``'s parameters (``x0, x1, ...`` for ``*args``); parameters
+    with default values are not inputs and keep their defaults. Each input
     takes the shape of its example value; without examples every input is a scalar. ``f``
     may return one value or a tuple/list of values (several outputs).
 
@@ -124,7 +190,10 @@ def trace(
     if not results:
         raise TracerError(f"{_fname(f)} returned no outputs")
     nodes = []
-    for r in results:
+    for k, r in enumerate(results):
+        if r is None:
+            which = "" if len(results) == 1 else f" as output {k}"
+            raise TracerError(f"{_fname(f)} returned None{which}: is a return statement missing?")
         if isinstance(r, Tracer) and r.graph is not graph:
             raise TracerError(f"{_fname(f)} returned a value traced in another graph")
         nodes.append(r.node if isinstance(r, Tracer) else graph.add_const(r))
@@ -144,6 +213,8 @@ def _input_names(f: Callable, n_examples: int) -> list[str]:
     names = []
     for p in signature.parameters.values():
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            if p.default is not p.empty:  # a default-valued parameter keeps its value: not an input
+                break
             names.append(p.name)
         elif p.kind is p.VAR_POSITIONAL:
             extra = n_examples - len(names)

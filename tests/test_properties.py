@@ -44,7 +44,11 @@ def random_graph(rng: np.random.Generator, shape: tuple[int, ...] = ()) -> Graph
             name = g.add_const(value)
             shapes[name] = ()
             return name
-        return names[-1 - int(rng.integers(min(len(names), 6)))] if rng.random() < 0.7 else str(rng.choice(names))
+        return (
+            names[-1 - int(rng.integers(min(len(names), 6)))]
+            if rng.random() < 0.7
+            else str(rng.choice(names))
+        )
 
     for _ in range(n_ops):
         if shape and rng.random() < 0.1:
@@ -115,7 +119,10 @@ def calls(g, f, point: list, rng: np.random.Generator) -> dict:
     target = g if f is None else f
     n_out = len(g.outputs)
     scalar_out = n_out == 1 and g.shape_of(g.outputs[0]) == ()
-    tangents = [float(v) if np.ndim(x) == 0 else np.full(np.shape(x), v) for x, v in zip(point, rng.normal(size=len(point)))]
+    tangents = [
+        float(v) if np.ndim(x) == 0 else np.full(np.shape(x), v)
+        for x, v in zip(point, rng.normal(size=len(point)))
+    ]
     if len(point) > 1 and rng.random() < 0.3:
         tangents[int(rng.integers(len(point)))] = None  # a structural zero
     cotangents = [
@@ -160,7 +167,9 @@ def test_every_call_of_every_api_gives_the_same_bits(chunk):
                 reached[name] = reached.get(name, 0) + 1
             if shape == () and f is None:
                 compiled = g.program.__dict__.get("_codegen", {}).get("functions", {})
-                reached["compiled"] = reached.get("compiled", 0) + sum(v is not None for v in compiled.values())
+                reached["compiled"] = reached.get("compiled", 0) + sum(
+                    v is not None for v in compiled.values()
+                )
     assert reached.get("compiled", 0) > 0  # the later calls did reach generated code
 
 
@@ -171,10 +180,21 @@ def _smooth_at(g: Graph, point: list) -> bool:
 
     with np.errstate(all="ignore"):
         values = evaluate(program, g.bind(point))
-    for prim, out, args, params, _ in program.ops:
+    for prim, out, args, _params, _ in program.ops:
         if not np.all(np.isfinite(values[out])) or np.max(np.abs(values[out])) > 1e3:
             return False
-        if prim.name in ("abs", "relu", "maximum", "sqrt", "log", "pow", "div", "atan2", "tan", "integer_pow"):
+        if prim.name in (
+            "abs",
+            "relu",
+            "maximum",
+            "sqrt",
+            "log",
+            "pow",
+            "div",
+            "atan2",
+            "tan",
+            "integer_pow",
+        ):
             for a in args:
                 if np.min(np.abs(values[a])) < 0.05:
                     return False
@@ -195,8 +215,12 @@ def test_forward_reverse_and_finite_differences_agree(chunk):
             continue
         with np.errstate(all="ignore"):
             fwd, rev = gd.jacfwd(g)(*point), gd.jacrev(g)(*point)
-        np.testing.assert_allclose(np.hstack([np.ravel(b) for b in _blocks(fwd, g)]),
-                                   np.hstack([np.ravel(b) for b in _blocks(rev, g)]), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(
+            np.hstack([np.ravel(b) for b in _blocks(fwd, g)]),
+            np.hstack([np.ravel(b) for b in _blocks(rev, g)]),
+            rtol=1e-10,
+            atol=1e-12,
+        )
         for k, block in enumerate(_blocks(rev, g)[: len(g.inputs)] if len(g.outputs) == 1 else []):
             fd = central_difference(lambda *xs: g(*xs), point, k)
             np.testing.assert_allclose(block, fd, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,278 @@
+"""Regressions: answers that were silently wrong, stale, or different between calls.
+
+Each test is named after the symptom it guards against; the expected values are derived
+by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import graphdiff as gd
+
+# --- closed-over data is never frozen into a stale trace --------------------------------
+
+
+def test_a_closed_over_array_that_is_rebound_changes_the_gradient():
+    X = np.ones((2, 2))
+    gf = gd.grad(lambda w: gd.sum((X @ w) ** 2))
+    w = np.ones(2)
+    # f = sum((X w)^2), grad = 2 X^T X w; X = ones: X w = (2, 2), grad = 2 * (4, 4)
+    np.testing.assert_array_equal(gf(w)[0], [8.0, 8.0])
+    X = np.full((2, 2), 10.0)  # noqa: F841 - read by the lambda through its closure cell
+    # X w = (20, 20), X^T X w = (400, 400), times 2
+    np.testing.assert_array_equal(gf(w)[0], [800.0, 800.0])
+
+
+def test_a_closed_over_array_changed_in_place_changes_the_gradient():
+    X = np.ones((2, 2))
+    gf = gd.grad(lambda w: gd.sum((X @ w) ** 2))
+    w = np.ones(2)
+    gf(w), gf(w)
+    X[0, 0] = 0.0  # X = [[0, 1], [1, 1]]: X w = (1, 2), X^T (X w) = (2, 3), times 2
+    np.testing.assert_array_equal(gf(w)[0], [4.0, 6.0])
+
+
+def test_a_closed_over_scalar_that_changes_changes_every_path():
+    c = 2.0
+    f = lambda x: c * x * x  # noqa: E731
+    grad_f, jac = gd.grad(f), gd.jacrev(f)
+    for _ in range(3):  # first call, compiled call, hot path
+        assert grad_f(3.0) == (12.0,) and jac(3.0) == (12.0,)  # d(c x^2) = 2 c x
+    c = 5.0  # noqa: F841
+    for _ in range(3):
+        assert grad_f(3.0) == (30.0,) and jac(3.0) == (30.0,)
+        assert gd.value_and_grad(f)(3.0) == (45.0, (30.0,))
+
+
+_SCALE = 3.0
+
+
+def _uses_global(x):
+    return _SCALE * gd.sin(x)
+
+
+def test_a_global_that_is_rebound_changes_the_gradient():
+    global _SCALE
+    grad_f = gd.grad(_uses_global)
+    assert grad_f(0.0) == (3.0,) and grad_f(0.0) == (3.0,)  # 3 cos 0
+    _SCALE = 7.0
+    try:
+        assert grad_f(0.0) == (7.0,) and grad_f(0.0) == (7.0,)
+    finally:
+        _SCALE = 3.0
+
+
+def test_a_helper_function_reading_a_changed_global_is_checked_too():
+    data = {"w": np.array([1.0, 2.0])}
+    helper = lambda x: gd.sum(data["w"] * x)  # noqa: E731
+    grad_f = gd.grad(lambda x: helper(x) * 2.0)
+    np.testing.assert_array_equal(grad_f(np.ones(2))[0], [2.0, 4.0])
+    data["w"] = np.array([5.0, 6.0])
+    np.testing.assert_array_equal(grad_f(np.ones(2))[0], [10.0, 12.0])
+
+
+def test_a_changed_default_argument_changes_the_gradient():
+    def f(x, scale=2.0):
+        return scale * x
+
+    grad_f = gd.grad(f)
+    assert grad_f(1.0) == (2.0,) and grad_f(1.0) == (2.0,)
+    f.__defaults__ = (4.0,)
+    assert grad_f(1.0) == (4.0,)
+
+
+def test_default_valued_parameters_are_fixed_values_not_inputs():
+    f = lambda x, scale=2.0: scale * x * x  # noqa: E731
+    assert gd.trace(f).inputs == ["x"]
+    grad_f = gd.grad(f)
+    assert grad_f(3.0) == (12.0,)  # 2 * scale * x, one entry: scale is not an input
+    assert grad_f(3.0, 5.0) == (30.0,) and grad_f(3.0, scale=7.0) == (42.0,)
+    assert grad_f(3.0) == (12.0,)  # each fixed value has its own trace
+
+
+def test_keyword_inputs_out_of_signature_order_bind_by_name():
+    f = lambda x, y: gd.sum(x) * gd.sum(y * y)  # noqa: E731
+    x_bar, y_bar = gd.grad(f)(y=np.ones(3), x=np.ones(2))
+    # d/dx = sum(y^2) = 3 per element; d/dy = sum(x) * 2y = 4 per element
+    np.testing.assert_array_equal(x_bar, [3.0, 3.0])
+    np.testing.assert_array_equal(y_bar, [4.0, 4.0, 4.0])
+    assert gd.jacfwd(lambda a, b: a - b)(b=1.0, a=5.0) == (1.0, -1.0)
+
+
+def test_a_function_whose_captures_cannot_be_read_is_traced_on_every_call():
+    class Slotted:
+        __slots__ = ("w",)
+
+    holder = Slotted()
+    holder.w = 2.0
+    grad_f = gd.grad(lambda x: holder.w * x)
+    assert grad_f(1.0) == (2.0,) and grad_f(1.0) == (2.0,)
+    holder.w = 3.0
+    assert grad_f(1.0) == (3.0,)
+
+
+# --- None, missing returns, edges of the domain -----------------------------------------
+
+
+def test_a_function_returning_none_is_refused_by_name():
+    def forgot_to_return(x):
+        x * 2.0
+
+    with pytest.raises(gd.TracerError, match="forgot_to_return returned None.*return"):
+        gd.trace(forgot_to_return)
+    with pytest.raises(gd.TracerError, match="returned None as output 1"):
+        gd.grad(lambda x: (x, None))(1.0)
+
+
+def test_the_derivative_of_zero_to_a_power_by_its_exponent_is_zero():
+    # d/dy 0**y = log(0) * 0**y, which JAX and autograd read as 0 for y > 0 (not -inf * 0 = nan)
+    f = lambda y: gd.pow(0.0, y)  # noqa: E731
+    for _ in range(3):
+        assert gd.grad(f)(2.0) == (0.0,) and gd.jacfwd(f)(2.0) == (0.0,)
+    # away from 0 the rule is log(x) x**y: at x = 2, y = 3, log 2 * 8
+    assert gd.grad(lambda y: gd.pow(2.0, y))(3.0) == (math.log(2.0) * 8.0,)
+
+
+def test_jacrev_of_an_empty_array_is_an_empty_jacobian():
+    (jacobian,) = gd.jacrev(lambda x: x * 2.0)(np.ones(0))
+    assert jacobian.shape == (0, 0)
+    (jacobian,) = gd.jacfwd(lambda x: x * 2.0)(np.ones(0))
+    assert jacobian.shape == (0, 0)
+
+
+def test_jvp_works_on_array_inputs():
+    # d/dt sum((x + t v)^2) = 2 x . v = 2 * 3 with x = v = ones(3)
+    assert gd.jvp(lambda x: gd.sum(x * x), (np.ones(3),), (np.ones(3),)) == (3.0, 6.0)
+    out, out_dot = gd.jvp(lambda x: x * x, (np.array([1.0, 2.0]),), (np.array([1.0, 0.5]),))
+    np.testing.assert_array_equal(out_dot, [2.0, 2.0])  # 2 x v
+
+
+def test_in_place_operators_on_tracers_make_new_nodes():
+    def f(y):
+        y += 1.0
+        y *= y
+        y -= 2.0
+        y /= 2.0
+        return y
+
+    # f = ((y + 1)^2 - 2) / 2, f' = (y + 1): at y = 2, f = 3.5 and f' = 3
+    assert gd.value_and_grad(f)(2.0) == (3.5, (3.0,))
+
+
+def test_in_place_operators_on_duals_make_new_duals():
+    d = gd.Dual(1.0, 1.0)
+    d += 1.0
+    d *= d  # (x + 1)^2 at x = 1: 4, derivative 2 (x + 1) = 4
+    assert (d.primal, d.tangent) == (4.0, 4.0)
+
+
+def test_the_truth_of_a_dual_is_the_truth_of_its_primal():
+    assert not gd.Dual(0.0, 1.0)
+    assert gd.Dual(-2.0)
+    assert (1.0 if gd.Dual(0.0) else 2.0) == 2.0
+
+
+# --- the same call gives the same bits every time ---------------------------------------
+
+
+def test_tanh_gives_the_same_bits_on_first_and_later_calls():
+    # numpy's and math's tanh differ in the last bit on about a quarter of arguments; the
+    # first call interprets and later calls run generated code: they must agree exactly
+    xs = np.random.default_rng(0).uniform(-3, 3, 400).tolist()
+    assert any(math.tanh(x) != float(np.tanh(x)) for x in xs)  # the trap is real here
+    g = gd.trace(lambda x: gd.tanh(x))
+    for x in xs:
+        first = (g(x), gd.grad(g)(x), gd.jacfwd(g)(x), gd.jacrev(g)(x))
+        again = (g(x), gd.grad(g)(x), gd.jacfwd(g)(x), gd.jacrev(g)(x))
+        assert again == first
+
+
+def test_jacfwd_of_a_product_at_an_infinite_point_is_the_same_on_every_call():
+    # d(xy)/dx = y = inf and d(xy)/dy = x = 1: x's tangent is a structural zero in the
+    # sweep seeded at y, so 0 * inf never happens (a vector sweep used to give nan here)
+    g = gd.trace(lambda x, y: x * y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for _ in range(4):
+            assert gd.jacfwd(g)(1.0, math.inf) == (math.inf, 1.0)
+            assert gd.jacrev(g)(1.0, math.inf) == (math.inf, 1.0)
+
+
+def test_jacrev_rows_never_multiply_the_other_outputs_zero_cotangents():
+    # f = (x * y, x) at y = inf: row 2 is d(x)/d(x, y) = (1, 0). Seeding output 1 with a
+    # zero cotangent would send 0 * inf = nan into x's adjoint
+    g = gd.trace(lambda x, y: (x * y, x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for _ in range(4):
+            assert gd.jacrev(g)(1.0, math.inf) == ((math.inf, 1.0), (1.0, 0.0))
+            assert gd.jacfwd(g)(1.0, math.inf) == ((math.inf, 1.0), (1.0, 0.0))
+
+
+def test_a_none_tangent_is_a_structural_zero_on_every_call():
+    # jvp of x * y along (None, 1): x's tangent is absent, so the result is x * 1 = 1
+    g = gd.trace(lambda x, y: x * y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for _ in range(3):
+            assert gd.jvp(g, (1.0, math.inf), (None, 1.0)) == (math.inf, 1.0)
+        # an explicit zero tangent is a number and multiplies, as in JAX: 0 * inf + 1 * 1
+        assert all(math.isnan(gd.jvp(g, (1.0, math.inf), (0.0, 1.0))[1]) for _ in range(3))
+
+
+def test_maximum_at_signed_zeros_and_sign_of_minus_zero_match_numpy_on_every_call():
+    g = gd.trace(lambda x, y: gd.maximum(x, y))
+    for _ in range(3):  # numpy's maximum returns y at ties: maximum(0.0, -0.0) is -0.0
+        assert math.copysign(1.0, g(0.0, -0.0)) == -1.0
+        assert math.copysign(1.0, g(-0.0, 0.0)) == 1.0
+    h = gd.trace(lambda x: gd.abs(x) * 0.0 + x)
+    for _ in range(3):
+        assert gd.grad(h)(-0.0) == (1.0,)  # sign(-0.0) is 0.0 in numpy, so d|x| * 0 + 1
+
+
+# --- what the API refuses ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: gd.jvp(lambda x: x, (1.0,), ("a",)), "tangent for input 'x'"),
+        (lambda: gd.vjp(lambda x: x, (1.0,), "a"), "cotangent for output"),
+        (lambda: gd.jvp(lambda x: x, 1.0, (1.0,)), "primals must be a sequence"),
+        (lambda: gd.vjp(lambda x: x, 1.0, 1.0), "primals must be a sequence"),
+        (lambda: gd.jvp(lambda x: x, (1.0,), 1.0), "tangents must be a sequence"),
+        (lambda: gd.vjp(lambda x: (x, x), (1.0,), 1.0), "one cotangent per output"),
+        (lambda: gd.jvp(lambda x: x, (1.0,), (1.0, 2.0)), "got 2 tangents"),
+        (lambda: gd.grad(3.0), "a Graph or a function"),
+        (lambda: gd.grad(lambda x: x)(1.0, 2.0), "takes 1 positional argument"),
+        (lambda: gd.grad(lambda x: x)(z=1.0), "no parameter 'z'"),
+        (lambda: gd.grad(lambda x, y: x)(1.0), "input 'y'"),
+        (lambda: gd.grad(lambda x: x)(1.0, x=2.0), "two values for 'x'"),
+    ],
+)
+def test_bad_api_calls_are_graph_errors_naming_the_argument(call, message):
+    with pytest.raises(gd.GraphError, match=message):
+        call()
+
+
+@pytest.mark.parametrize(
+    "f, message",
+    [
+        (lambda x: np.log1p(x), r"numpy.log1p has no graphdiff primitive.*gd.log\(1 \+ x\)"),
+        (lambda x: np.mean(x), r"numpy.mean .*gd.sum\(x\) / n"),
+        (lambda x: x > 0, "compares traced values"),
+        (lambda x: x[0], "indexing traced node 'x'"),
+        (lambda x: len(x), r"len\(\) of traced node 'x'"),
+        (lambda x: x.T, r"\.T has no graphdiff primitive"),
+        (lambda x: np.add.reduce(x), "numpy.add.reduce"),
+    ],
+)
+def test_unsupported_numpy_is_named_with_what_to_write_instead(f, message):
+    with pytest.raises(gd.TracerError, match=message) as caught:
+        gd.trace(f, np.ones(3))
+    assert "comparisons and branches" not in str(caught.value) or "compares" in message
