@@ -100,12 +100,12 @@ class _Reader:
         self.seen[id(f)] = len(self.seen)
         if depth > _MAX_DEPTH:
             raise _Opaque
-        cells = tuple(self.value(_cell(c), depth + 1) for c in f.__closure__ or ())
+        depth += 1
+        value = self.value
+        cells = [value(_cell(c), depth) for c in f.__closure__ or ()]
         names = f.__globals__
-        read = tuple(
-            (name, self.value(names[name], depth + 1)) for name in _global_names(f.__code__) if name in names
-        )
-        defaults = self.value(f.__defaults__, depth + 1), self.value(f.__kwdefaults__, depth + 1)
+        read = [(name, value(names[name], depth)) for name in _global_names(f.__code__) if name in names]
+        defaults = (value(f.__defaults__, depth), value(f.__kwdefaults__, depth))
         return ("function", f, f.__code__, cells, read, defaults)
 
     def value(self, x: Any, depth: int) -> Any:
@@ -115,6 +115,8 @@ class _Reader:
         if self.items > _MAX_ITEMS:
             raise _Opaque
         t = type(x)
+        if t is types.ModuleType or t is types.BuiltinFunctionType:  # the common globals: np, gd, print
+            return x
         if t is float:
             return (float, x.hex())
         if x is None or t in (int, bool, str, bytes):
@@ -151,10 +153,18 @@ def _cell(cell: types.CellType) -> Any:
         return None
 
 
+_GLOBAL_NAMES: dict[types.CodeType, tuple[str, ...]] = {}
+
+
 def _global_names(code: types.CodeType) -> tuple[str, ...]:
     """The names a code object (and the functions and comprehensions inside it) may look up as globals."""
-    names = list(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            names.extend(_global_names(const))
-    return tuple(dict.fromkeys(names))
+    names = _GLOBAL_NAMES.get(code)
+    if names is None:
+        found = list(code.co_names)
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                found.extend(_global_names(const))
+        if len(_GLOBAL_NAMES) > 10_000:  # functions made at run time: keep the table bounded
+            _GLOBAL_NAMES.clear()
+        names = _GLOBAL_NAMES[code] = tuple(dict.fromkeys(found))
+    return names
