@@ -23,6 +23,7 @@ from .errors import (
     NodeError,
     NotScalarError,
     OptionalDependencyError,
+    PrimitiveDefinitionError,
     SeedError,
     ShapeError,
     TracerAttributeError,

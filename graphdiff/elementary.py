@@ -167,3 +167,45 @@ exp, log, sin, cos, tan, tanh, sqrt, sign = (
 power, arctan2, maximum, minimum = (
     _binary(_BY_UFUNC[u]) for u in (np.power, np.arctan2, np.maximum, np.minimum)
 )
+
+
+class UnlistedOperation(Exception):
+    """A rule called a numpy operation that is not in :data:`OPERATIONS` (raised by the probe)."""
+
+
+class _Probe(np.lib.mixins.NDArrayOperatorsMixin):
+    """A stand-in number that lets a rule run and refuses every numpy operation not listed."""
+
+    shape, ndim = (), 0
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if method != "__call__" or kwargs or operation(ufunc) is None:
+            name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+            raise UnlistedOperation(f"numpy.{name}")
+        return _Probe()
+
+    def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        if func in (np.zeros_like, np.ones_like):
+            return _Probe()
+        if func in (np.shape, np.ndim):
+            return func(0.0)
+        raise UnlistedOperation(f"numpy.{func.__name__}")
+
+    def __bool__(self) -> bool:
+        raise UnlistedOperation("a branch on a value (if, and, or)")
+
+
+def unlisted_operation(rule: Callable[..., Any], n_values: int, params: dict) -> str | None:
+    """The first numpy operation ``rule`` uses that is not listed here, or ``None``.
+
+    ``rule`` is called on ``n_values`` stand-in numbers and ``params``.
+
+    >>> unlisted_operation(lambda out, x: cos(x) * out, 2, {})
+    >>> unlisted_operation(lambda out, x: np.arcsin(x), 2, {})
+    'numpy.arcsin'
+    """
+    try:
+        rule(*(_Probe() for _ in range(n_values)), **params)
+    except UnlistedOperation as err:
+        return str(err)
+    return None

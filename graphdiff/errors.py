@@ -9,6 +9,7 @@ __all__ = [
     "CycleError",
     "UnknownPrimitiveError",
     "ArityError",
+    "PrimitiveDefinitionError",
     "NodeError",
     "InputError",
     "MissingInputError",
@@ -39,6 +40,10 @@ class UnknownPrimitiveError(GraphError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class PrimitiveDefinitionError(GraphError, TypeError):
+    """A primitive's definition is malformed, or its rules use an operation graphdiff cannot count or compile."""
 
 
 class ArityError(GraphError, TypeError):

@@ -3,18 +3,23 @@
 Each :class:`Primitive` holds
 
 - ``impl``: the evaluation on primal values (floats or numpy arrays);
-- ``jvp``: one forward rule per argument, ``rule(x_dot, out, *args) -> term``; the
-  tangent of the output is the sum of the terms of the arguments whose tangent is not
-  a structural zero;
-- ``vjp``: one reverse rule per argument, ``rule(y_bar, out, *args) -> x_bar term``;
-  a reverse sweep calls it only for arguments that depend on an input;
+- for an elementwise primitive, ``partials``: one :class:`Partial` per argument, the local
+  partial d(out)/d(argument) that labels its edge in colah's figures. It is stated once:
+  the forward rule carries a tangent across the edge (``x_dot * p``) and the reverse rule
+  an adjoint (``y_bar * p``), both derived from it;
+- for a structural primitive (``sum``, ``matmul``), a linear forward rule per argument and
+  its transpose, the reverse rule;
+- ``jvp`` and ``vjp``: the rules the sweeps call, ``rule(x_dot, out, *args) -> term`` and
+  ``rule(y_bar, out, *args) -> x_bar term``; a tangent is the sum of the terms of the
+  arguments whose tangent is not a structural zero, and a reverse sweep calls a rule only
+  for arguments that depend on an input;
 - ``shape``: the output shape from the argument shapes.
 
 The rules are written with Python operators and the operations listed in
 :mod:`graphdiff.elementary` (``el.cos``, not ``np.cos``: one scalar implementation
-serves the interpreters and the generated code, so every call gives the same bits), so the cost of a
-primitive is never declared: :mod:`graphdiff.counting` measures it by running these
-same rules on values that count every ufunc call.
+serves the interpreters and the generated code, so every call gives the same bits), so
+the cost of a primitive is never declared: :mod:`graphdiff.counting` measures it by
+running these same rules on values that count every ufunc call.
 
 Adding a primitive means adding one ``_define(...)`` entry below; the tests check every
 entry against finite differences.
@@ -30,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from . import elementary as el
-from .errors import ArityError, ShapeError, UnknownPrimitiveError
+from .errors import ArityError, PrimitiveDefinitionError, ShapeError, UnknownPrimitiveError
 
 __all__ = ["Primitive", "PRIMITIVES", "get_primitive", "primitive_for_ufunc"]
 
@@ -70,6 +75,7 @@ class Primitive:
     shape: Callable[..., tuple[int, ...]] = _broadcast_shape
     elementwise: bool = True
     params: tuple[str, ...] = ()
+    partials: tuple[Partial, ...] | None = None  # elementwise primitives: d(out)/d(arg i), stated once
     _residuals: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
@@ -264,93 +270,143 @@ def _max_share(x: Any, y: Any) -> Any:
     return np.greater(x, y) + 0.5 * np.equal(x, y)
 
 
+# --- edge partials ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Partial:
+    """The local partial d(out)/d(argument) of an elementwise primitive: the label of one edge.
+
+    It is stated once, and both sweeps read it: a tangent crosses the edge forward as
+    ``x_dot * p``, an adjoint crosses it backward as ``y_bar * p``. ``kind`` says how:
+    ``"one"`` passes the value on, ``"minus_one"`` negates it, ``"times"`` multiplies it by
+    ``rule(out, *args)`` and ``"over"`` divides it by ``rule(out, *args)`` (so
+    ``d(log x)/dx`` costs one division, as ``x_dot / x``, not a reciprocal and a product).
+    """
+
+    kind: str
+    rule: Rule | None = None
+
+    def across(self, v: Any, out: Any, *args: Any, **params: Any) -> Any:
+        """A tangent (forward) or an adjoint (backward) ``v`` carried across the edge."""
+        if self.kind == "one":
+            return v
+        if self.kind == "minus_one":
+            return -v
+        if self.kind == "times":
+            return v * self.rule(out, *args, **params)
+        return v / self.rule(out, *args, **params)
+
+    def value(self, out: Any, *args: Any, **params: Any) -> Any:
+        """The partial itself at a point: the number on the edge in colah's figures."""
+        if self.kind == "one":
+            return np.float64(1.0)
+        if self.kind == "minus_one":
+            return np.float64(-1.0)
+        if self.kind == "times":
+            return self.rule(out, *args, **params)
+        return 1 / self.rule(out, *args, **params)
+
+
+ONE, MINUS_ONE = Partial("one"), Partial("minus_one")
+
+
+def times(rule: Rule) -> Partial:
+    """The partial ``rule(out, *args)``, multiplying what crosses its edge."""
+    return Partial("times", rule)
+
+
+def over(rule: Rule) -> Partial:
+    """The partial ``1 / rule(out, *args)``, dividing what crosses its edge."""
+    return Partial("over", rule)
+
+
 # --- the table ------------------------------------------------------------------------
 
 PRIMITIVES: dict[str, Primitive] = {}
 
 
-def _define(name: str, arity: int, impl: Rule, jvp: tuple, vjp: tuple, **kw: Any) -> Primitive:
-    assert len(jvp) == len(vjp) == arity, name
-    PRIMITIVES[name] = prim = Primitive(name, arity, impl, tuple(jvp), tuple(vjp), **kw)
+def _define(
+    name: str,
+    arity: int,
+    impl: Rule,
+    partials: tuple[Partial, ...] | None = None,
+    jvp: tuple | None = None,
+    vjp: tuple | None = None,
+    **kw: Any,
+) -> Primitive:
+    """Add a primitive to the table: elementwise ones by their ``partials`` (one per argument),
+    structural ones (sum, matmul) by a linear ``jvp`` rule and its transpose ``vjp`` per argument."""
+    if partials is not None:
+        if jvp is not None or vjp is not None or len(partials) != arity:
+            raise PrimitiveDefinitionError(
+                f"primitive {name!r}: give one partial per argument ({arity}), no rules"
+            )
+        if not all(isinstance(p, Partial) for p in partials):
+            raise PrimitiveDefinitionError(
+                f"primitive {name!r}: partials are ONE, MINUS_ONE, times(...) or over(...)"
+            )
+        _check_listed(name, impl, arity, kw.get("params", ()), "evaluation")
+        for i, p in enumerate(partials):
+            if p.rule is not None:
+                _check_listed(name, p.rule, arity + 1, kw.get("params", ()), f"partial by argument {i}")
+        jvp = vjp = tuple(p.across for p in partials)
+    elif kw.get("elementwise", True) or jvp is None or vjp is None or not len(jvp) == len(vjp) == arity:
+        raise PrimitiveDefinitionError(
+            f"primitive {name!r}: an elementwise primitive states its partials; a structural one "
+            f"(elementwise=False) a linear forward rule and its transpose per argument ({arity})"
+        )
+    PRIMITIVES[name] = prim = Primitive(name, arity, impl, tuple(jvp), tuple(vjp), partials=partials, **kw)
     return prim
 
 
+define = _define
+
+
+def _check_listed(name: str, rule: Rule, n_values: int, params: tuple, what: str) -> None:
+    """Refuse a rule that uses a numpy operation graphdiff cannot count or compile, naming both."""
+    probe_params = {p: 2 for p in params}  # integer parameters (integer_pow's y)
+    unlisted = el.unlisted_operation(rule, n_values, probe_params)
+    if unlisted is not None:
+        raise PrimitiveDefinitionError(
+            f"primitive {name!r}: its {what} uses {unlisted}, which is not among the operations "
+            "graphdiff can count and compile (graphdiff.elementary.OPERATIONS)"
+        )
+
+
 # fmt: off
-add = _define("add", 2, np.add,
-    jvp=(lambda x_dot, out, x, y: x_dot,
-         lambda y_dot, out, x, y: y_dot),
-    vjp=(lambda y_bar, out, x, y: y_bar,
-         lambda y_bar, out, x, y: y_bar))
-sub = _define("sub", 2, np.subtract,
-    jvp=(lambda x_dot, out, x, y: x_dot,
-         lambda y_dot, out, x, y: -y_dot),
-    vjp=(lambda y_bar, out, x, y: y_bar,
-         lambda y_bar, out, x, y: -y_bar))
-mul = _define("mul", 2, np.multiply,
-    jvp=(lambda x_dot, out, x, y: x_dot * y,
-         lambda y_dot, out, x, y: x * y_dot),
-    vjp=(lambda y_bar, out, x, y: y_bar * y,
-         lambda y_bar, out, x, y: y_bar * x))
-div = _define("div", 2, np.true_divide,
-    jvp=(lambda x_dot, out, x, y: x_dot / y,
-         lambda y_dot, out, x, y: -(y_dot * out) / y),
-    vjp=(lambda y_bar, out, x, y: y_bar / y,
-         lambda y_bar, out, x, y: -(y_bar * out) / y))
-neg = _define("neg", 1, np.negative,
-    jvp=(lambda x_dot, out, x: -x_dot,),
-    vjp=(lambda y_bar, out, x: -y_bar,))
-pow = _define("pow", 2, el.power,  # noqa: A001 - the primitive's name
-    jvp=(lambda x_dot, out, x, y: x_dot * (y * el.power(x, y - 1)),
-         lambda y_dot, out, x, y: y_dot * (_log_base(x) * out)),
-    vjp=(lambda y_bar, out, x, y: y_bar * (y * el.power(x, y - 1)),
-         lambda y_bar, out, x, y: y_bar * (_log_base(x) * out)))
-integer_pow = _define("integer_pow", 1, lambda x, *, y: el.power(x, y),
-    jvp=(lambda x_dot, out, x, *, y: x_dot * _integer_pow_d(x, y),),
-    vjp=(lambda y_bar, out, x, *, y: y_bar * _integer_pow_d(x, y),),
-    params=("y",))
-square = _define("square", 1, np.square,
-    jvp=(lambda x_dot, out, x: x_dot * (2 * x),),
-    vjp=(lambda y_bar, out, x: y_bar * (2 * x),))
-sqrt = _define("sqrt", 1, el.sqrt,
-    jvp=(lambda x_dot, out, x: x_dot / (2 * out),),
-    vjp=(lambda y_bar, out, x: y_bar / (2 * out),))
-exp = _define("exp", 1, el.exp,
-    jvp=(lambda x_dot, out, x: x_dot * out,),
-    vjp=(lambda y_bar, out, x: y_bar * out,))
-log = _define("log", 1, el.log,
-    jvp=(lambda x_dot, out, x: x_dot / x,),
-    vjp=(lambda y_bar, out, x: y_bar / x,))
-sin = _define("sin", 1, el.sin,
-    jvp=(lambda x_dot, out, x: x_dot * el.cos(x),),
-    vjp=(lambda y_bar, out, x: y_bar * el.cos(x),))
-cos = _define("cos", 1, el.cos,
-    jvp=(lambda x_dot, out, x: -(x_dot * el.sin(x)),),
-    vjp=(lambda y_bar, out, x: -(y_bar * el.sin(x)),))
-tan = _define("tan", 1, el.tan,
-    jvp=(lambda x_dot, out, x: x_dot * (1 + out * out),),
-    vjp=(lambda y_bar, out, x: y_bar * (1 + out * out),))
-tanh = _define("tanh", 1, el.tanh,
-    jvp=(lambda x_dot, out, x: x_dot * (1 - out * out),),
-    vjp=(lambda y_bar, out, x: y_bar * (1 - out * out),))
-sigmoid = _define("sigmoid", 1, lambda x: 1 / (1 + el.exp(-x)),
-    jvp=(lambda x_dot, out, x: x_dot * (out * (1 - out)),),
-    vjp=(lambda y_bar, out, x: y_bar * (out * (1 - out)),))
-relu = _define("relu", 1, lambda x: el.maximum(x, 0.0),
-    jvp=(lambda x_dot, out, x: x_dot * np.greater(x, 0),),
-    vjp=(lambda y_bar, out, x: y_bar * np.greater(x, 0),))
-abs = _define("abs", 1, np.absolute,  # noqa: A001 - the primitive's name
-    jvp=(lambda x_dot, out, x: x_dot * el.sign(x),),
-    vjp=(lambda y_bar, out, x: y_bar * el.sign(x),))
-atan2 = _define("atan2", 2, el.arctan2,  # atan2(y, x): the angle of the point (x, y)
-    jvp=(lambda y_dot, out, y, x: y_dot * x / (x * x + y * y),
-         lambda x_dot, out, y, x: -(x_dot * y) / (x * x + y * y)),
-    vjp=(lambda y_bar, out, y, x: y_bar * x / (x * x + y * y),
-         lambda y_bar, out, y, x: -(y_bar * y) / (x * x + y * y)))
-maximum = _define("maximum", 2, el.maximum,
-    jvp=(lambda x_dot, out, x, y: x_dot * _max_share(x, y),
-         lambda y_dot, out, x, y: y_dot * _max_share(y, x)),
-    vjp=(lambda y_bar, out, x, y: y_bar * _max_share(x, y),
-         lambda y_bar, out, x, y: y_bar * _max_share(y, x)))
+add = _define("add", 2, np.add, partials=(ONE, ONE))
+sub = _define("sub", 2, np.subtract, partials=(ONE, MINUS_ONE))
+mul = _define("mul", 2, np.multiply, partials=(
+    times(lambda out, x, y: y),
+    times(lambda out, x, y: x)))
+div = _define("div", 2, np.true_divide, partials=(
+    over(lambda out, x, y: y),
+    times(lambda out, x, y: -(out / y))))
+neg = _define("neg", 1, np.negative, partials=(MINUS_ONE,))
+pow = _define("pow", 2, el.power, partials=(  # noqa: A001 - the primitive's name
+    times(lambda out, x, y: y * el.power(x, y - 1)),
+    times(lambda out, x, y: _log_base(x) * out)))
+integer_pow = _define("integer_pow", 1, lambda x, *, y: el.power(x, y), partials=(
+    times(lambda out, x, *, y: _integer_pow_d(x, y)),), params=("y",))
+square = _define("square", 1, np.square, partials=(times(lambda out, x: 2 * x),))
+sqrt = _define("sqrt", 1, el.sqrt, partials=(over(lambda out, x: 2 * out),))
+exp = _define("exp", 1, el.exp, partials=(times(lambda out, x: out),))
+log = _define("log", 1, el.log, partials=(over(lambda out, x: x),))
+sin = _define("sin", 1, el.sin, partials=(times(lambda out, x: el.cos(x)),))
+cos = _define("cos", 1, el.cos, partials=(times(lambda out, x: -el.sin(x)),))
+tan = _define("tan", 1, el.tan, partials=(times(lambda out, x: 1 + out * out),))
+tanh = _define("tanh", 1, el.tanh, partials=(times(lambda out, x: 1 - out * out),))
+sigmoid = _define("sigmoid", 1, lambda x: 1 / (1 + el.exp(-x)), partials=(
+    times(lambda out, x: out * (1 - out)),))
+relu = _define("relu", 1, lambda x: el.maximum(x, 0.0), partials=(times(lambda out, x: np.greater(x, 0)),))
+abs = _define("abs", 1, np.absolute, partials=(times(lambda out, x: el.sign(x)),))  # noqa: A001
+atan2 = _define("atan2", 2, el.arctan2, partials=(  # atan2(y, x): the angle of the point (x, y)
+    times(lambda out, y, x: x / (x * x + y * y)),
+    times(lambda out, y, x: -y / (x * x + y * y))))
+maximum = _define("maximum", 2, el.maximum, partials=(
+    times(lambda out, x, y: _max_share(x, y)),
+    times(lambda out, x, y: _max_share(y, x))))
 sum = _define("sum", 1, np.sum,  # noqa: A001 - the primitive's name; sums every element
     jvp=(_sum_jvp,),
     vjp=(lambda y_bar, out, x: np.broadcast_to(y_bar, np.shape(x)),),
