@@ -12,6 +12,17 @@ from .primitives import add, div, matmul, mul, neg, primitive_for_ufunc, sub, su
 __all__ = ["Box"]
 
 
+_QUERIES = {
+    np.shape: lambda shape: shape,
+    np.ndim: len,
+    np.size: lambda shape: int(np.prod(shape, dtype=int)),
+}
+_FRESH = {
+    np.zeros_like: lambda shape: np.float64(0.0) if shape == () else np.zeros(shape),
+    np.ones_like: lambda shape: np.float64(1.0) if shape == () else np.ones(shape),
+}
+
+
 def _forward(prim: Any) -> Any:
     return lambda self, other: prim(self, other)
 
@@ -39,6 +50,11 @@ class Box(NDArrayOperatorsMixin):
         return prim(*args, **params)
 
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        if func in _QUERIES and len(args) == 1 and not kwargs:  # np.shape(x), np.ndim(x), np.size(x)
+            return _QUERIES[func](np.shape(args[0]) if not isinstance(args[0], Box) else args[0].shape)
+        if func in _FRESH and len(args) == 1 and not kwargs:  # a constant shaped like x
+            shape = args[0].shape if isinstance(args[0], Box) else np.shape(args[0])
+            return _FRESH[func](shape)
         if func is np.sum and len(args) == 1 and not kwargs:
             return sum(args[0])
         if func in (np.dot, np.matmul) and len(args) == 2 and not kwargs:

@@ -549,12 +549,16 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
 
 
 def _input_sets(program: Program) -> dict[int, int]:
-    """For every slot, the inputs its value depends on, as a bit mask over input positions."""
+    """For every slot, the inputs its tangent depends on, as a bit mask over input positions.
+
+    Only arguments whose tangent crosses into the node count: a mask (``x > y``) depends on
+    x and y but passes no tangent on.
+    """
     depends = {slot: 0 for slot, _ in program.consts}
     depends.update({slot: 1 << k for k, slot in enumerate(program.input_slots)})
     for op in program.ops:
         bits = 0
-        for a in op.args:
+        for _, a in op.active_args:
             bits |= depends[a]
         depends[op.out] = bits
     return depends

@@ -50,6 +50,10 @@ class Dual(Box):
             return getattr(ufunc, method)(*primals, **kwargs)
         return NotImplemented
 
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return np.shape(self.primal)
+
     def __bool__(self) -> bool:
         return bool(self.primal)  # as comparisons do, truth looks at the primal: Dual(0.0) is false
 

@@ -85,6 +85,16 @@ def _sign(x: float) -> float:
     return 1.0 if x > 0 else -1.0 if x < 0 else 0.0 if x == 0 else x
 
 
+def _greater(x: float, y: float) -> float:
+    """``x > y`` as a number, 1.0 or 0.0: a mask that multiplies like numpy's booleans do."""
+    return 1.0 if x > y else 0.0
+
+
+def _equal(x: float, y: float) -> float:
+    """``x == y`` as a number, 1.0 or 0.0."""
+    return 1.0 if x == y else 0.0
+
+
 # fmt: off
 OPERATIONS: tuple[Operation, ...] = (
     Operation(np.add,           "add",       "({0} + {1})"),
@@ -108,11 +118,11 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(np.maximum,       "nonlinear", "_maximum({0}, {1})", _maximum),
     Operation(np.minimum,       "nonlinear", "_minimum({0}, {1})", _minimum),
     Operation(np.sign,          "cmp",       "_sign({0})",      _sign),
-    Operation(np.greater,       "cmp",       "({0} > {1})"),
+    Operation(np.greater,       "cmp",       "_greater({0}, {1})", _greater),
     Operation(np.greater_equal, "cmp",       "({0} >= {1})"),
     Operation(np.less,          "cmp",       "({0} < {1})"),
     Operation(np.less_equal,    "cmp",       "({0} <= {1})"),
-    Operation(np.equal,         "cmp",       "({0} == {1})"),
+    Operation(np.equal,         "cmp",       "_equal({0}, {1})", _equal),
 )
 # fmt: on
 
@@ -167,6 +177,22 @@ exp, log, sin, cos, tan, tanh, sqrt, sign = (
 power, arctan2, maximum, minimum = (
     _binary(_BY_UFUNC[u]) for u in (np.power, np.arctan2, np.maximum, np.minimum)
 )
+
+
+def _mask(op: Operation) -> Callable[[Any, Any], Any]:
+    """A comparison whose result is a number, 1.0 or 0.0, on numbers and arrays alike (a mask)."""
+    compare = _binary(op)
+
+    def apply(x: Any, y: Any) -> Any:
+        result = compare(x, y)
+        return result.astype(float) if isinstance(result, (np.ndarray, np.bool_)) else result
+
+    apply.__name__ = apply.__qualname__ = op.ufunc.__name__
+    apply.__doc__ = f"``{op.ufunc.__name__}`` as a mask of 1.0 and 0.0."
+    return apply
+
+
+greater, equal = _mask(_BY_UFUNC[np.greater]), _mask(_BY_UFUNC[np.equal])
 
 
 class UnlistedOperation(Exception):

@@ -76,6 +76,7 @@ class Primitive:
     elementwise: bool = True
     params: tuple[str, ...] = ()
     partials: tuple[Partial, ...] | None = None  # elementwise primitives: d(out)/d(arg i), stated once
+    zero_args: frozenset[int] = frozenset()  # the arguments whose partial is a structural zero
     _residuals: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
@@ -127,8 +128,8 @@ class Primitive:
         out_dot = None
         batch_ndim = 0
         shaped = self.elementwise and getattr(out, "ndim", 0) > 0
-        for rule, x, x_dot in zip(self.jvp, args, arg_dots):
-            if x_dot is None:
+        for i, (rule, x, x_dot) in enumerate(zip(self.jvp, args, arg_dots)):
+            if x_dot is None or i in self.zero_args:
                 continue
             if shaped:
                 batch_ndim = np.ndim(x_dot) - np.ndim(x)
@@ -262,12 +263,12 @@ def _log_base(x: Any) -> Any:
 
     ``x + (x == 0)`` turns exactly the zeros into ones and leaves every other x as it is.
     """
-    return el.log(x + np.equal(x, 0))
+    return el.log(x + el.equal(x, 0))
 
 
 def _max_share(x: Any, y: Any) -> Any:
     """The share of d max(x, y) that goes to x: 1 where x > y, 1/2 at ties, else 0."""
-    return np.greater(x, y) + 0.5 * np.equal(x, y)
+    return el.greater(x, y) + 0.5 * el.equal(x, y)
 
 
 # --- edge partials ----------------------------------------------------------------------
@@ -279,7 +280,8 @@ class Partial:
 
     It is stated once, and both sweeps read it: a tangent crosses the edge forward as
     ``x_dot * p``, an adjoint crosses it backward as ``y_bar * p``. ``kind`` says how:
-    ``"one"`` passes the value on, ``"minus_one"`` negates it, ``"times"`` multiplies it by
+    ``"zero"`` passes nothing (the edge of a comparison: a mask has no derivative, and its
+    argument gets no tangent or adjoint through it), ``"one"`` passes the value on, ``"minus_one"`` negates it, ``"times"`` multiplies it by
     ``rule(out, *args)`` and ``"over"`` divides it by ``rule(out, *args)`` (so
     ``d(log x)/dx`` costs one division, as ``x_dot / x``, not a reciprocal and a product).
     """
@@ -289,6 +291,8 @@ class Partial:
 
     def across(self, v: Any, out: Any, *args: Any, **params: Any) -> Any:
         """A tangent (forward) or an adjoint (backward) ``v`` carried across the edge."""
+        if self.kind == "zero":
+            return None  # nothing crosses: a structural zero (sweeps never ask)
         if self.kind == "one":
             return v
         if self.kind == "minus_one":
@@ -299,6 +303,8 @@ class Partial:
 
     def value(self, out: Any, *args: Any, **params: Any) -> Any:
         """The partial itself at a point: the number on the edge in colah's figures."""
+        if self.kind == "zero":
+            return np.float64(0.0)
         if self.kind == "one":
             return np.float64(1.0)
         if self.kind == "minus_one":
@@ -308,7 +314,7 @@ class Partial:
         return 1 / self.rule(out, *args, **params)
 
 
-ONE, MINUS_ONE = Partial("one"), Partial("minus_one")
+ZERO, ONE, MINUS_ONE = Partial("zero"), Partial("one"), Partial("minus_one")
 
 
 def times(rule: Rule) -> Partial:
@@ -356,7 +362,10 @@ def _define(
             f"primitive {name!r}: an elementwise primitive states its partials; a structural one "
             f"(elementwise=False) a linear forward rule and its transpose per argument ({arity})"
         )
-    PRIMITIVES[name] = prim = Primitive(name, arity, impl, tuple(jvp), tuple(vjp), partials=partials, **kw)
+    zero_args = frozenset(i for i, p in enumerate(partials or ()) if p.kind == "zero")
+    PRIMITIVES[name] = prim = Primitive(
+        name, arity, impl, tuple(jvp), tuple(vjp), partials=partials, zero_args=zero_args, **kw
+    )
     return prim
 
 
@@ -399,7 +408,7 @@ tan = _define("tan", 1, el.tan, partials=(times(lambda out, x: 1 + out * out),))
 tanh = _define("tanh", 1, el.tanh, partials=(times(lambda out, x: 1 - out * out),))
 sigmoid = _define("sigmoid", 1, lambda x: 1 / (1 + el.exp(-x)), partials=(
     times(lambda out, x: out * (1 - out)),))
-relu = _define("relu", 1, lambda x: el.maximum(x, 0.0), partials=(times(lambda out, x: np.greater(x, 0)),))
+relu = _define("relu", 1, lambda x: el.maximum(x, 0.0), partials=(times(lambda out, x: el.greater(x, 0)),))
 abs = _define("abs", 1, np.absolute, partials=(times(lambda out, x: el.sign(x)),))  # noqa: A001
 atan2 = _define("atan2", 2, el.arctan2, partials=(  # atan2(y, x): the angle of the point (x, y)
     times(lambda out, y, x: x / (x * x + y * y)),
@@ -407,6 +416,9 @@ atan2 = _define("atan2", 2, el.arctan2, partials=(  # atan2(y, x): the angle of 
 maximum = _define("maximum", 2, el.maximum, partials=(
     times(lambda out, x, y: _max_share(x, y)),
     times(lambda out, x, y: _max_share(y, x))))
+greater = _define("greater", 2, el.greater, partials=(ZERO, ZERO))  # a mask: 1.0 where x > y
+equal = _define("equal", 2, el.equal, partials=(ZERO, ZERO))  # a mask: 1.0 where x == y
+sign = _define("sign", 1, el.sign, partials=(ZERO,))
 sum = _define("sum", 1, np.sum,  # noqa: A001 - the primitive's name; sums every element
     jvp=(_sum_jvp,),
     vjp=(lambda y_bar, out, x: np.broadcast_to(y_bar, np.shape(x)),),
@@ -437,6 +449,7 @@ _UFUNCS: dict[np.ufunc, Primitive] = {
     np.absolute: abs,
     np.arctan2: atan2,
     np.maximum: maximum,
+    np.sign: sign,
     np.matmul: matmul,
 }
 

@@ -205,7 +205,8 @@ class ProgramBuilder:
         self, name: str, prim: Primitive, arg_names: Sequence[str], params: dict, shape: tuple[int, ...]
     ) -> None:
         args = tuple([self.slot[a] for a in arg_names])
-        active_args = tuple([(i, a) for i, a in enumerate(args) if self.active[a]])
+        zero = prim.zero_args
+        active_args = tuple([(i, a) for i, a in enumerate(args) if self.active[a] and i not in zero])
         k = self._add(name, "op", shape, bool(active_args))
         # tuple.__new__ skips the named tuple's keyword handling: a third of the cost per node
         self.ops.append(tuple.__new__(Instruction, (prim, k, args, params or _NO_PARAMS, active_args)))

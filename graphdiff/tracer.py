@@ -15,7 +15,7 @@ import numpy as np
 from .boxing import Box
 from .errors import InputError, TracerAttributeError, TracerError
 from .graph import Graph
-from .primitives import Primitive
+from .primitives import Primitive, equal, greater
 
 __all__ = ["trace", "Tracer"]
 
@@ -61,10 +61,15 @@ class Tracer(Box):
                 f"numpy.{name} with {', '.join(sorted(kwargs))}= cannot be traced (at {self.node!r}): "
                 "call it without keyword arguments"
             )
+        if method == "__call__" and ufunc in _MASKS:  # x > y, x < y, x == y: a mask node, no derivative
+            prim, swap = _MASKS[ufunc]
+            a, b = inputs
+            return prim(b, a) if swap else prim(a, b)
         if ufunc in _COMPARISONS:
             raise TracerError(
                 f"numpy.{name} compares traced values (at {self.node!r}), and a comparison has no "
-                "derivative to record: branch on plain Python values, or use gd.maximum, gd.abs or gd.relu"
+                "derivative to record: branch on plain Python values, use gd.maximum, gd.abs or gd.relu, "
+                "or a mask from x > y, x < y or x == y"
             )
         raise TracerError(_unsupported(f"numpy.{name}", self.node))
 
@@ -101,6 +106,7 @@ class Tracer(Box):
         return f"Tracer({self.node!r}, shape={self.shape})"
 
 
+_MASKS = {np.greater: (greater, False), np.less: (greater, True), np.equal: (equal, False)}
 _COMPARISONS = {
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.isfinite, np.isnan, np.isinf,

@@ -28,6 +28,7 @@ GRAPHS = {
         lambda x, y: gd.maximum(x, y) * gd.relu(x) + abs(y) + x**3 + gd.atan2(y, x) + gd.sqrt(x * x)
         + gd.pow(x * x + 1.0, y) + gd.tan(x) / gd.exp(y) - gd.log(x * x + 1.0) + gd.square(gd.cos(y))
         + gd.integer_pow(x, y=-2) + gd.neg(gd.sigmoid(y)) - gd.tanh(x) * gd.sin(y)
+        + gd.sign(x) * (x > y) + gd.equal(x, y) * y
     ),
 }  # fmt: skip
 
