@@ -142,9 +142,7 @@ class Counted(NDArrayOperatorsMixin):
             _charge(_kind(ufunc), np.size(result))
         else:
             raise NotImplementedError(f"counting does not know ufunc method {ufunc.__name__}.{method}")
-        if (
-            getattr(result, "dtype", None) == bool
-        ):  # comparisons are masks of numbers, as elementary makes them
+        if np.result_type(result) == np.bool_:  # comparisons are masks of numbers, as elementary makes them
             result = np.asarray(result, dtype=float)
         return Counted(result)
 
