@@ -7,7 +7,20 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-from .primitives import add, div, matmul, mul, neg, primitive_for_ufunc, sub, sum
+from .primitives import (
+    add,
+    broadcast_to,
+    div,
+    matmul,
+    mul,
+    neg,
+    primitive_for_ufunc,
+    reduce_sum,
+    reshape,
+    sub,
+    sum,
+    transpose,
+)
 
 __all__ = ["Box"]
 
@@ -21,6 +34,40 @@ _FRESH = {
     np.zeros_like: lambda shape: np.float64(0.0) if shape == () else np.zeros(shape),
     np.ones_like: lambda shape: np.float64(1.0) if shape == () else np.ones(shape),
 }
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    return x.shape if isinstance(x, Box) else np.shape(x)
+
+
+def _sum(x: Any, axis: Any = None) -> Any:
+    """``np.sum(x, axis)``: the sum primitive over every axis, reduce_sum over some, x itself over none."""
+    ndim = len(_shape(x))
+    axes = (
+        tuple(range(ndim)) if axis is None else tuple(sorted(a % ndim for a in np.atleast_1d(axis).tolist()))
+    )
+    if axes == tuple(range(ndim)):
+        return sum(x) if ndim else x
+    return reduce_sum(x, axes=axes) if axes else x
+
+
+def _reshape(x: Any, shape: Any) -> Any:
+    shape = (shape,) if isinstance(shape, int) else tuple(int(n) for n in shape)
+    if -1 in shape:
+        known = int(np.prod([n for n in shape if n != -1], dtype=int))
+        shape = tuple(int(np.prod(_shape(x), dtype=int)) // known if n == -1 else n for n in shape)
+    return x if shape == _shape(x) else reshape(x, shape=shape)
+
+
+def _broadcast_to(x: Any, shape: Any) -> Any:
+    shape = (shape,) if isinstance(shape, int) else tuple(int(n) for n in shape)
+    return x if shape == _shape(x) else broadcast_to(x, shape=shape)
+
+
+def _transpose(x: Any, axes: Any = None) -> Any:
+    ndim = len(_shape(x))
+    axes = tuple(reversed(range(ndim))) if axes is None else tuple(int(a) % ndim for a in axes)
+    return x if axes == tuple(range(ndim)) else transpose(x, axes=axes)
 
 
 def _forward(prim: Any) -> Any:
@@ -55,8 +102,18 @@ class Box(NDArrayOperatorsMixin):
         if func in _FRESH and len(args) == 1 and not kwargs:  # a constant shaped like x
             shape = args[0].shape if isinstance(args[0], Box) else np.shape(args[0])
             return _FRESH[func](shape)
-        if func is np.sum and len(args) == 1 and not kwargs:
-            return sum(args[0])
+        if func is np.sum and len(args) == 1 and set(kwargs) <= {"axis"}:
+            return _sum(args[0], kwargs.get("axis"))
+        if func is np.reshape and len(args) == 2 and not kwargs:
+            return _reshape(args[0], args[1])
+        if func is np.broadcast_to and len(args) == 2 and not kwargs:
+            return _broadcast_to(args[0], args[1])
+        if func is np.transpose and len(args) <= 2 and not kwargs:
+            return _transpose(args[0], args[1] if len(args) == 2 else None)
+        if func is np.swapaxes and len(args) == 3 and not kwargs:
+            axes = list(range(len(_shape(args[0]))))
+            axes[args[1]], axes[args[2]] = axes[args[2]], axes[args[1]]
+            return _transpose(args[0], axes)
         if func in (np.dot, np.matmul) and len(args) == 2 and not kwargs:
             return matmul(*args)
         return self._unsupported_function(func, args, kwargs)
@@ -81,6 +138,25 @@ class Box(NDArrayOperatorsMixin):
 
     def __neg__(self) -> Any:
         return neg(self)
+
+    # array methods, as numpy spells them
+    @property
+    def T(self) -> Any:  # noqa: N802 - numpy's name
+        return _transpose(self)
+
+    def sum(self, axis: Any = None) -> Any:
+        return _sum(self, axis)
+
+    def reshape(self, *shape: Any) -> Any:
+        return _reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes: Any) -> Any:
+        return _transpose(
+            self, (axes[0] if len(axes) == 1 and not isinstance(axes[0], int) else axes) or None
+        )
+
+    def dot(self, other: Any) -> Any:
+        return matmul(self, other)
 
     def _unsupported_ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
         return NotImplemented

@@ -28,6 +28,7 @@ entry against finite differences.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -247,6 +248,60 @@ def _sum_jvp(x_dot: Any, out: Any, x: Any) -> Any:
     return np.sum(x_dot, axis=tuple(range(batch_ndim, np.ndim(x_dot))))
 
 
+# --- structural primitives: they move numbers and compute none, so each rule is linear ---
+
+
+def _batch(v: Any, x: Any) -> int:
+    """How many leading batch axes a tangent ``v`` of ``x`` carries (vector forward mode)."""
+    return np.ndim(v) - np.ndim(x)
+
+
+def _reshape_shape(x: tuple[int, ...], *, shape: tuple[int, ...]) -> tuple[int, ...]:
+    if math.prod(x) != math.prod(shape):
+        raise ShapeError(f"cannot reshape an array of shape {x} into shape {tuple(shape)}")
+    return tuple(shape)
+
+
+def _broadcast_to_shape(x: tuple[int, ...], *, shape: tuple[int, ...]) -> tuple[int, ...]:
+    try:
+        if tuple(np.broadcast_shapes(x, tuple(shape))) != tuple(shape):
+            raise ValueError
+    except ValueError:
+        raise ShapeError(f"cannot broadcast an array of shape {x} to shape {tuple(shape)}") from None
+    return tuple(shape)
+
+
+def _reduce_sum_shape(x: tuple[int, ...], *, axes: tuple[int, ...]) -> tuple[int, ...]:
+    if len(set(axes)) != len(axes) or not all(0 <= a < len(x) for a in axes):
+        raise ShapeError(f"cannot sum an array of shape {x} over axes {axes}")
+    return tuple(n for k, n in enumerate(x) if k not in axes)
+
+
+def _transpose_shape(x: tuple[int, ...], *, axes: tuple[int, ...]) -> tuple[int, ...]:
+    if sorted(axes) != list(range(len(x))):
+        raise ShapeError(f"axes {axes} are not a permutation of the axes of an array of shape {x}")
+    return tuple(x[a] for a in axes)
+
+
+def _sum_back(y_bar: Any, x: Any, axes: tuple[int, ...]) -> Any:
+    """The transpose of summing ``x`` over ``axes``: ``y_bar`` copied back along them."""
+    kept = tuple(1 if k in axes else n for k, n in enumerate(np.shape(x)))
+    return np.broadcast_to(np.reshape(y_bar, kept), np.shape(x))
+
+
+def _broadcast_jvp(x_dot: Any, out: Any, x: Any, *, shape: tuple[int, ...]) -> Any:
+    """``x_dot`` broadcast like ``x``; batch axes stay in front, so ``x``'s missing axes go after them."""
+    batch = np.shape(x_dot)[: _batch(x_dot, x)]
+    missing = len(shape) - np.ndim(x)
+    if batch and missing:
+        x_dot = np.reshape(x_dot, batch + (1,) * missing + np.shape(x))
+    return np.broadcast_to(x_dot, batch + tuple(shape))
+
+
+def _inverse(axes: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(k) for k in np.argsort(axes))
+
+
 def _integer_pow_d(x: Any, y: int) -> Any:
     """d(x**y)/dx for an integer y, with as little arithmetic as the exponent allows."""
     if y == 0:
@@ -423,6 +478,23 @@ sum = _define("sum", 1, np.sum,  # noqa: A001 - the primitive's name; sums every
     jvp=(_sum_jvp,),
     vjp=(lambda y_bar, out, x: np.broadcast_to(y_bar, np.shape(x)),),
     shape=lambda x: (), elementwise=False)
+reshape = _define("reshape", 1, lambda x, *, shape: np.reshape(x, shape),
+    jvp=(lambda x_dot, out, x, *, shape: np.reshape(x_dot, np.shape(x_dot)[:_batch(x_dot, x)] + tuple(shape)),),
+    vjp=(lambda y_bar, out, x, *, shape: np.reshape(y_bar, np.shape(x)),),
+    shape=_reshape_shape, elementwise=False, params=("shape",))
+broadcast_to = _define("broadcast_to", 1, lambda x, *, shape: np.broadcast_to(x, shape),
+    jvp=(_broadcast_jvp,),
+    vjp=(lambda y_bar, out, x, *, shape: _unbroadcast(y_bar, np.shape(x)),),
+    shape=_broadcast_to_shape, elementwise=False, params=("shape",))
+reduce_sum = _define("reduce_sum", 1, lambda x, *, axes: np.sum(x, axis=tuple(axes)),
+    jvp=(lambda x_dot, out, x, *, axes: np.sum(x_dot, axis=tuple(a + _batch(x_dot, x) for a in axes)),),
+    vjp=(lambda y_bar, out, x, *, axes: _sum_back(y_bar, x, tuple(axes)),),
+    shape=_reduce_sum_shape, elementwise=False, params=("axes",))
+transpose = _define("transpose", 1, lambda x, *, axes: np.transpose(x, axes),
+    jvp=(lambda x_dot, out, x, *, axes: np.transpose(
+        x_dot, tuple(range(_batch(x_dot, x))) + tuple(a + _batch(x_dot, x) for a in axes)),),
+    vjp=(lambda y_bar, out, x, *, axes: np.transpose(y_bar, _inverse(tuple(axes))),),
+    shape=_transpose_shape, elementwise=False, params=("axes",))
 matmul = _define("matmul", 2, np.matmul,
     jvp=(_matmul_jvp_x, _matmul_jvp_y),
     vjp=(_matmul_vjp_x, _matmul_vjp_y),

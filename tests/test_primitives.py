@@ -24,11 +24,21 @@ DOMAIN = {
     "abs": (0.2, 2.0),
     "div": (0.5, 2.0),
 }
-PARAMS = {"integer_pow": [{"y": y} for y in (-2, 0, 1, 2, 3, 5)]}
+PARAMS = {
+    "integer_pow": [{"y": y} for y in (-2, 0, 1, 2, 3, 5)],
+    "reshape": [{"shape": (3, 2)}, {"shape": (6,)}],
+    "broadcast_to": [{"shape": (2, 3)}],
+    "reduce_sum": [{"axes": (0, 1)}, {"axes": (1,)}, {"axes": (0,)}],
+    "transpose": [{"axes": (0, 1)}, {"axes": (1, 0)}],
+}
 # argument shapes to try; elementwise primitives also get broadcasting cases
 SHAPES = {
     "sum": [[()], [(3,)], [(2, 3)]],
     "matmul": [[(2, 3), (3, 4)], [(3,), (3,)], [(2, 3), (3,)], [(3,), (3, 2)]],
+    "reshape": [[(2, 3)]],
+    "broadcast_to": [[()], [(1, 3)], [(3,)]],
+    "reduce_sum": [[(2, 3)]],
+    "transpose": [[(2, 3)]],
 }
 ELEMENTWISE_SHAPES = {
     1: [[()], [(3,)], [(2, 3)]],
