@@ -8,6 +8,7 @@
 
 from . import builders
 from .api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
+from .derivatives import grad_graph, hessian, jvp_graph, vjp_graph
 from .draw import draw
 from .dual import Dual
 from .errors import (

@@ -7,11 +7,13 @@ combination of argument shapes) and is a thin layer over the sweeps.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from .boxing import Box
 from .captures import UNCACHEABLE, capture_key, value_key
 from .codegen import all_floats, fast, run_hot
 from .codegen import run as _run
@@ -243,10 +245,11 @@ def _reverse_gradient(f: Differentiable, with_value: bool) -> Callable[..., Any]
             raise NotScalarError(
                 f"grad needs a scalar output; {graph.outputs[0]!r} has shape {program.shapes[out]}: use jacrev or vjp"
             )
-        compiled = _run(fast(program, kind), inputs, [1.0])
+        boxed = _any_boxed(inputs)  # called inside a trace: the sweep records (nesting)
+        compiled = None if boxed else _run(fast(program, kind), inputs, [1.0])
         if compiled is not None:
             return unpack(compiled)
-        values = evaluate(program, inputs)
+        values = evaluate(program, inputs, boxed=boxed)
         adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
         grads = _per_input(program, adjoints)
         return (as_output(values[out]), grads) if with_value else grads
@@ -361,12 +364,13 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
             seeds[slot] = _shaped(x_dot, np.shape(x), f"tangent for input {name!r}")
     # a None tangent is a structural zero, which the interpreter never multiplies; the
     # generated code takes a number for every input, so it serves only calls without None
-    function = fast(program, "jvp") if len(seeds) == len(inputs) else None  # None for arrays
+    boxed = _any_boxed(inputs) or _any_boxed(seeds.values())
+    function = fast(program, "jvp") if len(seeds) == len(inputs) and not boxed else None  # None for arrays
     if function is not None:
         compiled = _run(function, inputs, [float(seeds[s]) for s in program.input_slots])
         if compiled is not None:
             return _jvp_result(*compiled)
-    values, out_tangents = forward_sweep(program, inputs, seeds)
+    values, out_tangents = forward_sweep(program, inputs, seeds, boxed=boxed)
     out_dots = [
         np.zeros(program.shapes[s]) if out_tangents[s] is None else out_tangents[s]
         for s in program.output_slots
@@ -409,14 +413,15 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
         seed_cotangent(program.shapes[s], y_bar, name)
         for name, s, y_bar in zip(graph.outputs, outs, cotangents)
     ]
-    function = fast(program, "vjp")  # generated code exists only for all-scalar graphs
+    boxed = _any_boxed(inputs) or _any_boxed(y_bars)
+    function = None if boxed else fast(program, "vjp")  # generated code exists only for all-scalar graphs
     compiled = None if function is None else _run(function, inputs, [float(y) for y in y_bars])
     if compiled is not None:
         return _vjp_result(*compiled)
     seeds: dict[int, Any] = {}
     for slot, y_bar in zip(outs, y_bars):
         seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
-    values = evaluate(program, inputs)
+    values = evaluate(program, inputs, boxed=boxed)
     adjoints = reverse_sweep(program, values, seeds)
     return program.pack_outputs(values), _per_input(program, adjoints)
 
@@ -442,24 +447,32 @@ def jacfwd(f: Differentiable) -> Callable[..., tuple]:
     def jacfwd_f(*args: Any, **kwargs: Any) -> tuple:
         graph, inputs = _prepare(traced, args, kwargs)
         program = graph.program
-        compiled = _run(fast(program, "jacfwd"), inputs, list(np.eye(len(inputs))))
+        boxed = _any_boxed(inputs)
+        compiled = None if boxed else _run(fast(program, "jacfwd"), inputs, list(np.eye(len(inputs))))
         if compiled is not None:  # scalars: one vector sweep carries every input direction
             n = len(inputs)
             rows = [np.zeros(n) if t is None else t for t in compiled[1]]
             return _pack_jacobian([[float(row[j]) for j in range(n)] for row in rows])
         blocks = [[None] * len(inputs) for _ in program.output_slots]
+        values = evaluate(program, inputs, boxed=boxed) if boxed else None  # recorded once
         for j, (slot, x) in enumerate(zip(program.input_slots, inputs)):
             columns = []
-            for e in range(np.size(x)):
-                _, tangents = forward_sweep(program, inputs, {slot: one_hot(np.shape(x), e)})
+            shape = program.shapes[slot]
+            for e in range(math.prod(shape)):
+                _, tangents = forward_sweep(
+                    program, inputs, {slot: one_hot(shape, e)}, boxed=boxed, values=values
+                )
                 columns.append([_dense(tangents[o], program.shapes[o]) for o in program.output_slots])
             for i, o in enumerate(program.output_slots):
+                if boxed:
+                    blocks[i][j] = _assembled([c[i] for c in columns], program.shapes[o], shape, columns=True)
+                    continue
                 stacked = (
                     np.stack([c[i] for c in columns], axis=-1)
                     if columns
                     else np.zeros(program.shapes[o] + (0,))
                 )
-                blocks[i][j] = stacked.reshape(program.shapes[o] + np.shape(x))
+                blocks[i][j] = stacked.reshape(program.shapes[o] + shape)
         return _pack_jacobian(blocks)
 
     return jacfwd_f
@@ -485,11 +498,12 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
         # scalars: one compiled sweep per output, seeded there alone; the other outputs get
         # no cotangent (a zero one would multiply, and 0 * inf is nan)
         m = len(program.output_slots)
-        functions = [fast(program, ("grad", k)) for k in range(m)]
+        boxed = _any_boxed(inputs)
+        functions = [None] if boxed else [fast(program, ("grad", k)) for k in range(m)]
         rows = [_run(g, inputs, [1.0] * m) for g in functions] if None not in functions else [None]
         if None not in rows:
             return _pack_jacobian([list(grads) for grads in rows])
-        values = evaluate(program, inputs)
+        values = evaluate(program, inputs, boxed=boxed)
         blocks = []
         for o in program.output_slots:
             shape = program.shapes[o]
@@ -497,6 +511,14 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
             for e in range(int(np.prod(shape, dtype=int))):
                 adjoints = reverse_sweep(program, values, {o: one_hot(shape, e)})
                 rows.append([_dense(adjoints[s], program.shapes[s]) for s in program.input_slots])
+            if boxed:
+                blocks.append(
+                    [
+                        _assembled([r[j] for r in rows], shape, program.shapes[s], columns=False)
+                        for j, s in enumerate(program.input_slots)
+                    ]
+                )
+                continue
             blocks.append(
                 [
                     np.stack([r[j] for r in rows]).reshape(shape + np.shape(x))
@@ -514,10 +536,43 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
 
 
 def _dense(value: Any, shape: tuple[int, ...]) -> Any:
-    return np.zeros(shape) if value is None else np.asarray(value)
+    if value is None:
+        return np.float64(0.0) if shape == () else np.zeros(shape)
+    return value if isinstance(value, Box) else np.asarray(value)
+
+
+def _any_boxed(values: Any) -> bool:
+    """Whether any value is a tracer or a dual: the call is nested inside another transformation."""
+    return any(isinstance(v, Box) for v in values)
+
+
+def _assembled(parts: list, out_shape: tuple[int, ...], in_shape: tuple[int, ...], columns: bool) -> Any:
+    """A Jacobian block ``out_shape + in_shape`` from traced parts, one per element of the input
+    (``columns``, from forward sweeps) or of the output (rows, from reverse sweeps).
+
+    Each part is put in place by a product with a constant one-hot array, and the parts are
+    added: what stacking does, written with primitives so that it is recorded.
+    """
+    block = None
+    for e, part in enumerate(parts):
+        if columns:  # part: out_shape; goes to [..., e] of in_shape
+            placed = np.reshape(part, out_shape + (1,) * len(in_shape)) * one_hot(in_shape, e)
+        else:  # part: in_shape; goes to [e, ...] of out_shape
+            placed = np.reshape(one_hot(out_shape, e), out_shape + (1,) * len(in_shape)) * part
+        placed = (
+            np.broadcast_to(placed, out_shape + in_shape)
+            if np.shape(placed) != out_shape + in_shape
+            else placed
+        )
+        block = placed if block is None else block + placed
+    return np.zeros(out_shape + in_shape) if block is None else block
 
 
 def _shaped(value: Any, shape: tuple[int, ...], what: str) -> Any:
+    if isinstance(value, Box):
+        if value.shape != shape:
+            raise ShapeError(f"{what} has shape {value.shape}, expected {shape}")
+        return value
     array = np.asarray(as_value(value, what))
     if array.shape != shape:
         raise ShapeError(f"{what} has shape {array.shape}, expected {shape}")

@@ -22,9 +22,14 @@ def place_leaves(program: Program, inputs: list, lift: Lift | None = None) -> li
     return values
 
 
-def evaluate(program: Program, inputs: list, lift: Lift | None = None) -> list:
-    """Evaluate every node; return the values by slot."""
+def evaluate(program: Program, inputs: list, lift: Lift | None = None, boxed: bool = False) -> list:
+    """Evaluate every node; return the values by slot.
+
+    ``boxed``: the inputs include tracers or duals, so each primitive is applied as a whole
+    (on tracers it records its own node, where its evaluation would record its parts).
+    """
     values = place_leaves(program, inputs, lift)
     for prim, out, args, params, _ in program.ops:
-        values[out] = prim.impl(*[values[a] for a in args], **params)
+        apply = prim if boxed else prim.impl
+        values[out] = apply(*[values[a] for a in args], **params)
     return values

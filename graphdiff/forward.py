@@ -23,20 +23,31 @@ __all__ = ["forward", "forward_sweep", "ForwardResult"]
 
 
 def forward_sweep(
-    program: Program, inputs: list, seeds: Mapping[int, Any], lift: Lift | None = None
+    program: Program,
+    inputs: list,
+    seeds: Mapping[int, Any],
+    lift: Lift | None = None,
+    boxed: bool = False,
+    values: list | None = None,
 ) -> tuple[list, list]:
     """Run one forward sweep. ``seeds`` maps input slots to their tangents.
 
     Returns ``(values, tangents)`` by slot. Tangents may carry leading batch axes
-    (several directions at once: vector forward mode).
+    (several directions at once: vector forward mode). ``boxed``: values or tangents
+    include tracers (each primitive is then applied as a whole); ``values``: the primal
+    values of an evaluation already made, which the sweep reads instead of computing.
     """
-    values = place_leaves(program, inputs, lift)
+    evaluated = values is not None
+    values = list(values) if evaluated else place_leaves(program, inputs, lift)
     tangents: list[Any] = [None] * len(program)
     for slot, x_dot in seeds.items():
         tangents[slot] = x_dot
     for prim, out, args, params, _ in program.ops:
         arg_values = [values[a] for a in args]
-        values[out] = y = prim.impl(*arg_values, **params)
+        if evaluated:
+            y = values[out]
+        else:
+            values[out] = y = (prim if boxed else prim.impl)(*arg_values, **params)
         arg_dots = [tangents[a] for a in args]
         if any(t is not None for t in arg_dots):
             tangents[out] = prim.tangent_out(y, arg_values, arg_dots, params)

@@ -10,6 +10,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from .boxing import Box
 from .errors import (
     ExtraInputError,
     FrozenGraphError,
@@ -334,7 +335,8 @@ class Graph:
             if type(value) is float and expected == ():  # the common case, kept cheap for big graphs
                 values.append(np.float64(value))
                 continue
-            value = as_value(value, f"input {name!r}")
+            if not isinstance(value, Box):  # a traced or dual value stays as it is: its sweep records
+                value = as_value(value, f"input {name!r}")
             if np.shape(value) != expected:
                 raise ShapeError(
                     f"input {name!r} of {self.name} has shape {expected}, got a value of shape {np.shape(value)}"
@@ -354,6 +356,10 @@ class Graph:
         outputs = None if kwargs else run_hot(self._program, "evaluate", args)  # floats, unbound
         if outputs is None:
             inputs = self.bind(args, kwargs)
+            if any(isinstance(x, Box) for x in inputs):  # called on tracers or duals: apply every primitive
+                values = evaluate(self.program, inputs, boxed=True)
+                outs = tuple(values[s] for s in self.program.output_slots)
+                return outs[0] if len(outs) == 1 else outs
             outputs = run(fast(self.program, "evaluate"), inputs)
             if outputs is None:  # not generated (yet), or numpy's nan/inf semantics needed
                 return self.program.pack_outputs(evaluate(self.program, inputs))
