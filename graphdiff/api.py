@@ -455,7 +455,7 @@ def jacfwd(f: Differentiable) -> Callable[..., tuple]:
             return _pack_jacobian([[float(row[j]) for j in range(n)] for row in rows])
         blocks = [[None] * len(inputs) for _ in program.output_slots]
         values = evaluate(program, inputs, boxed=boxed) if boxed else None  # recorded once
-        for j, (slot, x) in enumerate(zip(program.input_slots, inputs)):
+        for j, slot in enumerate(program.input_slots):
             columns = []
             shape = program.shapes[slot]
             for e in range(math.prod(shape)):
