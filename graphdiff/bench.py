@@ -49,6 +49,20 @@ FAMILIES: dict[str, Family] = {
 }
 
 
+def _check_repeats(repeats: Any) -> None:
+    if isinstance(repeats, bool) or not isinstance(repeats, int | np.integer) or repeats < 1:
+        raise ArgumentError(f"repeats must be a positive integer, got {repeats!r}")
+
+
+def _check_formats(fmt: str, tablefmt: str) -> None:
+    from tabulate import tabulate_formats
+
+    if fmt not in ("table", "json", "csv"):
+        raise ArgumentError(f"fmt must be 'table', 'json' or 'csv', got {fmt!r}")
+    if tablefmt not in tabulate_formats:
+        raise ArgumentError(f"unknown tablefmt {tablefmt!r}; choose from {', '.join(tabulate_formats)}")
+
+
 def random_point(graph: Graph, domain: tuple[float, float] = (-1.0, 1.0), seed: int = POINT_SEED) -> list:
     """A reproducible random point for the graph's inputs, uniform in ``domain``."""
     rng = np.random.default_rng(seed)
@@ -63,7 +77,19 @@ def bench_graph(
     repeats: int = 3,
     modes: Sequence[str] = MODES,
 ) -> list[dict[str, Any]]:
-    """Measure every mode on one graph; one row per mode, with ratios to the function."""
+    """Measure every mode on one graph; one row per mode, with ratios to the function.
+
+    Examples
+    --------
+    >>> rows = bench_graph(builders.speelpenning(3), [1.0, 2.0, 3.0], "speelpenning", 3, repeats=1)
+    >>> [(r["mode"], r["sweeps"]) for r in rows]
+    [('function', 1), ('forward', 3), ('forward-vector', 1), ('reverse', 1)]
+    >>> bench_graph(builders.speelpenning(3), [1.0, 2.0, 3.0], "speelpenning", 3, repeats=0)
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.ArgumentError: repeats must be a positive integer, got 0
+    """
+    _check_repeats(repeats)
     costs = measure(
         graph, inputs, modes=("function", *[m for m in modes if m != "function"]), repeats=repeats
     )
@@ -98,7 +124,14 @@ def run_suite(
     repeats: int = 3,
     progress: Callable[[str], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Benchmark each family at ``sizes`` (default: the family's own sizes)."""
+    """Benchmark each family at ``sizes`` (default: the family's own sizes).
+
+    Every argument is checked before the first graph is built.
+    """
+    _check_repeats(repeats)
+    for size in sizes or ():
+        if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+            raise ArgumentError(f"sizes must be positive integers, got {size!r}")
     rows = []
     jobs = []
     for name in families:
@@ -122,6 +155,7 @@ def crossover(total: int = 24, hidden: int = 8, repeats: int = 3) -> list[dict[s
     """
     if total < 2:
         raise ArgumentError(f"crossover needs a total of at least 2 inputs and outputs, got {total}")
+    _check_repeats(repeats)
     splits = sorted({max(1, min(total - 1, round(total * f))) for f in (1 / 24, 1 / 12, 1 / 6, 1 / 3, 1 / 2)})
     splits = sorted(set(splits) | {total - n for n in splits})
     rows = []
@@ -179,6 +213,7 @@ def _seconds(s: float) -> str:
 
 def render(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simple") -> str:
     """Rows as a table (one block per graph), JSON or CSV."""
+    _check_formats(fmt, tablefmt)
     if fmt == "json":
         return json.dumps(rows, indent=1)
     if fmt == "csv":
@@ -209,6 +244,7 @@ def render(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simp
 
 def render_crossover(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simple") -> str:
     """The crossover rows as a table, JSON or CSV."""
+    _check_formats(fmt, tablefmt)
     if fmt == "json":
         return json.dumps(rows, indent=1)
     if fmt == "csv":

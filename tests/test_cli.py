@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,339 @@ def test_console_script_is_installed():
         ["graphdiff", "example", "colah", "--format", "json"], capture_output=True, text=True, check=True
     )
     assert json.loads(result.stdout)["reverse"]["adjoints"]["b"] == 5.0
+
+
+# --- the command line never ends in a traceback --------------------------------------------
+
+
+def outcome(capsys, *argv):
+    """Exit status, stdout and stderr of ``graphdiff ARGV`` run in-process."""
+    try:
+        status = main(list(argv))
+    except SystemExit as exit_:
+        status = exit_.code
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def assert_one_line_error(status, err, *fragments, expected_status=2):
+    assert status == expected_status
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].strip(), err
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+def graphdiff_process(*argv, stdout=subprocess.PIPE):
+    return subprocess.run(
+        [sys.executable, "-m", "graphdiff", *argv], stdout=stdout, stderr=subprocess.PIPE, timeout=120
+    )
+
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_draw_png_without_o_writes_the_png_to_stdout_when_it_is_not_a_terminal(capsysbinary):
+    assert main(["draw", "colah", "--reverse", "--format", "png"]) == 0
+    out = capsysbinary.readouterr().out
+    assert out.startswith(PNG_MAGIC) and len(out) > 10_000
+
+
+@pytest.mark.parametrize("fmt, start", [("dot", b'digraph "colah"'), ("svg", b"<?xml"), ("png", PNG_MAGIC)])
+def test_draw_without_o_puts_every_format_on_stdout(capsysbinary, fmt, start):
+    assert main(["draw", "colah", "--forward", "b", "--format", fmt]) == 0
+    captured = capsysbinary.readouterr()
+    assert captured.out.startswith(start) and captured.err == b""
+
+
+@pytest.mark.parametrize("fmt, start", [("dot", b'digraph "colah"'), ("svg", b"<?xml"), ("png", PNG_MAGIC)])
+def test_draw_with_o_writes_every_format_to_the_file_and_nothing_to_stdout(capsys, tmp_path, fmt, start):
+    path = tmp_path / f"picture.{fmt}"
+    assert main(["draw", "colah", "--reverse", "-o", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert path.read_bytes().startswith(start) and captured.out == ""
+    assert captured.err.strip() == f"wrote {path}"
+
+
+def test_draw_png_to_a_terminal_is_refused_with_one_line(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    status, out, err = outcome(capsys, "draw", "colah", "--format", "png")
+    assert_one_line_error(status, err, "pass -o FILE")
+    assert out == ""
+
+
+def test_draw_png_to_a_real_terminal_writes_nothing_and_exits_2():
+    import os
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    try:
+        result = graphdiff_process("draw", "colah", "--format", "png", stdout=follower)
+        written = b""
+        while select.select([leader], [], [], 0.2)[0]:
+            chunk = os.read(leader, 65536)
+            if not chunk:
+                break
+            written += chunk
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert_one_line_error(result.returncode, result.stderr.decode(), "terminal", "-o FILE")
+    assert PNG_MAGIC not in written
+
+
+def write(tmp_path, name, source):
+    path = tmp_path / name
+    path.write_text(source)
+    return str(path)
+
+
+def test_a_function_file_with_a_syntax_error_is_one_line_naming_the_file_and_line(capsys, tmp_path):
+    path = write(tmp_path, "broken.py", "import math\ndef f(x:\n    return x\n")
+    status, _, err = outcome(capsys, "bench", "--function", f"{path}:f", "--inputs", "1")
+    assert_one_line_error(status, err, "broken.py", "line 2", "SyntaxError")
+
+
+def test_a_missing_import_in_a_function_file_is_one_line_naming_the_module(capsys, tmp_path):
+    path = write(tmp_path, "needs.py", "import graphdiff_no_such_module\ndef f(x):\n    return x\n")
+    status, _, err = outcome(capsys, "bench", "--function", f"{path}:f", "--inputs", "1")
+    assert_one_line_error(status, err, "ModuleNotFoundError", "graphdiff_no_such_module", "line 1")
+
+
+def test_an_exception_inside_the_users_function_is_one_line_naming_its_line(capsys, tmp_path):
+    path = write(tmp_path, "model.py", "def f(x):\n    y = x * 2\n    raise RuntimeError('boom at y')\n")
+    status, _, err = outcome(capsys, "bench", "--function", f"{path}:f", "--inputs", "1")
+    assert_one_line_error(status, err, "RuntimeError", "boom at y", "line 3", "model.py:f")
+
+
+def test_a_multi_line_exception_message_from_the_users_function_stays_one_line(capsys, tmp_path):
+    path = write(tmp_path, "model.py", "def f(x):\n    raise ValueError('first\\nsecond')\n")
+    status, _, err = outcome(capsys, "bench", "--function", f"{path}:f", "--inputs", "1")
+    assert_one_line_error(status, err, "first second")
+
+
+def test_a_function_file_that_does_not_exist_is_one_line_naming_it(capsys, tmp_path):
+    status, _, err = outcome(capsys, "bench", "--function", f"{tmp_path}/absent.py:f")
+    assert_one_line_error(status, err, "absent.py")
+
+
+def test_a_function_file_without_the_named_function_is_one_line_naming_both(capsys, tmp_path):
+    path = write(tmp_path, "model.py", "def g(x):\n    return x\nf = 3\n")
+    for name in ("h", "f"):  # missing, and not callable
+        status, _, err = outcome(capsys, "bench", "--function", f"{path}:{name}", "--inputs", "1")
+        assert_one_line_error(status, err, "model.py", repr(name))
+
+
+def test_a_function_file_may_import_its_neighbours(capsys, tmp_path):
+    write(tmp_path, "helpers.py", "def double(x):\n    return 2 * x\n")
+    path = write(tmp_path, "model.py", "from helpers import double\ndef f(x, y):\n    return double(x) * y\n")
+    status, out, err = outcome(
+        capsys, "bench", "--function", f"{path}:f", "--repeats", "1", "--format", "json"
+    )
+    assert status == 0, err
+    assert json.loads(out)[0]["n_inputs"] == 2
+
+
+def test_an_exception_raised_inside_graphdiff_below_the_users_code_keeps_its_traceback(capsys, tmp_path):
+    # not the user's error: a bug in graphdiff must stay visible to whoever reports it
+    path = write(
+        tmp_path, "model.py", "from graphdiff import bench\ndef f(x):\n    return bench.random_point(None)\n"
+    )
+    with pytest.raises(AttributeError):
+        main(["bench", "--function", f"{path}:f", "--inputs", "1"])
+
+
+def refuse_to_run(*args, **kwargs):
+    raise AssertionError("the benchmark ran before the output path was checked")
+
+
+def test_plot_into_a_missing_directory_fails_before_the_benchmark_runs(capsys, tmp_path, monkeypatch):
+    from graphdiff import bench
+
+    monkeypatch.setattr(bench, "run_suite", refuse_to_run)
+    monkeypatch.setattr(bench, "bench_graph", refuse_to_run)
+    target = tmp_path / "no" / "such" / "costs.png"
+    status, out, err = outcome(capsys, "bench", "--family", "fan_out", "--plot", str(target))
+    assert_one_line_error(status, err, "--plot", "does not exist")
+    graph = tmp_path / "colah.json"
+    from graphdiff import builders
+    from graphdiff import io as gio
+
+    gio.save(builders.colah(), graph)
+    status, out, err = outcome(capsys, "bench", "--graph", str(graph), "--plot", str(target))
+    assert_one_line_error(status, err, "--plot", "does not exist")
+
+
+def test_draw_into_a_missing_directory_fails_before_the_graph_is_drawn(capsys, tmp_path, monkeypatch):
+    import importlib
+
+    from graphdiff import builders
+
+    # graphdiff.draw is the function in the package namespace; the module is under sys.modules
+    monkeypatch.setattr(importlib.import_module("graphdiff.draw"), "draw", refuse_to_run)
+    monkeypatch.setattr(builders, "from_spec", refuse_to_run)
+    for suffix in ("dot", "png", "svg"):
+        status, _, err = outcome(capsys, "draw", "colah", "-o", str(tmp_path / "missing" / f"x.{suffix}"))
+        assert_one_line_error(status, err, "-o", "does not exist")
+    status, _, err = outcome(capsys, "draw", "colah", "-o", str(tmp_path))
+    assert_one_line_error(status, err, "is a directory")
+
+
+def test_a_closed_pipe_into_head_ends_without_a_traceback():
+    # more than a pipe buffer of DOT text, so the writer is still writing when head exits
+    result = subprocess.run(
+        f"{shlex.quote(sys.executable)} -m graphdiff draw random_dag:3000 --format dot | head -1",
+        shell=True,
+        capture_output=True,
+        timeout=120,
+        text=True,
+    )
+    assert result.stdout.startswith("digraph") and len(result.stdout.splitlines()) == 1
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["draw", "colah", "--format", "dot"],
+        ["draw", "colah", "--format", "png"],
+        ["example", "colah"],
+    ],
+)
+def test_a_pipe_closed_before_anything_is_written_ends_quietly(argv):
+    import subprocess as sp
+
+    process = sp.Popen([sys.executable, "-m", "graphdiff", *argv], stdout=sp.PIPE, stderr=sp.PIPE)
+    process.stdout.close()  # the reader is gone before graphdiff writes its first byte
+    err = process.stderr.read().decode()
+    status = process.wait(timeout=120)
+    assert err == "" and status in (0, 141), (status, err)
+
+
+def test_an_input_shape_too_large_to_allocate_is_one_line(capsys):
+    status, out, err = outcome(capsys, "bench", "--family", "mlp_array", "--sizes", str(10**12))
+    assert_one_line_error(status, err, "not enough memory", "shape")
+    assert out == ""
+
+
+def test_a_memory_error_anywhere_in_a_run_is_one_line(capsys, monkeypatch):
+    from graphdiff import bench
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError()
+
+    monkeypatch.setattr(bench, "run_suite", exhausted)
+    status, _, err = outcome(capsys, "bench", "--family", "fan_out")
+    assert_one_line_error(status, err, "not enough memory")
+
+
+def test_keyboard_interrupt_is_one_line_and_exit_130(capsys, monkeypatch):
+    from graphdiff import bench
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bench, "run_suite", interrupted)
+    status, _, err = outcome(capsys, "bench", "--family", "fan_out")
+    assert_one_line_error(status, err, "interrupted", expected_status=130)
+
+
+def test_ctrl_c_during_a_real_run_is_one_line_and_exit_130(tmp_path):
+    import signal
+    import subprocess as sp
+    import time
+
+    started = tmp_path / "started"
+    path = write(
+        tmp_path,
+        "slow.py",
+        f"import time\ndef f(x):\n    open({str(started)!r}, 'w').close()\n    time.sleep(60)\n    return x\n",
+    )
+    process = sp.Popen(
+        [sys.executable, "-m", "graphdiff", "bench", "--function", f"{path}:f", "--inputs", "1"],
+        stdout=sp.PIPE,
+        stderr=sp.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert_one_line_error(process.returncode, err.decode(), "interrupted", expected_status=130)
+    assert out == b""
+
+
+def test_an_os_error_while_writing_is_one_line_naming_the_file(capsys, monkeypatch, tmp_path):
+    import importlib
+
+    def denied(graph, inputs, *, path=None, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(importlib.import_module("graphdiff.draw"), "draw", denied)
+    status, _, err = outcome(capsys, "draw", "colah", "-o", str(tmp_path / "x.dot"))
+    assert_one_line_error(status, err, "x.dot", "Permission denied")
+
+
+def test_python_dash_m_graphdiff_runs_the_command_line():
+    result = graphdiff_process("example", "colah", "--format", "json")
+    assert result.returncode == 0 and result.stderr == b""
+    assert json.loads(result.stdout)["reverse"]["adjoints"]["b"] == 5.0
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        (["draw", "nosuchgraph"], "nosuchgraph"),
+        (["bench", "--repeats", "0"], "--repeats"),
+        (["draw", "colah", "--output", "e"], "--reverse"),
+        (["example", "paths", "--format", "json"], "JSON"),
+        ([], "COMMAND"),
+    ],
+)
+def test_python_dash_m_graphdiff_errors_are_one_line_on_stderr_with_status_2(argv, fragment):
+    result = graphdiff_process(*argv)
+    assert result.stdout == b""
+    assert_one_line_error(result.returncode, result.stderr.decode(), fragment)
+
+
+# --- help that teaches -----------------------------------------------------------------------
+
+
+def subcommand_parsers():
+    import argparse
+
+    from graphdiff.cli import build_parser
+
+    (commands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return commands.choices
+
+
+@pytest.mark.parametrize("command", ["example", "draw", "bench"])
+def test_each_subcommand_help_has_a_one_line_summary_examples_and_defaults(capsys, command):
+    from graphdiff.cli import BENCH_DEFAULTS, EXAMPLE_DEFAULTS
+
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    parser = subcommand_parsers()[command]
+    summary, blank = parser.description.splitlines()[:2]
+    assert summary.endswith(".") and len(summary) <= 80 and blank == ""
+    assert summary in out
+    examples = parser.epilog.split("examples:\n", 1)[1].splitlines()
+    assert len(examples) >= 3 and all(line.startswith(f"  graphdiff {command}") for line in examples)
+    defaults = {"example": EXAMPLE_DEFAULTS, "bench": BENCH_DEFAULTS, "draw": {}}[command]
+    for action in parser._actions:
+        if action.dest in defaults:
+            assert "(default: " in action.help, action.dest
+    for line in out.splitlines():
+        assert len(line) <= 110, line  # nothing runs off an ordinary terminal by pages
+
+
+def test_top_level_help_points_to_the_subcommands_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "graphdiff COMMAND --help" in out and "exit status 2" in out
