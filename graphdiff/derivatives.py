@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .api import Differentiable, grad, jacfwd, jacrev, jvp, vjp
+from .errors import SeedError
 from .graph import Graph
 from .tracer import trace
 
@@ -64,9 +65,13 @@ def grad_graph(g: Graph) -> Graph:
     return trace(grad(g), *_examples(g, g.inputs), name=f"grad({g.name})", names=g.inputs)
 
 
-def jvp_graph(g: Graph) -> Graph:
-    """The forward sweep of ``g`` as a graph: inputs ``g``'s and a tangent per input (``<name>_dot``),
-    outputs ``g``'s outputs then their tangents.
+def jvp_graph(g: Graph, seeded: list[str] | None = None) -> Graph:
+    """The forward sweep of ``g`` as a graph: inputs ``g``'s and a tangent per seeded input
+    (``<name>_dot``), outputs ``g``'s outputs then their tangents.
+
+    ``seeded``: the inputs that get a tangent (default: all); the others' tangents are
+    structural zeros, never recorded. ``jvp_graph(g, [name])`` is one sweep of forward
+    mode seeded at ``name``.
 
     Examples
     --------
@@ -78,14 +83,21 @@ def jvp_graph(g: Graph) -> Graph:
     (6.0, 5.0)
     """
     n = len(g.inputs)
-    names = g.inputs + _fresh(g.inputs, g.inputs, "_dot")
+    seeded = list(g.inputs) if seeded is None else list(seeded)
+    unknown = [s for s in seeded if s not in g.inputs]
+    if unknown or len(set(seeded)) != len(seeded):
+        raise SeedError(f"cannot seed {unknown or seeded}: seed each input of {g.name} {g.inputs} once")
+    where = [seeded.index(name) if name in seeded else None for name in g.inputs]
+    names = g.inputs + _fresh(g.inputs, seeded, "_dot")
 
     def sweep(*values: Any) -> tuple:
-        outs, out_dots = jvp(g, values[:n], values[n:])
+        x_dots = [None if k is None else values[n + k] for k in where]
+        outs, out_dots = jvp(g, values[:n], x_dots)
         return _flat(outs, len(g.outputs)) + _flat(out_dots, len(g.outputs))
 
-    examples = _examples(g, g.inputs) * 2
-    return trace(sweep, *examples, name=f"jvp({g.name})", names=names)
+    examples = _examples(g, g.inputs) + _examples(g, seeded)
+    label = "" if len(seeded) == n else f", {', '.join(seeded)}"
+    return trace(sweep, *examples, name=f"jvp({g.name}{label})", names=names)
 
 
 def vjp_graph(g: Graph) -> Graph:
