@@ -16,17 +16,20 @@ from .errors import (
     CycleError,
     ExtraInputError,
     GraphError,
+    GraphFileError,
     GraphFormatError,
     InputError,
     MissingInputError,
     NodeError,
     NotScalarError,
     OptionalDependencyError,
+    ParameterError,
     SeedError,
     ShapeError,
     TracerError,
     UnknownInputError,
     UnknownPrimitiveError,
+    ValueTypeError,
 )
 from .forward import ForwardResult, forward
 from .graph import Graph
