@@ -188,7 +188,7 @@ def from_json(data: Any) -> Graph:
     >>> from_json(doc)
     Traceback (most recent call last):
     ...
-    graphdiff.errors.GraphFormatError: edges[1]: position 1 of 'y' is out of range: sin takes 1 argument(s), at positions 0..0
+    graphdiff.errors.GraphFormatError: edges[1].key: position 1 of 'y' is out of range: sin takes 1 argument(s), at positions 0..0
     """
     if not isinstance(data, dict):
         raise GraphFormatError(
@@ -210,16 +210,18 @@ def from_json(data: Any) -> Graph:
     for flag in ("directed", "multigraph"):
         if flag in data and data[flag] is not True:
             raise GraphFormatError(
-                f"{flag!r} must be true (graphs are directed multigraphs), got {brief(data[flag])}"
+                f"{flag!r} must be true (graphs are directed multigraphs), got {_kind(data[flag])}"
             )
-    meta = data.get("graph")
+    if "graph" not in data:
+        raise GraphFormatError("a graph file needs a 'graph' object with 'inputs', 'outputs' and 'format'")
+    meta = data["graph"]
     if not isinstance(meta, dict):
         raise GraphFormatError(
             f"'graph' must be an object with 'inputs', 'outputs' and 'format', got {_kind(meta)}"
         )
     _no_unknown_fields(meta, _GRAPH_FIELDS, "graph")
     if meta.get("format") != FORMAT:
-        got = "none" if "format" not in meta else brief(meta["format"])
+        got = "nothing" if "format" not in meta else _kind(meta["format"])
         raise GraphFormatError(
             f"graph.format must be {FORMAT!r} (a file written by graphdiff.io.save), got {got}"
         )
@@ -284,10 +286,11 @@ def from_json(data: Any) -> Graph:
     program = graph.program  # validates: cycles, arity, parameters, shapes
     for n, shape in zip(program.names, program.shapes):
         if file_shapes[n] is not None and file_shapes[n] != shape:
-            given_by = "its value" if attrs[n]["kind"] == "const" else "its arguments"
+            label = "constant" if attrs[n]["kind"] == "const" else "operation"
+            given_by = "its value gives" if label == "constant" else "its arguments give"
             raise GraphFormatError(
-                f"nodes[{index[n]}].shape: {attrs[n]['kind']} {n!r} has shape {list(file_shapes[n])} in the "
-                f"file, but {given_by} give {list(shape)}"
+                f"nodes[{index[n]}].shape: {label} {n!r} has shape {list(file_shapes[n])} in the file, "
+                f"but {given_by} {list(shape)}"
             )
         G.nodes[n]["shape"] = shape
     return graph
@@ -297,15 +300,18 @@ def _node(i: int, node: Any) -> tuple[str, dict]:
     """One entry of 'nodes' as (name, networkx attributes); the file's shape kept as 'file_shape'."""
     if not isinstance(node, dict):
         raise GraphFormatError(f"nodes[{i}] must be an object with 'id' and 'kind', got {_kind(node)}")
-    name = node.get("id")
+    if "id" not in node:
+        raise GraphFormatError(f"nodes[{i}] has no 'id' (the node's name)")
+    name = node["id"]
     if not isinstance(name, str) or not name:
-        got = "none" if "id" not in node else _kind(name)
-        raise GraphFormatError(f"nodes[{i}].id must be a non-empty string, got {got}")
-    kind = node.get("kind")
+        raise GraphFormatError(f"nodes[{i}].id must be a non-empty string, got {_kind(name)}")
+    if "kind" not in node:
+        raise GraphFormatError(f"nodes[{i}] (node {name!r}) has no 'kind': 'input', 'const' or 'op'")
+    kind = node["kind"]
     if not isinstance(kind, str) or kind not in _NODE_FIELDS:
-        got = "none" if "kind" not in node else brief(kind)
         raise GraphFormatError(
-            f"nodes[{i}].kind: node {name!r} has kind {got}; expected 'input', 'const' or 'op'"
+            f"nodes[{i}].kind: node {name!r} has kind {brief(kind) if isinstance(kind, str) else _kind(kind)}; "
+            "expected 'input', 'const' or 'op'"
         )
     label = {"input": "input", "const": "constant", "op": "operation"}[kind] + f" {name!r}"
     if not node.keys() <= _NODE_FIELDS[kind]:
@@ -323,13 +329,17 @@ def _node(i: int, node: Any) -> tuple[str, dict]:
         return name, {"kind": kind, "value": value, "shape": np.shape(value), "file_shape": shape}
     if "op" not in node:
         raise GraphFormatError(f"nodes[{i}].op: {label} has no 'op' (a primitive's name)")
+    if not isinstance(node["op"], str):
+        raise GraphFormatError(f"nodes[{i}].op: {label} needs a primitive's name, got {_kind(node['op'])}")
     try:
         prim = get_primitive(node["op"], where=name)
     except GraphError as err:
         raise _in_file(err, f"nodes[{i}].op") from None
     params = node.get("params", {})
     if not isinstance(params, dict):
-        raise GraphFormatError(f"nodes[{i}].params: {label} has params {_kind(params)}; expected an object")
+        raise GraphFormatError(
+            f"nodes[{i}].params: {label} needs an object of parameters, got {_kind(params)}"
+        )
     try:
         prim.check_call(prim.arity, params, where=name)
     except GraphError as err:
@@ -381,8 +391,8 @@ def _edge(j: int, edge: Any, attrs: dict, arity: dict) -> tuple[str, str, int]:
         )
     if not 0 <= key < arity[v]:
         raise GraphFormatError(
-            f"edges[{j}]: position {key} of {v!r} is out of range: {attrs[v]['op']} takes {arity[v]} "
-            f"argument(s), at positions 0..{arity[v] - 1}"
+            f"edges[{j}].key: position {brief(key)} of {v!r} is out of range: {attrs[v]['op']} takes "
+            f"{arity[v]} argument(s), at positions 0..{arity[v] - 1}"
         )
     return u, v, key
 

@@ -274,5 +274,7 @@ def _from_objects(array: np.ndarray, value: Any, what: str) -> np.ndarray:
             if array.ndim == 0:
                 raise ValueTypeError(_refusal(what, problem))
             where = index[0] if len(index) == 1 else list(index)
-            raise ValueTypeError(_refusal(what, f"a sequence holding {problem} at index {where}"))
+            hint = " (write 1.0 or 0.0 for a number)" if isinstance(item, (bool, np.bool_)) else ""
+            problem = _describe(item, as_number=False)
+            raise ValueTypeError(_refusal(what, f"a sequence holding {problem} at index {where}{hint}"))
     return out

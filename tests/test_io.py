@@ -56,7 +56,7 @@ def node(doc, name):
         (
             lambda d: d["edges"].append({"source": "e", "target": "c", "key": 2}),
             gd.GraphFormatError,
-            r"edges\[6\]: position 2 of 'c' is out of range",
+            r"edges\[6\]\.key: position 2 of 'c' is out of range",
         ),
         (lambda d: d["edges"].append({"source": "zz", "target": "c", "key": 2}), gd.GraphFormatError, "'zz'"),
         (lambda d: d["edges"][0].pop("key"), gd.GraphFormatError, "argument position"),
