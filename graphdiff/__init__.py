@@ -6,7 +6,7 @@
 (6.0, (2.0, 5.0))
 """
 
-from . import builders
+from . import builders, io
 from .api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
 from .derivatives import grad_graph, hessian, jvp_graph, vjp_graph
 from .draw import draw
@@ -18,6 +18,7 @@ from .errors import (
     ExtraInputError,
     FrozenGraphError,
     GraphError,
+    GraphFileError,
     GraphFormatError,
     InputError,
     MissingInputError,
@@ -25,12 +26,14 @@ from .errors import (
     NotScalarError,
     OptionalDependencyError,
     PrimitiveDefinitionError,
+    ParameterError,
     SeedError,
     ShapeError,
     TracerAttributeError,
     TracerError,
     UnknownInputError,
     UnknownPrimitiveError,
+    ValueTypeError,
 )
 from .forward import ForwardResult, forward
 from .graph import Graph

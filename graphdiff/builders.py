@@ -5,14 +5,16 @@ Each builder returns a fresh :class:`~graphdiff.Graph`.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import ArgumentError
+from .errors import ArgumentError, GraphError, ValueTypeError
 from .graph import Graph
 from .primitives import add, cos, mul, sigmoid, sin, square, sub, sum, tanh
 from .tracer import trace
+from .values import as_value, brief
 
 __all__ = [
     "colah",
@@ -69,7 +71,7 @@ def speelpenning(n: int) -> Graph:
     >>> g(1.0, 2.0, 3.0, 4.0), len(g)
     (24.0, 7)
     """
-    _check_size("speelpenning", n=n)
+    n = _size("speelpenning", "n", n, nodes_each=2)
     g = Graph(f"speelpenning({n})")
     xs = [g.add_input(f"x{k}") for k in range(n)]
     product = xs[0]
@@ -94,7 +96,8 @@ def path_explosion(depth: int, width: int = 3) -> Graph:
     >>> len(g)
     11
     """
-    _check_size("path_explosion", depth=depth, width=width)
+    depth, width = _size("path_explosion", "depth", depth), _size("path_explosion", "width", width)
+    _at_most("path_explosion", "depth * (2 * width - 1)", depth * (2 * width - 1))
     g = Graph(f"path_explosion({depth},{width})")
     y = g.add_input("x")
     for stage in range(1, depth + 1):
@@ -121,7 +124,7 @@ def fan_out(m: int) -> Graph:
     >>> len(g.inputs), len(g.outputs)
     (1, 3)
     """
-    _check_size("fan_out", m=m)
+    m = _size("fan_out", "m", m, nodes_each=2)
     g = Graph(f"fan_out({m})")
     t = g.add_input("x")
     outputs = []
@@ -147,7 +150,9 @@ def dense_map(n: int, m: int, hidden: int = 8, seed: int = 0) -> Graph:
     >>> len(g.inputs), len(g.outputs)
     (3, 2)
     """
-    _check_size("dense_map", n=n, m=m, hidden=hidden)
+    n, m, hidden = (_size("dense_map", name, v) for name, v in (("n", n), ("m", m), ("hidden", hidden)))
+    _at_most("dense_map", "3 * hidden * (n + m)", 3 * hidden * (n + m))
+    seed = _seed("dense_map", seed)
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((hidden, n)) / np.sqrt(n)
     B = rng.standard_normal((m, hidden)) / np.sqrt(hidden)
@@ -167,9 +172,7 @@ def rosenbrock(n: int) -> Graph:
     >>> builders.rosenbrock(3)(1.0, 1.0, 1.0)
     0.0
     """
-    _check_size("rosenbrock", n=n)
-    if n < 2:
-        raise ArgumentError(f"rosenbrock: n must be at least 2, got {n}")
+    n = _size("rosenbrock", "n", n, least=2, nodes_each=12)
 
     def f(*x):
         return _add_all([100.0 * square(x[i + 1] - square(x[i])) + square(1.0 - x[i]) for i in range(n - 1)])
@@ -201,8 +204,7 @@ def mlp(
     >>> len(builders.mlp(scalar=True).inputs)   # 2*4 + 4 + 4*1 + 1
     17
     """
-    samples, targets = np.asarray(samples, float), np.asarray(targets, float)
-    sizes = list(layer_sizes)
+    sizes, samples, targets = _mlp_arguments(layer_sizes, samples, targets, scalar)
     shapes, names = [], []
     for k, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]), start=1):
         shapes += [(n_in, n_out), (1, n_out)]
@@ -232,10 +234,76 @@ def mlp(
     return trace(scalar_loss, *([0.0] * len(flat_names)), name="mlp_scalar", names=flat_names)
 
 
-def _check_size(family: str, **sizes: int) -> None:
-    for name, value in sizes.items():
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ArgumentError(f"{family}: {name} must be a positive integer, got {value!r}")
+MAX_NODES = 10_000_000
+"""The most nodes a builder makes: beyond it, building would take minutes and gigabytes."""
+
+
+def _size(family: str, name: str, value: object, least: int = 1, nodes_each: int = 1) -> int:
+    """``value`` as an int of at least ``least`` (and at most MAX_NODES / nodes_each), else an ArgumentError.
+
+    Python and numpy integers pass; bools, floats (even ``3.0``), strings and None do not.
+    """
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+        raise ArgumentError(f"{family}: {name} must be an integer, got {_what(value)}")
+    value = int(value)
+    if value < least:
+        need = "a positive integer" if least == 1 else f"at least {least}"
+        raise ArgumentError(f"{family}: {name} must be {need}, got {brief(value)}")
+    _at_most(family, name, value * nodes_each)
+    return value
+
+
+def _at_most(family: str, what: str, nodes: int) -> None:
+    if nodes > MAX_NODES:
+        raise ArgumentError(
+            f"{family}: {what} is too large: the graph would have about {brief(nodes)} nodes, "
+            f"more than the {MAX_NODES:,} a builder makes"
+        )
+
+
+def _seed(family: str, seed: object) -> int:
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ArgumentError(f"{family}: seed must be a non-negative integer, got {_what(seed)}")
+    return int(seed)
+
+
+def _what(value: object) -> str:
+    if isinstance(value, (str, bool)) or value is None:
+        return brief(value)
+    return f"{brief(value)} ({type(value).__name__})"
+
+
+def _mlp_arguments(layer_sizes: object, samples: object, targets: object, scalar: object) -> tuple:
+    """mlp's arguments checked: layer sizes, samples and targets that fit them, scalar a bool."""
+    if isinstance(layer_sizes, (str, bytes, dict)) or not hasattr(layer_sizes, "__iter__"):
+        raise ArgumentError(
+            f"mlp: layer_sizes must be a sequence of positive integers, got {_what(layer_sizes)}"
+        )
+    sizes = [_size("mlp", f"layer_sizes[{k}]", n) for k, n in enumerate(list(layer_sizes))]
+    if len(sizes) < 2:
+        raise ArgumentError(f"mlp: layer_sizes needs at least 2 sizes (inputs and outputs), got {sizes}")
+    if not isinstance(scalar, (bool, np.bool_)):
+        raise ArgumentError(f"mlp: scalar must be True or False, got {_what(scalar)}")
+    arrays = []
+    for name, value, columns in (("samples", samples, sizes[0]), ("targets", targets, sizes[-1])):
+        try:
+            array = as_value(value, f"mlp: {name}")
+        except ValueTypeError as err:
+            raise ArgumentError(str(err)) from None
+        if np.ndim(array) != 2 or np.shape(array)[1] != columns:
+            raise ArgumentError(
+                f"mlp: {name} must be a 2-D array with {columns} column(s) (layer_sizes[{0 if name == 'samples' else -1}]"
+                f" = {columns}), got shape {np.shape(array)}"
+            )
+        arrays.append(array)
+    if len(arrays[0]) != len(arrays[1]) or len(arrays[0]) == 0:
+        raise ArgumentError(
+            f"mlp: samples and targets must have the same number of rows, at least 1; got {len(arrays[0])} and "
+            f"{len(arrays[1])}"
+        )
+    weights = builtins.sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    _at_most("mlp", "layer_sizes", weights * (len(arrays[0]) * 4 if scalar else 1))
+    return sizes, arrays[0], arrays[1]
 
 
 def _dot(xs, ys):
@@ -263,10 +331,13 @@ def random_dag(nodes: int = 30, inputs: int = 3, outputs: int = 2, seed: int = 0
     >>> len(g.inputs), len(g.outputs), len(g)
     (3, 2, 23)
     """
-    if inputs < 1 or outputs < 1 or nodes < outputs:
-        raise ArgumentError(
-            f"random_dag needs inputs >= 1 and nodes >= outputs >= 1, got {inputs}, {nodes}, {outputs}"
-        )
+    nodes, inputs, outputs = (
+        _size("random_dag", k, v) for k, v in (("nodes", nodes), ("inputs", inputs), ("outputs", outputs))
+    )
+    _at_most("random_dag", "nodes + inputs", nodes + inputs)
+    seed = _seed("random_dag", seed)
+    if nodes < outputs:
+        raise ArgumentError(f"random_dag: nodes must be at least outputs ({outputs}), got {nodes}")
     rng = np.random.default_rng(seed)
     binary, unary = [add, sub, mul], [sin, cos, tanh, sigmoid]
     g = Graph(f"random_dag({nodes},{inputs},{outputs},{seed})")
@@ -312,6 +383,10 @@ def from_spec(spec: str) -> Graph:
     >>> builders.from_spec("speelpenning:3").name
     'speelpenning(3)'
     """
+    if not isinstance(spec, str):
+        raise ArgumentError(
+            f"a graph spec is a string such as 'speelpenning:3' or 'FILE.json', got {_what(spec)}"
+        )
     if spec.endswith(".json"):
         from .io import load
 
@@ -328,5 +403,7 @@ def from_spec(spec: str) -> Graph:
         raise ArgumentError(f"{name} takes at most {most} size(s), got {len(numbers)}")
     try:
         return build(*numbers)
-    except TypeError:
+    except TypeError as err:
+        if isinstance(err, GraphError):  # some GraphErrors are TypeErrors too: they say what is wrong
+            raise
         raise ArgumentError(f"{name} needs sizes: {name}:N[,N...]") from None

@@ -10,8 +10,10 @@ __all__ = [
     "UnknownPrimitiveError",
     "ArityError",
     "PrimitiveDefinitionError",
+    "ParameterError",
     "NodeError",
     "InputError",
+    "ValueTypeError",
     "MissingInputError",
     "UnknownInputError",
     "ExtraInputError",
@@ -22,6 +24,7 @@ __all__ = [
     "TracerAttributeError",
     "GraphFormatError",
     "FrozenGraphError",
+    "GraphFileError",
     "ArgumentError",
     "OptionalDependencyError",
 ]
@@ -50,12 +53,25 @@ class ArityError(GraphError, TypeError):
     """An operation has the wrong number of arguments or parameters."""
 
 
+class ParameterError(GraphError, TypeError, ValueError):
+    """An operation's parameter has the wrong type or a value out of its range (``integer_pow``'s ``y='3'``)."""
+
+
 class NodeError(GraphError, ValueError):
     """A node name is unknown, duplicated, or a node's attributes are malformed."""
 
 
 class InputError(GraphError, TypeError):
     """The values given for a graph's inputs do not match its inputs."""
+
+
+class ValueTypeError(InputError):
+    """A value that must be a real number or an array of them is something else.
+
+    None, a bool, a string, a complex number, an integer too large for a float64, a
+    ragged nested list or an array of objects: each is refused by name rather than
+    turned into ``nan`` or silently losing an imaginary part.
+    """
 
 
 class MissingInputError(InputError):
@@ -96,6 +112,10 @@ class FrozenGraphError(GraphError, nx.NetworkXError):
 
 class GraphFormatError(GraphError, ValueError):
     """A saved graph file is malformed."""
+
+
+class GraphFileError(GraphFormatError, OSError):
+    """A graph file cannot be read or written: it is missing, a directory, or not permitted."""
 
 
 class ArgumentError(GraphError, ValueError):

@@ -22,7 +22,7 @@ from .errors import (
 )
 from .primitives import Primitive, get_primitive
 from .program import infer_shape
-from .values import as_value
+from .values import as_shape, as_value
 
 __all__ = ["Graph"]
 
@@ -193,9 +193,26 @@ class Graph:
         return name
 
     def add_input(self, name: str, shape: Sequence[int] = ()) -> str:
-        """Add an input node with the given name and value shape; return its name."""
+        """Add an input node with the given name and value shape; return its name.
+
+        ``shape`` is a tuple or list of non-negative integers (an integer ``n`` means
+        ``(n,)``); anything else, a bool or a string included, is a
+        :class:`~graphdiff.ShapeError` naming the input.
+
+        Examples
+        --------
+        >>> from graphdiff import Graph
+        >>> g = Graph()
+        >>> g.add_input("w", shape=(2, 3)), g.shape_of("w")
+        ('w', (2, 3))
+        >>> g.add_input("v", shape=(2.5,))
+        Traceback (most recent call last):
+        ...
+        graphdiff.errors.ShapeError: input 'v': a shape is a tuple of non-negative integers, got (2.5,): dimension 0 is 2.5 (float)
+        """
+        if type(shape) is not tuple or shape:  # a scalar, the common case, needs no check
+            shape = as_shape(shape, f"input {name!r}")
         name = self._new_name(name, "x")
-        shape = tuple(int(n) for n in shape)
         self._add_node(name, {"kind": "input", "shape": shape})
         self._inputs.append(name)
         dict.__setitem__(self._nx.graph, "inputs", tuple(self._inputs))
@@ -204,8 +221,12 @@ class Graph:
         return name
 
     def add_const(self, value: Any, name: str | None = None) -> str:
-        """Add a constant node holding ``value`` (a number or array); return its name."""
-        value = as_value(value, "constant")
+        """Add a constant node holding ``value`` (a number or array); return its name.
+
+        ``value`` must be a real number or an array of them: None, bools, strings,
+        complex numbers and ragged lists are a :class:`~graphdiff.ValueTypeError`.
+        """
+        value = as_value(value, "constant" if name is None else f"constant {name!r}")
         name = self._new_name(name, "const")
         self._add_node(name, {"kind": "const", "value": value, "shape": np.shape(value)})
         if self._builder is not None:
@@ -217,8 +238,9 @@ class Graph:
 
         Returns the new node's name (``name``, or ``<op>_<number>``). Raises
         :class:`~graphdiff.UnknownPrimitiveError`, :class:`~graphdiff.ArityError`,
-        :class:`~graphdiff.NodeError` (an argument is not a node) or
-        :class:`~graphdiff.ShapeError` naming the node.
+        :class:`~graphdiff.ParameterError` (a parameter of the wrong type, checked now
+        rather than at the first evaluation), :class:`~graphdiff.NodeError` (an argument
+        is not a node) or :class:`~graphdiff.ShapeError` naming the node.
         """
         prim = op if isinstance(op, Primitive) else get_primitive(op, where=name or "")
         prim.check_call(len(args), params, where=name or "")
@@ -255,10 +277,13 @@ class Graph:
                 self._nx.add_node(name, **attrs)
 
     def set_outputs(self, *names: str) -> None:
-        """Make ``names`` the graph's outputs, in order (a name may repeat)."""
+        """Make ``names`` the graph's outputs, in order (a name may repeat); at least one."""
+        if not names:
+            raise NodeError("set_outputs needs at least one node name")
         for n in names:
             if self._attrs(n) is None:
-                raise NodeError(f"output {n!r} is not a node of the graph")
+                hint = "; pass the names as separate arguments" if isinstance(n, (list, tuple)) else ""
+                raise NodeError(f"output {n!r} is not a node of the graph{hint}")
         self._outputs = list(names)
         dict.__setitem__(self._nx.graph, "outputs", tuple(names))
         self._program = None

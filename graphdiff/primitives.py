@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 
 from . import elementary as el
-from .errors import ArityError, PrimitiveDefinitionError, ShapeError, UnknownPrimitiveError
+from .errors import ArityError, ParameterError, PrimitiveDefinitionError, ShapeError, UnknownPrimitiveError
+from .values import as_value, brief
 
 __all__ = ["Primitive", "PRIMITIVES", "get_primitive", "primitive_for_ufunc"]
 
@@ -107,18 +108,30 @@ class Primitive:
                 box = kind
         if box is not None:
             return box._graphdiff_bind_(self, args, params)
-        out = self.impl(*(_as_value(a) for a in args), **params)
+        out = self.impl(*[as_value(a, f"argument {i} of {self.name}") for i, a in enumerate(args)], **params)
         return float(out) if isinstance(out, np.floating) else out
 
-    def check_call(self, n_args: int, params: dict, where: str = "") -> None:
-        """Raise :class:`ArityError` unless ``n_args`` and ``params`` fit this primitive."""
-        where = f" at node {where!r}" if where else ""
+    def check_call(self, n_args: int, params: Any, where: str = "") -> None:
+        """Raise unless ``n_args`` arguments and ``params`` fit this primitive.
+
+        :class:`ArityError` for the wrong number of arguments or the wrong parameter
+        names, :class:`ParameterError` for a parameter value of the wrong type or range
+        (``integer_pow``'s ``y`` must be a Python int: not ``'3'``, ``True`` or ``3.0``).
+
+        Examples
+        --------
+        >>> from graphdiff.primitives import integer_pow
+        >>> integer_pow.check_call(1, {"y": 3})
+        >>> integer_pow.check_call(1, {"y": "3"}, where="cube")
+        Traceback (most recent call last):
+        ...
+        graphdiff.errors.ParameterError: primitive 'integer_pow' at node 'cube': parameter 'y' must be a Python int, got the string '3'
+        """
         if n_args != self.arity:
+            where = f" at node {where!r}" if where else ""
             raise ArityError(f"primitive {self.name!r}{where} takes {self.arity} argument(s), got {n_args}")
-        if (params or self.params) and set(params) != set(self.params):
-            raise ArityError(
-                f"primitive {self.name!r}{where} takes parameters {list(self.params)}, got {sorted(params)}"
-            )
+        if params or self.params:
+            _check_params(self, params, where)
 
     def tangent_out(self, out: Any, args: list, arg_dots: list, params: dict) -> Any:
         """The output tangent: the sum of the forward-rule terms of the non-zero tangents.
@@ -173,12 +186,61 @@ class Primitive:
         return self._residuals[key]
 
 
-def _as_value(x: Any) -> Any:
-    if isinstance(x, np.ndarray):
-        return x.astype(float, copy=False)
-    if isinstance(x, (list, tuple)):
-        return np.asarray(x, dtype=float)
-    return np.float64(x)
+def _check_params(prim: Primitive, params: Any, where: str) -> None:
+    """Check the names and values of an operation's parameters (see :meth:`Primitive.check_call`)."""
+    at = f"primitive {prim.name!r}" + (f" at node {where!r}" if where else "")
+    if not isinstance(params, dict):
+        raise ParameterError(f"{at}: parameters are a dict of names to values, got {brief(params)}")
+    if set(params) != set(prim.params):
+        raise ArityError(f"{at} takes parameters {list(prim.params)}, got {sorted(map(str, params))}")
+    checks = _PARAM_CHECKS.get(prim.name, {})
+    for name, value in params.items():
+        problem = checks.get(name, _real_number)(value)
+        if problem:
+            raise ParameterError(f"{at}: parameter {name!r} {problem}")
+
+
+def _real_number(value: Any) -> str | None:
+    """Why ``value`` is not a parameter that is a plain real number, or None if it is one."""
+    return None if type(value) in (int, float) else f"must be a Python int or float, got {_what_it_is(value)}"
+
+
+_INT64 = 2**63 - 1  # numpy's exponents are int64; one less, so that y - 1 fits too
+
+
+def _integer_exponent(value: Any) -> str | None:
+    """Why ``value`` is not an exponent for ``integer_pow``, or None if it is one."""
+    if type(value) is not int:
+        return f"must be a Python int, got {_what_it_is(value)}"
+    if not -_INT64 <= value <= _INT64:
+        return f"must be an integer between -(2**63 - 1) and 2**63 - 1, got {brief(value)}"
+    return None
+
+
+def _int_tuple(value: Any, least: int) -> str | None:
+    """Why ``value`` is not a tuple of Python ints of at least ``least`` (a shape or axes), or None."""
+    if type(value) is not tuple or not all(type(n) is int and n >= least for n in value):
+        return f"must be a tuple of Python ints >= {least}, got {_what_it_is(value)}"
+    return None
+
+
+def _what_it_is(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the string {brief(value)}"
+    if isinstance(value, (bool, np.bool_)):
+        return f"the bool {value}"
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    return f"{brief(value)} ({name})"
+
+
+_PARAM_CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
+    "integer_pow": {"y": _integer_exponent},
+    "reshape": {"shape": lambda v: _int_tuple(v, 0)},
+    "broadcast_to": {"shape": lambda v: _int_tuple(v, 0)},
+    "reduce_sum": {"axes": lambda v: _int_tuple(v, 0)},
+    "transpose": {"axes": lambda v: _int_tuple(v, 0)},
+}
 
 
 def _align_tangent(x_dot: Any, x: Any, out: Any, batch_ndim: int) -> Any:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import ArityError, CycleError, NodeError, ShapeError
 from .primitives import Primitive, get_primitive
-from .values import as_output, as_value
+from .values import as_output, as_shape, as_value, brief
 
 __all__ = ["Program", "Instruction", "ProgramBuilder", "compile_program", "infer_shape"]
 
@@ -92,8 +92,8 @@ def one_hot(shape: tuple[int, ...], index: int) -> Any:
 
 def compile_program(G: nx.MultiDiGraph) -> Program:
     """Validate a graph and compile it. Every error names the offending node."""
-    inputs = list(G.graph.get("inputs", []))
-    outputs = list(G.graph.get("outputs", []))
+    inputs = _name_list(G.graph.get("inputs", []), "inputs")
+    outputs = _name_list(G.graph.get("outputs", []), "outputs")
     for name in inputs:
         if name not in G or G.nodes[name].get("kind") != "input":
             raise NodeError(f"input {name!r} is not an input node of the graph")
@@ -122,13 +122,17 @@ def compile_program(G: nx.MultiDiGraph) -> Program:
                 raise NodeError(f"constant node {node!r} has no value")
         elif kind == "op":
             prim = get_primitive(data.get("op"), where=node)
-            by_position = {key: u for u, keys in pred[node].items() for key in keys}
-            prim.check_call(len(by_position), data.get("params", {}), where=node)
-            if len(by_position) != prim.arity or any(k not in by_position for k in range(prim.arity)):
-                raise ArityError(
-                    f"node {node!r}: argument positions {sorted(by_position)}, expected 0..{prim.arity - 1}"
-                )
-            arguments[node] = tuple(by_position[k] for k in range(prim.arity))
+            arity = prim.arity
+            by_position: list = [None] * arity
+            for u, keys in pred[node].items():
+                for key in keys:
+                    if type(key) is not int or not 0 <= key < arity or by_position[key] is not None:
+                        _argument_positions_error(node, prim, pred[node])
+                    by_position[key] = u
+            if None in by_position:
+                _argument_positions_error(node, prim, pred[node])
+            prim.check_call(arity, data.get("params", {}), where=node)
+            arguments[node] = tuple(by_position)
             prims[node] = prim
         else:
             raise NodeError(f"node {node!r} has kind {kind!r}; expected 'input', 'const' or 'op'")
@@ -137,7 +141,7 @@ def compile_program(G: nx.MultiDiGraph) -> Program:
     for node in _topological_order(G, nodes, pred, succ):
         data = nodes[node]
         if data["kind"] == "input":
-            builder.input(node, tuple(data.get("shape", ())))
+            builder.input(node, as_shape(data.get("shape", ()), f"input {node!r}"))
         elif data["kind"] == "const":
             builder.const(node, as_value(data["value"], f"constant {node!r}"))
         else:
@@ -145,6 +149,52 @@ def compile_program(G: nx.MultiDiGraph) -> Program:
             shape = infer_shape(prim, [builder.shape_of(a) for a in args], params, node, args)
             builder.op(node, prim, args, params, shape)
     return builder.build(inputs, outputs)
+
+
+def _name_list(names: Any, what: str) -> list[str]:
+    """The graph's inputs or outputs: a list of node names (a string would read as its letters)."""
+    if not isinstance(names, (list, tuple)):
+        raise NodeError(f"the graph's {what} must be a list of node names, got {brief(names)}")
+    for name in names:
+        if not isinstance(name, str):
+            raise NodeError(
+                f"the graph's {what} must be a list of node names, but {brief(name)} is not a string"
+            )
+    return list(names)
+
+
+def _argument_positions_error(node: str, prim: Primitive, args: dict) -> None:
+    """Raise an :class:`ArityError` saying how the edges into ``node`` fail to give one argument per position.
+
+    ``args`` is networkx's ``{argument: {position: attributes}}`` for the node. Only
+    called on the error path.
+    """
+    arity = prim.arity
+    pairs = [(key, u) for u, keys in args.items() for key in keys]
+    good = collections.defaultdict(list)  # integer position -> the nodes given at it
+    problems = []
+    for key, u in pairs:
+        if type(key) is not int:
+            problems.append(f"position {key!r} (from {u!r}) is not an integer")
+        elif not 0 <= key < arity:
+            problems.append(f"position {key} (from {u!r}) is out of range")
+        else:
+            good[key].append(u)
+    for key in sorted(good):
+        if len(good[key]) > 1:
+            problems.append(
+                f"position {key} is given {len(good[key])} times (by {', '.join(map(repr, good[key]))})"
+            )
+    missing = [k for k in range(arity) if k not in good]
+    if missing:
+        problems.append(f"position{'s' if len(missing) > 1 else ''} {', '.join(map(str, missing))} missing")
+    listed = sorted(
+        (key for key, _ in pairs), key=lambda k: (type(k) is not int, k if type(k) is int else 0, repr(k))
+    )
+    raise ArityError(
+        f"node {node!r}: argument positions {listed}, expected each of 0..{arity - 1} once "
+        f"({prim.name} takes {arity} argument(s)): {'; '.join(problems)}"
+    )
 
 
 def infer_shape(

@@ -15,6 +15,7 @@ import numpy as np
 from .boxing import Box
 from .errors import InputError, TracerAttributeError, TracerError
 from .graph import Graph
+from .values import as_value
 from .primitives import Primitive, equal, greater
 
 __all__ = ["trace", "Tracer"]
@@ -180,7 +181,7 @@ def trace(
     names = list(names) if names is not None else _input_names(f, len(example_args))
     if example_args and len(example_args) != len(names):
         raise InputError(f"{_fname(f)} takes {len(names)} inputs {names}, got {len(example_args)} examples")
-    shapes = [np.shape(x) for x in example_args] or [()] * len(names)
+    shapes = [_example_shape(x, n) for x, n in zip(example_args, names)] or [()] * len(names)
     graph = Graph(name or _fname(f))
     tracers = [Tracer(graph, graph.add_input(n, s)) for n, s in zip(names, shapes)]
     # tracing allocates many small containers that all stay alive: the cyclic garbage
@@ -205,6 +206,11 @@ def trace(
         nodes.append(r.node if isinstance(r, Tracer) else graph.add_const(r))
     graph.set_outputs(*nodes)
     return graph
+
+
+def _example_shape(x: Any, name: str) -> tuple[int, ...]:
+    """The shape an example value gives its input; a value that is not a number is refused by name."""
+    return x.shape if isinstance(x, Box) else np.shape(as_value(x, f"example value for input {name!r}"))
 
 
 def _fname(f: Callable) -> str:

@@ -199,7 +199,7 @@ CASES = [
     ("bench --plot costs.nosuchformat", ".nosuchformat"),
     ("bench --function {ok}:f --plot {missing_dir}/costs.png", "does not exist"),
     # bench: too large to allocate
-    (f"bench --family mlp_array --sizes {10**12}", "memory"),
+    (f"bench --family mlp_array --sizes {10**12}", "too large"),
 ]
 
 
