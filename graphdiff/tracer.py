@@ -15,8 +15,8 @@ import numpy as np
 from .boxing import Box
 from .errors import InputError, TracerAttributeError, TracerError
 from .graph import Graph
-from .values import as_value
 from .primitives import Primitive, equal, greater
+from .values import as_value
 
 __all__ = ["trace", "Tracer"]
 
