@@ -14,7 +14,7 @@ import sys
 
 from readme_block import provenance, write_block
 
-from graphdiff.peers import render_peers, run_peers, targets
+from graphdiff.peers import ratios, render_peers, run_peers
 
 
 def main() -> None:
@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     show = (lambda m: print(m, file=sys.stderr)) if sys.stderr.isatty() else None
     run = run_peers(args.graph, args.size, args.limit, progress=show)
-    text = render_peers(run) + "\n\n" + "\n".join(targets(run))
+    text = render_peers(run) + "\n\n" + "\n".join(ratios(run))
     print(text)
     if args.write:
         write_block(f"peers-{args.graph}", "```text\n" + text + "\n```\n" + provenance() + "\n")

@@ -1,4 +1,4 @@
-"""Seed 001's worked example, e = (a + b) * (b + 1) at a = 2, b = 1, in both modes.
+"""The worked example of "Calculus on Computational Graphs", e = (a + b) * (b + 1) at a = 2, b = 1, in both modes.
 
 Run:  python examples/colah.py   (prints the same tables as `graphdiff example colah`)
 """

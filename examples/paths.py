@@ -1,4 +1,4 @@
-"""Seed 001's path sums: 9 products of edge partials against one product of sums, and their growth.
+"""The path sums of "Calculus on Computational Graphs": 9 products of edge partials against one product of sums, and their growth.
 
 Run:  python examples/paths.py   (the same as `graphdiff example paths`)
 """

@@ -1,4 +1,4 @@
-"""Seed 000 reproduced: a 2-4-1 sigmoid network learns XOR by backpropagation.
+""""How backpropagation works" reproduced: a 2-4-1 sigmoid network learns XOR by backpropagation.
 
 The gradients come from graphdiff's reverse mode on the network's graph; at every step
 they are checked against the seed's hand-derived delta rule (to 1e-10). Then the

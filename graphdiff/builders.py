@@ -36,7 +36,7 @@ XOR_Y = np.array([[0.0], [1.0], [1.0], [0.0]])
 
 
 def colah() -> Graph:
-    """The worked example of seed 001: ``c = a + b``, ``d = b + 1``, ``e = c * d``.
+    """The worked example of "Calculus on Computational Graphs": ``c = a + b``, ``d = b + 1``, ``e = c * d``.
 
     Inputs ``a, b``; output ``e``; the operation nodes are named ``c``, ``d``, ``e``.
 
@@ -82,7 +82,7 @@ def speelpenning(n: int) -> Graph:
 
 
 def path_explosion(depth: int, width: int = 3) -> Graph:
-    """Seed 001's picture: ``depth`` stages, each fanning out into ``width`` branches that rejoin.
+    """The picture of "Calculus on Computational Graphs": ``depth`` stages, each fanning out into ``width`` branches that rejoin.
 
     Stage ``s`` computes ``y_{s+1} = f_1(y_s) + ... + f_width(y_s)`` with the ``f`` taken
     in turn from sin, cos, tanh and sigmoid (1 -> 1). The graph has
@@ -186,7 +186,7 @@ def mlp(
     targets: np.ndarray = XOR_Y,
     scalar: bool = False,
 ) -> Graph:
-    """Seed 000's sigmoid network with squared loss, its parameters as the inputs (P -> 1).
+    """The sigmoid network of "how backpropagation works" with squared loss, its parameters as the inputs (P -> 1).
 
     ``loss = 1/2 * sum((targets - out)**2)`` where every layer is
     ``a_next = sigmoid(a @ W + b)``. With ``scalar=False`` the inputs are the arrays

@@ -48,16 +48,16 @@ Print a worked example: node values, edge partials, forward and reverse sweeps.
 
 colah prints every node's value, the local partial on every edge, one forward
 sweep per --seed and the reverse sweep; paths prints the path-sum view; xor
-trains seed 000's network by backpropagation, checking every gradient.
+trains the network of "how backpropagation works" by backpropagation, checking every gradient.
 """
 
 EXAMPLE_EPILOG = """\
 examples:
-  graphdiff example colah                 seed 001's e = (a+b)(b+1) at a=2, b=1
+  graphdiff example colah                 e = (a+b)(b+1) at a=2, b=1, from "Calculus on Computational Graphs"
   graphdiff example colah --format json   the same numbers as JSON, keyed by node name
   graphdiff example colah --seed a        only the forward sweep seeded at a
   graphdiff example paths                 9 path products against one product of sums
-  graphdiff example xor                   seed 000's XOR network trained by backprop
+  graphdiff example xor                   the XOR network of "how backpropagation works"
 """
 
 DRAW_DESCRIPTION = """\
@@ -77,7 +77,7 @@ GRAPH is a builder, optionally with sizes after a colon, or a saved .json graph:
   random_dag:30, mlp, mlp_scalar, FILE.json
 
 examples:
-  graphdiff draw colah --forward b -o fwd.png     tangents d(node)/db (seed 001's figure)
+  graphdiff draw colah --forward b -o fwd.png     tangents d(node)/db: the forward-mode figure
   graphdiff draw colah --reverse -o rev.png       adjoints de/d(node)
   graphdiff draw colah --reverse --format dot     Graphviz text, needs nothing installed
   graphdiff draw path_explosion:2,3 --at 0.5 --reverse -o paths.svg
@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     example.add_argument(
         "name",
         choices=["colah", "paths", "xor"],
-        help="colah: seed 001's e = (a+b)(b+1); paths: the path-sum view; xor: seed 000's network",
+        help="colah: e = (a+b)(b+1) from 'Calculus on Computational Graphs'; paths: the path-sum view; xor: the network of 'how backpropagation works'",
     )
     example.add_argument(
         "--format", choices=["table", "json"], help="output format; json: colah only (default: table)"
@@ -545,13 +545,13 @@ def _run_bench(args: argparse.Namespace) -> int:
 
     progress = bench.stderr_progress()
     if args.peers:
-        from .peers import render_peers, run_peers, targets
+        from .peers import ratios, render_peers, run_peers
 
         for size in args.sizes or [10_000 if args.peers == "dag" else 1000]:
             run = run_peers(args.peers, size, args.limit, progress=progress)
             if progress:
                 progress("")
-            print(render_peers(run, args.tablefmt) + "\n\n" + "\n".join(targets(run)))
+            print(render_peers(run, args.tablefmt) + "\n\n" + "\n".join(ratios(run)))
         return 0
     try:
         if args.what == "crossover":

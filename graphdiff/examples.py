@@ -1,8 +1,8 @@
 """The worked examples that ``graphdiff example NAME`` prints and ``examples/`` runs.
 
-- ``colah``: seed 001's ``e = (a + b)(b + 1)`` at ``a = 2, b = 1`` in both modes;
-- ``paths``: seed 001's path sums, 9 products against one product of sums, and their growth;
-- ``xor``: seed 000's 2-4-1 sigmoid network trained on XOR with reverse-mode gradients,
+- ``colah``: the ``e = (a + b)(b + 1)`` of "Calculus on Computational Graphs" at ``a = 2, b = 1`` in both modes;
+- ``paths``: the path sums of "Calculus on Computational Graphs", 9 products against one product of sums, and their growth;
+- ``xor``: the 2-4-1 sigmoid network of "how backpropagation works" trained on XOR with reverse-mode gradients,
   each checked against the hand-derived delta rule.
 """
 
@@ -26,7 +26,7 @@ COLAH_INPUTS = {"a": 2.0, "b": 1.0}
 
 
 def colah_report(seeds: list[str] | None = None) -> dict[str, Any]:
-    """Seed 001's example ``e = (a + b)(b + 1)`` at ``a = 2, b = 1``: forward at b and a, reverse at e.
+    """The example ``e = (a + b)(b + 1)`` of "Calculus on Computational Graphs" at ``a = 2, b = 1``: forward at b and a, reverse at e.
 
     >>> r = colah_report()
     >>> r["values"]["e"], r["forward"][0]["tangents"]["e"], r["reverse"]["adjoints"]["b"]
@@ -41,7 +41,7 @@ GREEK = {"s1b0": "α", "s1b1": "β", "s1b2": "γ", "s2b0": "δ", "s2b1": "ε", "
 
 
 def paths_report(x: float = 0.5, depths: range = range(1, 13), tablefmt: str = "simple") -> str:
-    """Seed 001's path sums on ``path_explosion(2, 3)``, then how paths and sweeps grow with depth."""
+    """The path sums of "Calculus on Computational Graphs" on ``path_explosion(2, 3)``, then how paths and sweeps grow with depth."""
     g = builders.path_explosion(2, 3)
     ps = paths(g, "x", "y2", [x])
     stage = {n: GREEK[n] for n in GREEK}
@@ -55,7 +55,7 @@ def paths_report(x: float = 0.5, depths: range = range(1, 13), tablefmt: str = "
     first = sum(partial[n] for n in ("s1b0", "s1b1", "s1b2"))
     second = sum(partial[n] for n in ("s2b0", "s2b1", "s2b2"))
     lines = [
-        f"Seed 001: three edges X -> Y (α, β, γ: sin, cos, tanh) and three Y -> Z (δ, ε, ζ), at x = {x}",
+        f"Calculus on Computational Graphs: three edges X -> Y (α, β, γ: sin, cos, tanh) and three Y -> Z (δ, ε, ζ), at x = {x}",
         "path_explosion(depth=2, width=3); the adds that rejoin the branches have partial 1.",
         "",
         tabulate(rows, ["term", "path", "edge partials", "product"], tablefmt, disable_numparse=True),
@@ -102,7 +102,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def xor_delta_rule(W1, b1, W2, b2, X=builders.XOR_X, y=builders.XOR_Y) -> tuple[np.ndarray, ...]:
-    """The gradient of ``1/2 sum (y - y_hat)^2`` by seed 000's hand-derived delta rule.
+    """The gradient of ``1/2 sum (y - y_hat)^2`` by the hand-derived delta rule of "how backpropagation works".
 
     The seed defines the error as ``y - y_hat`` and updates with ``+=``, so its deltas are
     minus the gradient. Transcribed correctly::
@@ -132,7 +132,7 @@ def xor_training(
     log_every: int = 1000,
     out: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Train seed 000's 2-4-1 sigmoid network on XOR with graphdiff's reverse-mode gradients.
+    """Train the 2-4-1 sigmoid network of "how backpropagation works" on XOR with graphdiff's reverse-mode gradients.
 
     Every step checks the gradient against :func:`xor_delta_rule` (relative 1e-10) and
     raises ``AssertionError`` if they differ. Weights start as in the seed: standard
@@ -177,7 +177,7 @@ def xor_training(
 
 def xor_report(iterations: int = 10_000, seed: int = 0, out: Callable[[str], None] = print) -> dict[str, Any]:
     """Run :func:`xor_training`, then print the predictions and what forward mode would have cost."""
-    out(f"Seed 000: a 2-4-1 sigmoid network on XOR, loss 1/2 sum (y - y_hat)^2, {iterations} gradient steps")
+    out(f"How backpropagation works: a 2-4-1 sigmoid network on XOR, loss 1/2 sum (y - y_hat)^2, {iterations} gradient steps")
     result = xor_training(iterations, seed, out=out)
     rows = [
         [f"{int(x0)} {int(x1)}", int(t), f"{p:.4f}"]

@@ -1,4 +1,4 @@
-"""Seed 000: the 2-4-1 sigmoid network on XOR. graphdiff's gradient equals the delta rule.
+"""How backpropagation works: the 2-4-1 sigmoid network on XOR. graphdiff's gradient equals the delta rule.
 
 The seed's rule, transcribed correctly, is ``graphdiff.examples.xor_delta_rule`` (its
 docstring shows the derivation); these tests hold reverse and forward mode to it.

@@ -1,4 +1,4 @@
-"""Forward and reverse sweeps: per-node results, structural zeros, stored values; seed 001 exactly."""
+"""Forward and reverse sweeps: per-node results, structural zeros, stored values; "Calculus on Computational Graphs" exactly."""
 
 from __future__ import annotations
 
