@@ -32,7 +32,7 @@ from .cost import median_seconds
 # peers are timed longer than the harness's rows: up to a second or 30 runs per median
 _median = functools.partial(median_seconds, budget=1.0, most=30)
 
-__all__ = ["make_dag", "make_product", "run_peers", "render_peers", "targets", "PEERS", "INSTALL"]
+__all__ = ["make_dag", "make_product", "run_peers", "render_peers", "ratios", "PEERS", "INSTALL"]
 
 Op = tuple[str, int, int]
 
