@@ -24,6 +24,7 @@ from .errors import (
     OptionalDependencyError,
     SeedError,
     ShapeError,
+    TooLargeToDrawError,
     TracerError,
     UnknownInputError,
     UnknownPrimitiveError,

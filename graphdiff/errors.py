@@ -19,6 +19,7 @@ __all__ = [
     "GraphFormatError",
     "ArgumentError",
     "OptionalDependencyError",
+    "TooLargeToDrawError",
 ]
 
 
@@ -87,3 +88,7 @@ class ArgumentError(GraphError, ValueError):
 
 class OptionalDependencyError(GraphError, ImportError):
     """A feature needs an optional dependency that is not installed; the message says how to add it."""
+
+
+class TooLargeToDrawError(GraphError, ValueError):
+    """A graph has more nodes than a PNG or SVG picture shows readably; DOT text has no such limit."""
