@@ -224,3 +224,18 @@ def test_drawing_does_not_switch_the_matplotlib_backend_or_touch_pyplot(tmp_path
     finally:
         plt.close(mine)
         matplotlib.use(before)
+
+
+def test_the_drawing_benchmark_measures_a_picture_and_a_refusal():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import drawing
+
+    drawn = drawing.measure("speelpenning", 9, "svg")
+    assert drawn["nodes"] == 9 and drawn["outcome"].endswith("MB file") and drawn["peak MB"] > 0
+    refused = drawing.measure_in_child("random_dag", 300, "png")  # a fresh interpreter
+    assert refused["nodes"] == 300 and refused["outcome"] == "refused: TooLargeToDrawError"
+    table = drawing.render_table([drawn, refused])
+    assert "peak MB" in table and "speelpenning(5)" in table and "random_dag(290,10,1,0)" in table
