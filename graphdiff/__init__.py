@@ -29,6 +29,7 @@ from .errors import (
     PrimitiveDefinitionError,
     SeedError,
     ShapeError,
+    TooLargeToDrawError,
     TracerAttributeError,
     TracerError,
     UnknownInputError,

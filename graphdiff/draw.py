@@ -1,14 +1,20 @@
 """Pictures of a graph and its sweeps: Graphviz DOT text, or PNG/SVG through matplotlib.
 
-Nodes are laid out in layers by topological generation, inputs at the bottom and outputs
-at the top, as in the seed's figures. Optionally each node shows its value, the tangent of
-one forward sweep (d node / d seed) or the adjoint of a reverse sweep (d output / d node),
-and each edge its local partial; nodes whose tangent or adjoint is a structural zero are
-drawn faded.
+Nodes are laid out in layers by topological generation, outputs at the top; an input or
+constant sits just below the first operation that reads it, so the inputs of the seed's
+figures are all at the bottom while a chain reading one new input per step stays two nodes
+wide. Optionally each node shows its value, the tangent of one forward sweep
+(d node / d seed) or the adjoint of a reverse sweep (d output / d node), and each edge its
+local partial; nodes whose tangent or adjoint is a structural zero are drawn faded.
+
+PNG and SVG pictures are for graphs a reader can take in: past ``MAX_DRAW_NODES`` nodes
+they are refused with :class:`~graphdiff.errors.TooLargeToDrawError` (DOT text, laid out
+by Graphviz, has no limit), and a PNG never holds more than ``MAX_PIXELS`` pixels.
 """
 
 from __future__ import annotations
 
+import collections
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +23,18 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .errors import ArgumentError
+from .errors import ArgumentError, TooLargeToDrawError
 from .graph import Graph
 
-__all__ = ["draw", "to_dot", "annotate", "structure_svg", "Picture"]
+__all__ = ["draw", "to_dot", "annotate", "structure_svg", "Picture", "MAX_DRAW_NODES", "MAX_PIXELS"]
+
+MAX_DRAW_NODES = 200
+"""The most nodes a PNG or SVG picture shows by default (``max_nodes`` changes it)."""
+MAX_PIXELS = 25_000_000
+"""The most pixels of a PNG (100 MB as RGBA): a larger layout is rasterized at a lower resolution."""
+DPI = 130
+_CELL = (2.3, 1.5)  # inches per node across a layer, and per layer
+_MARGINS = (0.15, 0.55, 0.45)  # inches: left and right, top (the title), bottom (the legend)
 
 
 @dataclass
@@ -62,7 +76,7 @@ def annotate(
     labels = {n: n if d["kind"] != "const" else _fmt(d["value"]) for n, d in G.nodes(data=True)}
     picture = Picture(graph, labels, title=graph.name)
     if inputs is None:
-        picture.legend = "nodes: inputs at the bottom, operations above their arguments"
+        picture.legend = "nodes: operations above their arguments"
         for n, d in G.nodes(data=True):
             if d["kind"] == "op":
                 labels[n] = f"{n}\n{d['op']}"
@@ -114,17 +128,27 @@ def _evaluate_all(graph: Graph, inputs: Any) -> list:
 
 
 def layout(graph: Graph) -> dict[str, tuple[float, float]]:
-    """Positions by topological generation (y), ordered within a layer by their arguments (x)."""
+    """Positions: a layer (y) per topological generation, ordered within a layer by their arguments (x).
+
+    An input or constant goes in the layer just below the first operation that reads it.
+    Time linear in the graph, but for sorting each layer.
+    """
     G = graph.nx
+    layer = {n: y for y, generation in enumerate(nx.topological_generations(G)) for n in generation}
+    for n in G:
+        if G.in_degree(n) == 0 and G.out_degree(n):
+            layer[n] = min(layer[v] for v in G.successors(n)) - 1
+    rows: dict[int, list[str]] = {}
+    for n in G:
+        rows.setdefault(layer[n], []).append(n)
     positions: dict[str, tuple[float, float]] = {}
-    for y, generation in enumerate(nx.topological_generations(G)):
-        ordered = sorted(
-            generation,
-            key=lambda n: (
-                np.mean([positions[u][0] for u, _ in G.in_edges(n)]) if G.in_degree(n) else -1.0,
-                G.nodes[n]["kind"] == "const",
-            ),
-        )
+
+    def key(n: str) -> tuple[float, bool]:
+        xs = [positions[u][0] for u in G.predecessors(n)]
+        return (sum(xs) / len(xs) if xs else -1.0, G.nodes[n]["kind"] == "const")
+
+    for y in sorted(rows):
+        ordered = sorted(rows[y], key=key)
         for k, n in enumerate(ordered):
             positions[n] = (k - (len(ordered) - 1) / 2, float(y))
     return positions
@@ -151,12 +175,11 @@ def to_dot(picture: Picture) -> str:
         if n in picture.faded:
             attrs.append('color=gray70, fontcolor=gray60, style="rounded,dashed"')
         lines.append(f"  {q(n)} [{', '.join(attrs)}];")
+    first_key: dict[tuple[str, str], Any] = {}  # parallel edges (x * x) carry their label once
     for u, v, key in G.edges(keys=True):
-        label = (
-            picture.edge_labels.get((u, v))
-            if key == min(k for _, _, k in G.edges(u, keys=True) if _ == v)
-            else None
-        )
+        first_key[u, v] = min(first_key.get((u, v), key), key)
+    for u, v, key in G.edges(keys=True):
+        label = picture.edge_labels.get((u, v)) if key == first_key[u, v] else None
         attrs = [f"label={q(label)}"] if label else []
         if u in picture.faded:
             attrs.append("color=gray70")
@@ -165,17 +188,45 @@ def to_dot(picture: Picture) -> str:
     return "\n".join(lines)
 
 
-def render(picture: Picture, path: str | os.PathLike | None = None, format: str | None = None) -> Any:
-    """Draw the picture with matplotlib; save it to ``path`` (PNG or SVG) if given; return the figure."""
-    from .plot import require_matplotlib
+def _refuse_if_too_large(graph: Graph, max_nodes: int, format: str) -> None:
+    if len(graph) > max_nodes:
+        raise TooLargeToDrawError(
+            f"{graph.name} has {len(graph)} nodes, more than max_nodes={max_nodes} that a {format} picture "
+            "shows readably: write Graphviz text instead (format='dot'; graphdiff draw ... --format dot), "
+            "draw a smaller graph, or pass a larger max_nodes"
+        )
 
-    plt = require_matplotlib()
-    G = picture.graph.nx
-    pos = layout(picture.graph)
-    width = max(sum(1 for p in pos.values() if p[1] == y) for y in {p[1] for p in pos.values()})
-    depth = max(p[1] for p in pos.values()) + 1
-    fig, ax = plt.subplots(figsize=(max(5.0, 2.3 * width), max(3.5, 1.5 * depth + 1.2)))
-    simple = nx.DiGraph(G)  # parallel edges (x * x) drawn once
+
+def render(
+    picture: Picture,
+    path: str | os.PathLike | Any | None = None,
+    format: str | None = None,
+    max_nodes: int = MAX_DRAW_NODES,
+) -> Any:
+    """Draw the picture with matplotlib; save it to ``path`` (PNG or SVG) if given; return the figure.
+
+    The figure is a ``matplotlib.figure.Figure`` of its own, outside pyplot: the backend
+    and pyplot's figures are left alone. A picture of more than ``max_nodes`` nodes is
+    refused with :class:`~graphdiff.errors.TooLargeToDrawError`; a PNG is rasterized at
+    :data:`DPI`, or lower so that it holds at most :data:`MAX_PIXELS` pixels.
+    """
+    from matplotlib.patches import FancyArrowPatch
+
+    from .plot import new_figure
+
+    graph = picture.graph
+    _refuse_if_too_large(graph, max_nodes, format or "png")
+    G = graph.nx
+    pos = layout(graph)
+    widths = collections.Counter(y for _, y in pos.values())
+    width, depth = max(widths.values(), default=1), max(widths, default=0.0) + 1
+    size = (max(5.0, _CELL[0] * width), max(3.5, _CELL[1] * depth + 1.2))
+    dpi = min(DPI, (MAX_PIXELS / (size[0] * size[1])) ** 0.5)
+    fig = new_figure(size, dpi=dpi, format=format)
+    side, top, bottom = _MARGINS
+    ax = fig.add_axes(
+        (side / size[0], bottom / size[1], 1 - 2 * side / size[0], 1 - (top + bottom) / size[1])
+    )
     for n, d in G.nodes(data=True):
         faded = n in picture.faded
         is_const = d["kind"] == "const"
@@ -186,24 +237,27 @@ def render(picture: Picture, path: str | os.PathLike | None = None, format: str 
             bbox={"boxstyle": "round,pad=0.4", "fc": "white" if faded else color, "ec": "0.7" if faded else "0.3",
                   "ls": "--" if faded else "-"},
         )  # fmt: skip
-    nx.draw_networkx_edges(
-        simple, pos, ax=ax, node_size=2600, arrowsize=14, edge_color="0.45", node_shape="s"
-    )
-    if picture.edge_labels:
-        nx.draw_networkx_edge_labels(
-            simple, pos, edge_labels=picture.edge_labels, ax=ax, font_size=8, font_color="#a61c00", rotate=False,
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9},
+    for u, v in dict.fromkeys((u, v) for u, v, _ in G.edges(keys=True)):  # parallel edges (x * x) drawn once
+        ax.add_patch(
+            FancyArrowPatch(pos[u], pos[v], arrowstyle="-|>", mutation_scale=14, shrinkA=36, shrinkB=36,
+                            color="0.45", linewidth=1.0, zorder=1)
         )  # fmt: skip
+        if (u, v) in picture.edge_labels:
+            ax.text(
+                (pos[u][0] + pos[v][0]) / 2, (pos[u][1] + pos[v][1]) / 2, picture.edge_labels[u, v],
+                ha="center", va="center", fontsize=8, color="#a61c00", zorder=1,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9},
+            )  # fmt: skip
     ax.set_title(picture.title, fontsize=12)
-    fig.text(0.5, 0.01, picture.legend, ha="center", va="bottom", fontsize=8.5, color="0.3", wrap=True)
-    xs = [p[0] for p in pos.values()]
+    fig.text(
+        0.5, 0.1 / size[1], picture.legend, ha="center", va="bottom", fontsize=8.5, color="0.3", wrap=True
+    )
+    xs = [p[0] for p in pos.values()] or [0.0]
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
     ax.set_ylim(-0.6, depth - 0.4)
     ax.axis("off")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
     if path is not None:
-        fig.savefig(path, format=format, dpi=130)
-        plt.close(fig)
+        fig.savefig(path, format=format, dpi=dpi)
     return fig
 
 
@@ -217,6 +271,7 @@ def draw(
     partials: bool = True,
     path: str | os.PathLike | None = None,
     format: str | None = None,
+    max_nodes: int = MAX_DRAW_NODES,
 ) -> Any:
     """Draw a graph, optionally annotated with values, edge partials and one sweep.
 
@@ -235,7 +290,16 @@ def draw(
         Where to write the picture; its suffix picks the format unless ``format`` is given.
     format : {"dot", "png", "svg"}, optional
         ``"dot"`` returns Graphviz text and needs nothing installed; the others need
-        matplotlib (``pip install 'graphdiff[plot]'``) and return the figure.
+        matplotlib (``pip install 'graphdiff[plot]'``) and return the figure (a
+        ``matplotlib.figure.Figure`` outside pyplot).
+    max_nodes : int
+        The most nodes a PNG or SVG picture may show (default :data:`MAX_DRAW_NODES`);
+        DOT text has no limit and takes time linear in the graph.
+
+    Raises
+    ------
+    TooLargeToDrawError
+        A PNG or SVG picture of a graph of more than ``max_nodes`` nodes.
 
     Examples
     --------
@@ -248,6 +312,8 @@ def draw(
         format = os.path.splitext(str(path))[1].lstrip(".").lower() if path is not None else "dot"
     if format not in ("dot", "png", "svg"):
         raise ArgumentError(f"draw writes dot, png or svg, not {format!r}")
+    if format != "dot":
+        _refuse_if_too_large(graph, max_nodes, format)
     picture = annotate(graph, inputs, forward=forward, reverse=reverse, output=output, partials=partials)
     if format == "dot":
         text = to_dot(picture)
@@ -255,18 +321,30 @@ def draw(
             with open(path, "w") as f:
                 f.write(text + "\n")
         return text
-    return render(picture, path, format)
+    return render(picture, path, format, max_nodes=max_nodes)
 
 
-def structure_svg(graph: Graph) -> str | None:
-    """The graph's structure as SVG text, or ``None`` without matplotlib (for Jupyter)."""
+def structure_svg(graph: Graph, max_nodes: int = MAX_DRAW_NODES) -> str | None:
+    """The graph's structure as SVG text, for Jupyter.
+
+    ``None`` (Jupyter then shows the graph's repr) without matplotlib, or for a graph of
+    more than ``max_nodes`` nodes, which would take long to draw and be unreadable.
+
+    Examples
+    --------
+    >>> from graphdiff import builders
+    >>> structure_svg(builders.speelpenning(150)) is None  # 299 nodes
+    True
+    """
     import io
 
     from .errors import OptionalDependencyError
 
+    if len(graph) > max_nodes:
+        return None
     try:
         buffer = io.StringIO()
-        render(annotate(graph), buffer, "svg")
+        render(annotate(graph), buffer, "svg", max_nodes=max_nodes)
     except OptionalDependencyError:
         return None
     return buffer.getvalue()

@@ -27,6 +27,7 @@ __all__ = [
     "GraphFileError",
     "ArgumentError",
     "OptionalDependencyError",
+    "TooLargeToDrawError",
 ]
 
 
@@ -124,3 +125,7 @@ class ArgumentError(GraphError, ValueError):
 
 class OptionalDependencyError(GraphError, ImportError):
     """A feature needs an optional dependency that is not installed; the message says how to add it."""
+
+
+class TooLargeToDrawError(GraphError, ValueError):
+    """A graph has more nodes than a PNG or SVG picture shows readably; DOT text has no such limit."""

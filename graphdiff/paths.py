@@ -1,4 +1,4 @@
-"""The path-sum view of a derivative (seed 001): sum over every path of the product of its edge partials.
+"""The path-sum view of a derivative ("Calculus on Computational Graphs"): sum over every path of the product of its edge partials.
 
 The derivative of a target with respect to a source is the sum, over all paths from the
 source to the target, of the product of the local partials along the path. The number of
@@ -20,7 +20,7 @@ from .evaluate import evaluate
 from .graph import Graph
 from .tally import forward_counts, function_counts, reverse_counts
 
-__all__ = ["paths", "count_paths", "PathSum", "Path", "PathExplosionError"]
+__all__ = ["paths", "count_paths", "PathSum", "Path", "PathExplosionError", "MAX_WORK"]
 
 
 class PathExplosionError(GraphError, ValueError):
@@ -45,6 +45,8 @@ class PathSum:
     partial once costs. ``forward_ops`` is the tangent arithmetic of one forward sweep
     seeded at the source (beyond the evaluation it carries) and ``reverse_ops`` one
     reverse sweep from the target; both compute the partials they need as they go.
+    ``steps`` is the number of nodes the enumeration visited: one per distinct path from
+    the source to a node that lies on a path to the target.
     """
 
     source: str
@@ -57,6 +59,7 @@ class PathSum:
     partials_ops: int
     forward_ops: int
     reverse_ops: int
+    steps: int = 0
 
 
 def _check_ends(graph: Graph, source: str, target: str) -> None:
@@ -66,10 +69,48 @@ def _check_ends(graph: Graph, source: str, target: str) -> None:
         raise SeedError(f"path target {target!r} is not a node of {graph.name}")
 
 
+MAX_WORK = 1_000_000
+"""The most nodes :func:`paths` lists by default, summed over its paths: about a second and tens of megabytes."""
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """What dynamic programming over the topological order knows before any path is listed."""
+
+    paths: int  # paths from the source to the target
+    edges: int  # their edges, summed over the paths
+    on_path: list[bool]  # by slot: the node lies on a path from the source to the target
+
+
+def _count(graph: Graph, source: str, target: str) -> _Counts:
+    """Count paths in two linear passes over the program: ancestors of the target, then paths from the source."""
+    _check_ends(graph, source, target)
+    program = graph.program
+    reaches_target = [False] * len(program)
+    reaches_target[program.slot[target]] = True
+    for op in reversed(program.ops):
+        if reaches_target[op.out]:
+            for _, a in op.active_args:
+                reaches_target[a] = True
+    n_paths = [0] * len(program)
+    n_edges = [0] * len(program)  # summed over the paths reaching the node
+    n_paths[program.slot[source]] = 1
+    for op in program.ops:
+        for _, a in op.active_args:
+            if n_paths[a]:
+                n_paths[op.out] += n_paths[a]
+                n_edges[op.out] += n_edges[a] + n_paths[a]
+    on_path = [bool(reach and n) for reach, n in zip(reaches_target, n_paths)]
+    k = program.slot[target]
+    return _Counts(n_paths[k], n_edges[k], on_path)
+
+
 def count_paths(graph: Graph, source: str, target: str) -> tuple[int, int]:
     """The number of paths from ``source`` to ``target`` and their total number of edges.
 
-    Computed by dynamic programming over the topological order, without enumerating.
+    Computed by dynamic programming over the topological order, without enumerating:
+    time linear in the size of the graph (the counts themselves are exact integers, with
+    as many digits as the count needs).
 
     Examples
     --------
@@ -77,17 +118,8 @@ def count_paths(graph: Graph, source: str, target: str) -> tuple[int, int]:
     >>> count_paths(builders.path_explosion(depth=10, width=3), "x", "y10")[0] == 3**10
     True
     """
-    _check_ends(graph, source, target)
-    program = graph.program
-    n_paths = [0] * len(program)
-    n_edges = [0] * len(program)  # summed over the paths reaching the node
-    n_paths[program.slot[source]] = 1
-    for op in program.ops:
-        for _, a in op.active_args:
-            n_paths[op.out] += n_paths[a]
-            n_edges[op.out] += n_edges[a] + n_paths[a]
-    k = program.slot[target]
-    return n_paths[k], n_edges[k]
+    counts = _count(graph, source, target)
+    return counts.paths, counts.edges
 
 
 def paths(
@@ -96,11 +128,37 @@ def paths(
     target: str,
     inputs: Mapping[str, Any] | Sequence[Any],
     limit: int = 10_000,
+    *,
+    max_work: int = MAX_WORK,
 ) -> PathSum:
     """Enumerate every path from an input to a node with the product of its edge partials.
 
-    Their sum is the derivative d(target)/d(source). Refuses, with
-    :class:`PathExplosionError` giving the count, when there are more than ``limit`` paths.
+    Their sum is the derivative d(target)/d(source). The paths are counted first, by
+    dynamic programming, and the enumeration walks only the nodes that lie on a path from
+    ``source`` to ``target``, with an explicit stack (no recursion, so any depth works).
+
+    Parameters
+    ----------
+    graph : Graph
+        A graph of scalars.
+    source : str
+        An input of the graph.
+    target : str
+        Any node of the graph.
+    inputs : mapping or sequence
+        The point at which the edge partials are taken.
+    limit : int
+        The most paths to list.
+    max_work : int
+        The most nodes to list, summed over the paths. This bounds the enumeration's work
+        too: it visits each distinct start of a path once (``PathSum.steps`` says how many
+        nodes it visited), never more nodes than it lists.
+
+    Raises
+    ------
+    PathExplosionError
+        Before listing anything, giving the count, when there are more than ``limit``
+        paths or when they hold more than ``max_work`` nodes in all.
 
     Examples
     --------
@@ -108,37 +166,58 @@ def paths(
     >>> ps = paths(gd.builders.colah(), "b", "e", {"a": 2.0, "b": 1.0})
     >>> [(p.nodes, p.product) for p in ps.paths]
     [(('b', 'c', 'e'), 2.0), (('b', 'd', 'e'), 3.0)]
-    >>> ps.derivative, ps.count, ps.naive_mul, ps.naive_add
-    (5.0, 2, 2, 1)
+    >>> ps.derivative, ps.count, ps.naive_mul, ps.naive_add, ps.steps
+    (5.0, 2, 2, 1, 5)
     """
     from .report import partials_of
 
-    count, total_edges = count_paths(graph, source, target)
+    counts = _count(graph, source, target)
+    count = counts.paths
     if count > limit:
         raise PathExplosionError(
             f"{count} paths lead from {source!r} to {target!r}, more than limit={limit}: too many to "
             "enumerate. A forward or reverse sweep gets the same derivative touching each edge once."
         )
+    if counts.edges + count > max_work:
+        raise PathExplosionError(
+            f"the {count} paths from {source!r} to {target!r} hold {counts.edges + count} nodes in all, "
+            f"more than max_work={max_work}: too long to enumerate. A forward or reverse sweep gets the "
+            "same derivative touching each edge once."
+        )
     if not all(s == () for s in graph.program.shapes):
         raise ArgumentError("the path-sum view needs a graph of scalars")
-    values = evaluate(graph.program, graph.bind_inputs(inputs))
+    program = graph.program
+    values = evaluate(program, graph.bind_inputs(inputs))
     with counting() as partial_costs:
-        edges = partials_of(graph.program, values, counted=True)
-    partial = {(e["from"], e["to"], e["position"]): e["partial"] for e in edges}
-    out_edges: dict[str, list[tuple[str, int]]] = {}
-    for u, v, pos in partial:
-        out_edges.setdefault(u, []).append((v, pos))
+        edges = partials_of(program, values, counted=True)
+    on_path = counts.on_path
+    # the edges between nodes on a path, out of each node, in the program's order
+    out_edges: dict[int, list[tuple[int, float]]] = {}
+    slot = program.slot
+    for e in edges:
+        u, v = slot[e["from"]], slot[e["to"]]
+        if on_path[u] and on_path[v]:
+            out_edges.setdefault(u, []).append((v, e["partial"]))
 
     found: list[Path] = []
-
-    def walk(node: str, trail: list[str], factors: list[float]) -> None:
-        if node == target:
-            found.append(Path(tuple(trail), tuple(factors), float(np.prod(factors)) if factors else 1.0))
-            return
-        for succ, pos in out_edges.get(node, []):
-            walk(succ, trail + [succ], factors + [partial[(node, succ, pos)]])
-
-    walk(source, [source], [])
+    names = program.names
+    end = slot[target]
+    trail: list[int] = []  # the nodes of the path being extended; trail[k] is its node at depth k
+    factors: list[float] = []  # factors[k] is the partial on the edge into trail[k + 1]
+    stack: list[tuple[int, int, float | None]] = [(slot[source], 0, None)]  # (node, depth, partial in)
+    steps = 0
+    while stack:
+        node, depth, factor = stack.pop()
+        steps += 1
+        del trail[depth:], factors[max(depth - 1, 0) :]
+        trail.append(node)
+        if factor is not None:
+            factors.append(factor)
+        if node == end:
+            product = float(np.prod(factors)) if factors else 1.0
+            found.append(Path(tuple(names[k] for k in trail), tuple(factors), product))
+            continue
+        stack.extend((succ, depth + 1, p) for succ, p in reversed(out_edges.get(node, ())))
     forward_ops, reverse_ops = _sweep_costs(graph, inputs, source, target)
     return PathSum(
         source=source,
@@ -146,11 +225,12 @@ def paths(
         paths=found,
         derivative=float(sum(p.product for p in found)) if found else 0.0,
         count=count,
-        naive_mul=total_edges - count,
+        naive_mul=counts.edges - count,
         naive_add=max(count - 1, 0),
         partials_ops=partial_costs.total,
         forward_ops=forward_ops,
         reverse_ops=reverse_ops,
+        steps=steps,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from graphdiff.cli import main
 from graphdiff.draw import annotate, layout
 
 AT = {"a": 2.0, "b": 1.0}
+draw_module = importlib.import_module("graphdiff.draw")  # graphdiff.draw is the function
 
 
 def dot_labels(dot):
@@ -105,3 +107,135 @@ def test_cli_draw(capsys, tmp_path):
     assert "dy2/dx" in capsys.readouterr().out
     assert main(["draw", "nope"]) == 2
     assert "unknown graph 'nope'" in capsys.readouterr().err
+
+
+def test_a_png_or_svg_of_more_than_max_nodes_is_refused_by_name_pointing_to_dot():
+    g = builders.speelpenning(101)  # 201 nodes
+    for fmt in ("png", "svg"):
+        with pytest.raises(
+            gd.TooLargeToDrawError, match=r"speelpenning\(101\) has 201 nodes, more than max_nodes=200"
+        ) as err:
+            gd.draw(g, format=fmt)
+        assert isinstance(err.value, gd.GraphError) and isinstance(err.value, ValueError)
+        assert "format='dot'" in str(err.value) and "--format dot" in str(err.value)
+    small = builders.speelpenning(6)  # 11 nodes
+    with pytest.raises(gd.TooLargeToDrawError, match="11 nodes, more than max_nodes=10"):
+        gd.draw(small, format="svg", max_nodes=10)
+    assert gd.draw(small, format="svg", max_nodes=11) is not None
+
+
+def test_dot_text_is_written_at_any_size():
+    g = builders.speelpenning(5000)  # 9999 nodes
+    dot = gd.draw(g, format="dot")
+    assert dot.count(" -> ") == len(g.nx.edges) == 2 * 4999
+    assert dot.count("[label=") == len(g)  # structure only: node labels, none on edges
+
+
+def test_dot_text_reads_the_edges_in_a_fixed_number_of_passes_not_once_per_edge(monkeypatch):
+    from networkx.classes.reportviews import OutMultiEdgeView
+
+    star = gd.Graph("star")  # one input read by 300 operations: a scan of its edges per edge is 300^2
+    x = star.add_input("x")
+    star.set_outputs(*[star.add_op("sin", x) for _ in range(300)])
+    picture = annotate(star, [0.5])
+    passes = []
+    real_call = OutMultiEdgeView.__call__
+
+    def counted(self, *args, **kwargs):
+        passes.append(args)
+        return real_call(self, *args, **kwargs)
+
+    monkeypatch.setattr(OutMultiEdgeView, "__call__", counted)
+    dot = draw_module.to_dot(picture)
+    assert dot.count(" -> ") == 300 and len(passes) <= 2
+
+
+def test_the_cli_refuses_a_big_png_in_one_line_and_still_writes_its_dot(capsys, tmp_path):
+    assert main(["draw", "speelpenning:200", "-o", str(tmp_path / "big.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert (
+        len(err.splitlines()) == 1 and "TooLarge" not in err and "399 nodes" in err and "--format dot" in err
+    )
+    assert not (tmp_path / "big.png").exists()
+    assert main(["draw", "speelpenning:200", "--format", "dot"]) == 0
+    assert capsys.readouterr().out.count(" -> ") == 2 * 199
+
+
+def test_jupyter_shows_the_repr_of_a_big_graph_without_drawing_it(monkeypatch):
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("a big graph was drawn")
+
+    monkeypatch.setattr(draw_module, "render", no_drawing)
+    monkeypatch.setattr(draw_module, "annotate", no_drawing)
+    assert builders.speelpenning(2000)._repr_svg_() is None
+    assert builders.speelpenning(101)._repr_svg_() is None  # 201 nodes, just past the limit
+
+
+def test_a_chain_reading_one_new_input_per_step_is_two_nodes_wide():
+    # speelpenning(n): x0 and x1 feed the first mul; x_k sits just below the k-th mul, the
+    # one that reads it, instead of all n inputs in one bottom row n nodes wide: n layers,
+    # the last holding the final mul alone
+    n = 30
+    g = builders.speelpenning(n)
+    pos = layout(g)
+    rows = {}
+    for node, (_, y) in pos.items():
+        rows.setdefault(y, []).append(node)
+    assert max(len(r) for r in rows.values()) == 2 and len(rows) == n
+    assert sorted(rows[0.0]) == ["x0", "x1"]
+    for k in range(2, n):
+        (consumer,) = g.nx.successors(f"x{k}")
+        assert pos[f"x{k}"][1] == pos[consumer][1] - 1
+    fig = gd.draw(builders.speelpenning(6), format="svg")
+    assert fig.get_size_inches().tolist() == [5.0, 1.5 * 6 + 1.2]  # 2 nodes wide, 6 layers
+
+
+def test_a_large_png_is_rasterized_within_max_pixels(tmp_path, monkeypatch):
+    monkeypatch.setattr(draw_module, "MAX_PIXELS", 200_000)
+    path = tmp_path / "small.png"
+    fig = gd.draw(builders.path_explosion(3, 3), [0.5], reverse=True, path=path)
+    inches = fig.get_size_inches()  # 6.9 x 16.2: 897 x 2106 pixels at 130 dpi
+    header = path.read_bytes()[:24]
+    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    assert 190_000 < width * height <= 200_000  # lowered to the cap, no further
+    assert width / height == pytest.approx(inches[0] / inches[1], rel=0.01)
+
+
+def test_drawing_does_not_switch_the_matplotlib_backend_or_touch_pyplot(tmp_path):
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from graphdiff.plot import plot_costs
+
+    before = matplotlib.get_backend()
+    try:
+        matplotlib.use("svg")  # a user's choice, not the Agg graphdiff draws with
+        mine = plt.figure()
+        figures = plt.get_fignums()
+        gd.draw(builders.colah(), AT, reverse=True, path=tmp_path / "rev.png")
+        gd.draw(builders.colah(), AT, reverse=True, path=tmp_path / "rev.svg")
+        returned = gd.draw(builders.colah(), AT, format="png")  # no path: the figure is returned
+        assert builders.colah()._repr_svg_().lstrip().startswith("<?xml")
+        plot_costs(gd.bench.run_suite(["fan_out"], [2, 4], repeats=1), tmp_path / "costs.png")
+        assert matplotlib.get_backend() == "svg"
+        assert plt.get_fignums() == figures  # not even the returned figure joined pyplot's list
+        assert type(returned).__name__ == "Figure"
+        assert (tmp_path / "costs.png").read_bytes().startswith(b"\x89PNG")
+    finally:
+        plt.close(mine)
+        matplotlib.use(before)
+
+
+def test_the_drawing_benchmark_measures_a_picture_and_a_refusal():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import drawing
+
+    drawn = drawing.measure("speelpenning", 9, "svg")
+    assert drawn["nodes"] == 9 and drawn["outcome"].endswith("MB file") and drawn["peak MB"] > 0
+    refused = drawing.measure_in_child("random_dag", 300, "png")  # a fresh interpreter
+    assert refused["nodes"] == 300 and refused["outcome"] == "refused: TooLargeToDrawError"
+    table = drawing.render_table([drawn, refused])
+    assert "peak MB" in table and "speelpenning(5)" in table and "random_dag(290,10,1,0)" in table
