@@ -10,7 +10,7 @@ import argparse
 
 from readme_block import provenance, write_block
 
-from graphdiff.bench import crossover, render_crossover
+from graphdiff.cli.suites import crossover, render_crossover
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ partials and adjoints at a random point) and drawn in a fresh interpreter of its
 that the peak resident memory it reports (ru_maxrss, which sees matplotlib's pixel buffers
 where tracemalloc does not) is that picture's alone: "loaded MB" is the child's memory once
 graphdiff, matplotlib and the graph are in, "peak MB" its high-water mark after drawing.
-PNG and SVG are drawn up to graphdiff.draw.MAX_DRAW_NODES nodes and refused by name past
+PNG and SVG are drawn up to graphdiff.views.draw.MAX_DRAW_NODES nodes and refused by name past
 it; DOT text is written at every size.
 """
 
@@ -56,8 +56,8 @@ def measure(family: str, nodes: int, format: str) -> dict:
     import warnings
 
     import graphdiff as gd
-    from graphdiff.bench import random_point
-    from graphdiff.plot import require_matplotlib
+    from graphdiff.cli.suites import random_point
+    from graphdiff.views.plot import require_matplotlib
 
     require_matplotlib()
     import matplotlib.figure  # noqa: F401  (loaded before the baseline, as a session would have it)
@@ -138,7 +138,7 @@ def main() -> None:
         family, nodes, format = args.one
         print(json.dumps(measure(family, int(nodes), format)))
         return
-    from graphdiff.draw import MAX_DRAW_NODES
+    from graphdiff.views.draw import MAX_DRAW_NODES
 
     rows = []
     for family in args.families.split(","):

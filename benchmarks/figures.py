@@ -12,8 +12,8 @@ from pathlib import Path
 from readme_block import write_block
 
 import graphdiff as gd
-from graphdiff.examples import COLAH_INPUTS, colah_report, paths_report
-from graphdiff.report import render_sweeps
+from graphdiff.cli.examples import COLAH_INPUTS, colah_report, paths_report
+from graphdiff.views.report import render_sweeps
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

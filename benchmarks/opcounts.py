@@ -10,7 +10,7 @@ import argparse
 
 from readme_block import provenance, write_block
 
-from graphdiff.bench import render, run_suite
+from graphdiff.cli.suites import render, run_suite
 
 SUITE = [("speelpenning", [10, 100, 1000]), ("fan_out", [10, 100]), ("mlp", [4]), ("rosenbrock", [100])]
 

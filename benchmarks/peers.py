@@ -14,7 +14,7 @@ import sys
 
 from readme_block import provenance, write_block
 
-from graphdiff.peers import ratios, render_peers, run_peers
+from graphdiff.cli.peers import ratios, render_peers, run_peers
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ both through the public API once the code is generated (from the second call on)
 ratio's two functions are timed in turn, round after round, so load on the machine slows
 both alike.
 Part 2: what counting costs next to the sweep it counts, on the same builders: the counts
-come from each rule's measured arithmetic summed along the sweep's path (graphdiff.tally).
+come from each rule's measured arithmetic summed along the sweep's path (graphdiff.cost.tally).
 Part 3: the random DAG of benchmarks/peers.py at growing sizes, cold: trace, prepare,
 evaluate, gradient (the interpreter: a graph used once is not compiled) and the operation
 counts of the function and of reverse mode, with the peak memory of the process.
@@ -30,11 +30,12 @@ from readme_block import provenance, write_block
 from tabulate import tabulate
 
 import graphdiff as gd
-from graphdiff import builders, codegen
-from graphdiff.bench import random_point
-from graphdiff.cost import interleaved_medians
-from graphdiff.peers import make_dag, run_ops
-from graphdiff.tally import forward_counts, function_counts, reverse_counts
+from graphdiff import builders
+from graphdiff.cli.peers import make_dag, run_ops
+from graphdiff.cli.suites import random_point
+from graphdiff.compiler import codegen
+from graphdiff.cost.sweeps import interleaved_medians
+from graphdiff.cost.tally import forward_counts, function_counts, reverse_counts
 
 
 def builder_graphs(k: int = 1) -> dict:

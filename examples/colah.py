@@ -4,8 +4,8 @@ Run:  python examples/colah.py   (prints the same tables as `graphdiff example c
 """
 
 import graphdiff as gd
-from graphdiff.examples import colah_report
-from graphdiff.report import render_sweeps
+from graphdiff.cli.examples import colah_report
+from graphdiff.views.report import render_sweeps
 
 g = gd.builders.colah()  # c = a + b, d = b + 1, e = c * d
 assert g(a=2.0, b=1.0) == 6.0

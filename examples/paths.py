@@ -4,8 +4,8 @@ Run:  python examples/paths.py   (the same as `graphdiff example paths`)
 """
 
 import graphdiff as gd
-from graphdiff.examples import paths_report
-from graphdiff.paths import paths
+from graphdiff.cli.examples import paths_report
+from graphdiff.views.paths import paths
 
 g = gd.builders.path_explosion(depth=2, width=3)
 ps = paths(g, "x", "y2", [0.5])

@@ -6,12 +6,8 @@
 (6.0, (2.0, 5.0))
 """
 
-from . import builders, io
-from .api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
-from .derivatives import grad_graph, hessian, jvp_graph, vjp_graph
-from .draw import draw
-from .dual import Dual
-from .errors import (
+from graphdiff import builders, compiler, cost, graph, ir, modes, primitives, readwrite, transforms, views
+from graphdiff.errors import (
     ArgumentError,
     ArityError,
     CycleError,
@@ -36,10 +32,9 @@ from .errors import (
     UnknownPrimitiveError,
     ValueTypeError,
 )
-from .forward import ForwardResult, forward
-from .graph import Graph
-from .paths import count_paths, paths
-from .primitives import (
+from graphdiff.graph import Graph, Tracer, trace
+from graphdiff.modes import Dual, ForwardResult, ReverseResult, forward, reverse
+from graphdiff.primitives import (
     PRIMITIVES,
     Primitive,
     abs,
@@ -69,7 +64,23 @@ from .primitives import (
     tan,
     tanh,
 )
-from .reverse import ReverseResult, reverse
-from .tracer import Tracer, trace
+from graphdiff.transforms import (
+    grad,
+    grad_graph,
+    hessian,
+    jacfwd,
+    jacrev,
+    jvp,
+    jvp_graph,
+    value_and_grad,
+    vjp,
+    vjp_graph,
+)
+from graphdiff.views import count_paths, draw, paths
+from graphdiff.views.draw import structure_svg as _structure_svg
+
+# Jupyter shows a Graph as a picture of its structure; the root package wires the two
+# layers together, so that the graph itself never imports the pictures above it
+Graph._repr_svg_ = _structure_svg
 
 __version__ = "0.1.0"

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import ArgumentError, GraphError, ValueTypeError
-from .graph import Graph
-from .primitives import add, cos, mul, sigmoid, sin, square, sub, sum, tanh
-from .tracer import trace
-from .values import as_value, brief
+from graphdiff.errors import ArgumentError, GraphError, ValueTypeError
+from graphdiff.graph.graph import Graph
+from graphdiff.graph.tracer import trace
+from graphdiff.primitives.table import add, cos, mul, sigmoid, sin, square, sub, sum, tanh
+from graphdiff.values import as_value, brief
 
 __all__ = [
     "colah",
@@ -388,7 +388,7 @@ def from_spec(spec: str) -> Graph:
             f"a graph spec is a string such as 'speelpenning:3' or 'FILE.json', got {_what(spec)}"
         )
     if spec.endswith(".json"):
-        from .io import load
+        from graphdiff.readwrite.node_link import load
 
         return load(spec)
     name, _, sizes = spec.partition(":")

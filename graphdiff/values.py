@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ShapeError, ValueTypeError
+from graphdiff.errors import ShapeError, ValueTypeError
 
 __all__ = ["as_value", "as_output", "as_shape", "brief"]
 

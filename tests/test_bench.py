@@ -8,9 +8,10 @@ import json
 
 import pytest
 
-from graphdiff import bench, builders
-from graphdiff import io as gio
-from graphdiff.cli import main
+from graphdiff import builders
+from graphdiff.cli import suites as bench
+from graphdiff.cli.main import main
+from graphdiff.readwrite import node_link as gio
 
 KEYS = {
     "family",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graphdiff.cli import main
+from graphdiff.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -208,7 +208,9 @@ def test_a_function_file_may_import_its_neighbours(capsys, tmp_path):
 def test_an_exception_raised_inside_graphdiff_below_the_users_code_keeps_its_traceback(capsys, tmp_path):
     # not the user's error: a bug in graphdiff must stay visible to whoever reports it
     path = write(
-        tmp_path, "model.py", "from graphdiff import bench\ndef f(x):\n    return bench.random_point(None)\n"
+        tmp_path,
+        "model.py",
+        "from graphdiff.cli import suites\ndef f(x):\n    return suites.random_point(None)\n",
     )
     with pytest.raises(AttributeError):
         main(["bench", "--function", f"{path}:f", "--inputs", "1"])
@@ -219,7 +221,7 @@ def refuse_to_run(*args, **kwargs):
 
 
 def test_plot_into_a_missing_directory_fails_before_the_benchmark_runs(capsys, tmp_path, monkeypatch):
-    from graphdiff import bench
+    from graphdiff.cli import suites as bench
 
     monkeypatch.setattr(bench, "run_suite", refuse_to_run)
     monkeypatch.setattr(bench, "bench_graph", refuse_to_run)
@@ -228,7 +230,7 @@ def test_plot_into_a_missing_directory_fails_before_the_benchmark_runs(capsys, t
     assert_one_line_error(status, err, "--plot", "does not exist")
     graph = tmp_path / "colah.json"
     from graphdiff import builders
-    from graphdiff import io as gio
+    from graphdiff.readwrite import node_link as gio
 
     gio.save(builders.colah(), graph)
     status, out, err = outcome(capsys, "bench", "--graph", str(graph), "--plot", str(target))
@@ -240,8 +242,8 @@ def test_draw_into_a_missing_directory_fails_before_the_graph_is_drawn(capsys, t
 
     from graphdiff import builders
 
-    # graphdiff.draw is the function in the package namespace; the module is under sys.modules
-    monkeypatch.setattr(importlib.import_module("graphdiff.draw"), "draw", refuse_to_run)
+    # graphdiff.views.draw is the function in the package namespace; the module is under sys.modules
+    monkeypatch.setattr(importlib.import_module("graphdiff.views.draw"), "draw", refuse_to_run)
     monkeypatch.setattr(builders, "from_spec", refuse_to_run)
     for suffix in ("dot", "png", "svg"):
         status, _, err = outcome(capsys, "draw", "colah", "-o", str(tmp_path / "missing" / f"x.{suffix}"))
@@ -287,7 +289,7 @@ def test_an_input_shape_too_large_to_allocate_is_one_line(capsys, tmp_path):
     g = gd.Graph("huge")
     g.set_outputs(g.add_op("sum", g.add_input("x", (300_000, 300_000))))  # 720 GB of float64
     path = tmp_path / "huge.json"
-    gd.io.save(g, path)
+    gd.readwrite.save(g, path)
     status, out, err = outcome(capsys, "bench", "--graph", str(path))
     assert_one_line_error(status, err, "not enough memory")
     assert out == ""
@@ -300,7 +302,7 @@ def test_a_builder_too_large_to_build_is_one_line_naming_the_size(capsys):
 
 
 def test_a_memory_error_anywhere_in_a_run_is_one_line(capsys, monkeypatch):
-    from graphdiff import bench
+    from graphdiff.cli import suites as bench
 
     def exhausted(*args, **kwargs):
         raise MemoryError()
@@ -311,7 +313,7 @@ def test_a_memory_error_anywhere_in_a_run_is_one_line(capsys, monkeypatch):
 
 
 def test_keyboard_interrupt_is_one_line_and_exit_130(capsys, monkeypatch):
-    from graphdiff import bench
+    from graphdiff.cli import suites as bench
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -352,7 +354,7 @@ def test_an_os_error_while_writing_is_one_line_naming_the_file(capsys, monkeypat
     def denied(graph, inputs, *, path=None, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(importlib.import_module("graphdiff.draw"), "draw", denied)
+    monkeypatch.setattr(importlib.import_module("graphdiff.views.draw"), "draw", denied)
     status, _, err = outcome(capsys, "draw", "colah", "-o", str(tmp_path / "x.dot"))
     assert_one_line_error(status, err, "x.dot", "Permission denied")
 
@@ -385,7 +387,7 @@ def test_python_dash_m_graphdiff_errors_are_one_line_on_stderr_with_status_2(arg
 def subcommand_parsers():
     import argparse
 
-    from graphdiff.cli import build_parser
+    from graphdiff.cli.main import build_parser
 
     (commands,) = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     return commands.choices
@@ -393,7 +395,7 @@ def subcommand_parsers():
 
 @pytest.mark.parametrize("command", ["example", "draw", "bench"])
 def test_each_subcommand_help_has_a_one_line_summary_examples_and_defaults(capsys, command):
-    from graphdiff.cli import BENCH_DEFAULTS, EXAMPLE_DEFAULTS
+    from graphdiff.cli.main import BENCH_DEFAULTS, EXAMPLE_DEFAULTS
 
     with pytest.raises(SystemExit) as exit_:
         main([command, "--help"])

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from graphdiff import bench, builders
-from graphdiff import io as gio
-from graphdiff.cli import main
+from graphdiff import builders
+from graphdiff.cli import suites as bench
+from graphdiff.cli.main import main
 from graphdiff.errors import ArgumentError
+from graphdiff.readwrite import node_link as gio
 
 FUNCTION_FILES = {
     "ok": "def f(x, y):\n    return x * y\n",

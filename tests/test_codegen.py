@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 import graphdiff as gd
-from graphdiff import builders, codegen
-from graphdiff.bench import random_point
-from graphdiff.evaluate import evaluate
-from graphdiff.forward import forward_sweep
-from graphdiff.reverse import reverse_sweep
+from graphdiff import builders
+from graphdiff.cli.suites import random_point
+from graphdiff.compiler import codegen
+from graphdiff.modes.evaluate import evaluate
+from graphdiff.modes.forward import forward_sweep
+from graphdiff.modes.reverse import reverse_sweep
 
 GRAPHS = {
     "colah": builders.colah,
@@ -282,10 +283,10 @@ def test_values_of_any_real_type_reach_the_generated_code(monkeypatch):
     def no_interpreter(*_):
         raise AssertionError("the interpreter ran")
 
-    monkeypatch.setattr("graphdiff.api.reverse_sweep", no_interpreter)
+    monkeypatch.setattr("graphdiff.transforms.api.reverse_sweep", no_interpreter)
     for cotangent in (np.arange(1.0, 5.0), [1, 2, 3, 4], np.arange(1, 5, dtype=np.float32), (1.0, 2, 3.0, 4)):
         assert gd.vjp(g, point, cotangent) == expected
     with pytest.raises(gd.ShapeError, match="cotangent for output 'y1'"):
         gd.vjp(g, point, [np.ones(2), 2.0, 3.0, 4.0])
-    monkeypatch.setattr("graphdiff.api.forward_sweep", no_interpreter)
+    monkeypatch.setattr("graphdiff.transforms.api.forward_sweep", no_interpreter)
     assert gd.jvp(g, np.array([0.3]), np.array([2.0])) == gd.jvp(g, [0.3], [2]) == gd.jvp(g, point, [2.0])

@@ -8,8 +8,8 @@ import pytest
 
 import graphdiff as gd
 from graphdiff import builders
-from graphdiff.cost import measure
-from graphdiff.counting import Counted, counting
+from graphdiff.cost.sweeps import measure
+from graphdiff.primitives.counting import Counted, counting
 
 
 def costs(graph, point=None):
@@ -111,8 +111,8 @@ def test_fan_out_closed_forms(m):
 def test_structural_zeros_cost_nothing():
     # colah seeded at a: c = a + b passes a's tangent on (no arithmetic), d = b + 1 does not
     # depend on a (skipped), e = c * d costs one multiply: c_dot * d.
-    from graphdiff.counting import Counted, counting
-    from graphdiff.forward import forward_sweep
+    from graphdiff.modes.forward import forward_sweep
+    from graphdiff.primitives.counting import Counted, counting
 
     g = builders.colah()
     p = g.program
@@ -250,8 +250,8 @@ def _stored_by_walking_nx(graph, outputs):
     ("graph", "stored", "per_output"), [pytest.param(*case, id=case[0].name) for case in STORED_CLOSED_FORMS]
 )
 def test_stored_values_equal_the_closed_forms(graph, stored, per_output):
-    from graphdiff.bench import random_point
-    from graphdiff.cost import count_by_running
+    from graphdiff.cli.suites import random_point
+    from graphdiff.cost.sweeps import count_by_running
 
     point = random_point(graph)
     assert measure(graph, point, modes=("reverse",), repeats=1, budget=0)["reverse"].stored_values == stored
@@ -267,8 +267,8 @@ def test_stored_values_equal_the_closed_forms(graph, stored, per_output):
 
 @pytest.mark.parametrize("seed", [5, 11])
 def test_stored_values_of_a_random_dag_equal_a_walk_of_its_networkx_graph(seed):
-    from graphdiff.bench import random_point
-    from graphdiff.cost import count_by_running
+    from graphdiff.cli.suites import random_point
+    from graphdiff.cost.sweeps import count_by_running
 
     graph = builders.random_dag(30, 3, 2, seed=seed)
     point = random_point(graph)
@@ -310,8 +310,8 @@ _fma = gd.Primitive(
 ], ids=lambda g: g.name)  # fmt: skip
 @pytest.mark.parametrize("mode", ["function", "forward", "forward-vector", "reverse"])
 def test_tally_equals_counting_every_operation(graph, mode):
-    from graphdiff.bench import random_point
-    from graphdiff.cost import count_by_running
+    from graphdiff.cli.suites import random_point
+    from graphdiff.cost.sweeps import count_by_running
 
     point = random_point(graph)
     tallied = measure(graph, point, modes=(mode,), repeats=1, budget=0)[mode]
@@ -323,11 +323,11 @@ def test_tally_equals_counting_every_operation(graph, mode):
 def test_tally_of_sweeps_seeded_inside_the_graph():
     """paths.sweep_costs seeds at any node: a seeded instruction keeps its tangent even when its
     arguments carry none, and a reverse sweep may start anywhere."""
-    from graphdiff.counting import OpCounts
-    from graphdiff.evaluate import evaluate
-    from graphdiff.forward import forward_sweep
-    from graphdiff.reverse import reverse_sweep
-    from graphdiff.tally import forward_counts, reverse_counts
+    from graphdiff.cost.tally import forward_counts, reverse_counts
+    from graphdiff.modes.evaluate import evaluate
+    from graphdiff.modes.forward import forward_sweep
+    from graphdiff.modes.reverse import reverse_sweep
+    from graphdiff.primitives.counting import OpCounts
 
     graph = builders.random_dag(60, 4, 2, seed=3)
     program = graph.program

@@ -153,7 +153,7 @@ def test_nesting_works_through_plain_functions_with_arrays():
 
 def _graph_counts(graph):
     """The operations evaluating a graph performs, counted from the arithmetic done."""
-    from graphdiff.cost import count_by_running
+    from graphdiff.cost.sweeps import count_by_running
 
     program = graph.program
     point = graph.bind([np.full(graph.shape_of(n), 0.4) for n in graph.inputs])
@@ -178,7 +178,7 @@ def test_a_sweeps_cost_is_the_operation_count_of_its_derivative_graph(g):
     # the derivative graph records exactly the arithmetic the sweep performs: counting it
     # gives the sweep's counts, by kind. Reverse mode: one evaluation and one reverse sweep
     # per output; forward mode: one sweep per input, each seeded there alone
-    from graphdiff.cost import measure
+    from graphdiff.cost.sweeps import measure
 
     point = [np.full(g.shape_of(n), 0.4) for n in g.inputs]
     costs = measure(g, point, modes=["forward", "reverse"], repeats=1, budget=0)
@@ -186,6 +186,8 @@ def test_a_sweeps_cost_is_the_operation_count_of_its_derivative_graph(g):
         assert _graph_counts(gd.vjp_graph(g)).as_dict() == costs["reverse"].ops.as_dict()
     scalar_inputs = all(g.shape_of(n) == () for n in g.inputs)
     if scalar_inputs:
-        forward = sum((_graph_counts(gd.jvp_graph(g, [name])) for name in g.inputs), gd.counting.OpCounts())
+        forward = sum(
+            (_graph_counts(gd.jvp_graph(g, [name])) for name in g.inputs), gd.primitives.counting.OpCounts()
+        )
         assert forward.as_dict() == costs["forward"].ops.as_dict()
     assert len(g.outputs) == 1 or scalar_inputs  # every builder is checked one way at least

@@ -9,11 +9,11 @@ import pytest
 
 import graphdiff as gd
 from graphdiff import builders
-from graphdiff.cli import main
-from graphdiff.draw import annotate, layout
+from graphdiff.cli.main import main
+from graphdiff.views.draw import annotate, layout
 
 AT = {"a": 2.0, "b": 1.0}
-draw_module = importlib.import_module("graphdiff.draw")  # graphdiff.draw is the function
+draw_module = importlib.import_module("graphdiff.views.draw")  # graphdiff.views.draw is the function
 
 
 def dot_labels(dot):
@@ -78,7 +78,7 @@ def test_files_are_written(tmp_path, suffix):
 
 def test_array_graphs_draw_without_partials():
     g = builders.mlp()
-    from graphdiff.bench import random_point
+    from graphdiff.cli.suites import random_point
 
     picture = annotate(g, random_point(g), reverse=True)
     assert picture.edge_labels == {} and "array 4×4" in " ".join(picture.labels.values())
@@ -205,7 +205,7 @@ def test_drawing_does_not_switch_the_matplotlib_backend_or_touch_pyplot(tmp_path
     import matplotlib
     import matplotlib.pyplot as plt
 
-    from graphdiff.plot import plot_costs
+    from graphdiff.views.plot import plot_costs
 
     before = matplotlib.get_backend()
     try:
@@ -216,7 +216,9 @@ def test_drawing_does_not_switch_the_matplotlib_backend_or_touch_pyplot(tmp_path
         gd.draw(builders.colah(), AT, reverse=True, path=tmp_path / "rev.svg")
         returned = gd.draw(builders.colah(), AT, format="png")  # no path: the figure is returned
         assert builders.colah()._repr_svg_().lstrip().startswith("<?xml")
-        plot_costs(gd.bench.run_suite(["fan_out"], [2, 4], repeats=1), tmp_path / "costs.png")
+        from graphdiff.cli.suites import run_suite
+
+        plot_costs(run_suite(["fan_out"], [2, 4], repeats=1), tmp_path / "costs.png")
         assert matplotlib.get_backend() == "svg"
         assert plt.get_fignums() == figures  # not even the returned figure joined pyplot's list
         assert type(returned).__name__ == "Figure"

@@ -18,7 +18,7 @@ import pytest
 
 import graphdiff as gd
 from graphdiff import builders
-from graphdiff import io as graphdiff_io
+from graphdiff.readwrite import node_link as graphdiff_io
 
 
 def raised(error: type, call, *culprits: str, catch_as: type | None = None) -> Exception:
@@ -257,7 +257,7 @@ def test_builder_sizes_out_of_range_are_refused_naming_the_size():
 
 
 def test_plotting_without_matplotlib_says_how_to_install_it():
-    from graphdiff.plot import require_matplotlib
+    from graphdiff.views.plot import require_matplotlib
 
     with mock.patch.dict(sys.modules, {"matplotlib": None}):  # import matplotlib now raises ImportError
         raised(gd.OptionalDependencyError, require_matplotlib, "matplotlib", "pip install 'graphdiff[plot]'",
@@ -282,7 +282,7 @@ def test_every_exception_class_is_raised_by_a_test():
 
 
 def test_cli_reports_graph_errors_on_one_line_without_traceback(capsys):
-    from graphdiff.cli import main
+    from graphdiff.cli.main import main
 
     assert main(["example", "colah", "--seed", "c"]) == 2
     captured = capsys.readouterr()

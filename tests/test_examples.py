@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from graphdiff.builders import XOR_Y
-from graphdiff.examples import xor_training
+from graphdiff.cli.examples import xor_training
 
 ROOT = Path(__file__).resolve().parents[1]
 

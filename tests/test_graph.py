@@ -72,8 +72,8 @@ def test_array_constants_and_values():
 
 
 def test_the_program_built_while_tracing_matches_compiling_the_networkx_graph():
-    from graphdiff.evaluate import evaluate
-    from graphdiff.program import compile_program
+    from graphdiff.ir.program import compile_program
+    from graphdiff.modes.evaluate import evaluate
 
     for g in (builders.colah(), builders.random_dag(40, 3, 2, seed=1), builders.mlp()):
         built, compiled = g.program, compile_program(g.nx)

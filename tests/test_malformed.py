@@ -21,9 +21,10 @@ import numpy as np
 import pytest
 
 import graphdiff as gd
-from graphdiff import builders, io
-from graphdiff.bench import random_point
-from graphdiff.cli import main
+from graphdiff import builders
+from graphdiff.cli.main import main
+from graphdiff.cli.suites import random_point
+from graphdiff.readwrite import node_link as io
 
 MISSING = object()  # a field removed rather than replaced
 

@@ -1,6 +1,6 @@
 """How backpropagation works: the 2-4-1 sigmoid network on XOR. graphdiff's gradient equals the delta rule.
 
-The seed's rule, transcribed correctly, is ``graphdiff.examples.xor_delta_rule`` (its
+The seed's rule, transcribed correctly, is ``graphdiff.cli.examples.xor_delta_rule`` (its
 docstring shows the derivation); these tests hold reverse and forward mode to it.
 """
 
@@ -11,7 +11,7 @@ import pytest
 
 import graphdiff as gd
 from graphdiff.builders import XOR_X, XOR_Y, mlp
-from graphdiff.examples import xor_delta_rule as delta_rule
+from graphdiff.cli.examples import xor_delta_rule as delta_rule
 
 
 def sigmoid(z):

@@ -8,8 +8,8 @@ import pytest
 
 import graphdiff as gd
 from graphdiff import builders
-from graphdiff.cli import main
-from graphdiff.paths import PathExplosionError, count_paths, paths, sweep_costs
+from graphdiff.cli.main import main
+from graphdiff.views.paths import PathExplosionError, count_paths, paths, sweep_costs
 
 
 def test_colah_has_one_path_from_a_and_two_from_b():

@@ -9,8 +9,8 @@ import time
 import numpy as np
 
 import graphdiff as gd
-from graphdiff import peers
-from graphdiff.cli import main
+from graphdiff.cli import peers
+from graphdiff.cli.main import main
 
 
 def test_dag_is_deterministic_bounded_and_traceable():

@@ -23,7 +23,7 @@ import pytest
 
 import graphdiff as gd
 from graphdiff import Graph
-from graphdiff.primitives import PRIMITIVES
+from graphdiff.primitives.table import PRIMITIVES
 
 from .conftest import SEED, central_difference
 
@@ -176,7 +176,7 @@ def test_every_call_of_every_api_gives_the_same_bits(chunk):
 def _smooth_at(g: Graph, point: list) -> bool:
     """Whether every value at the point is moderate and no kink or pole is near (finite differences are reliable)."""
     program = g.program
-    from graphdiff.evaluate import evaluate
+    from graphdiff.modes.evaluate import evaluate
 
     with np.errstate(all="ignore"):
         values = evaluate(program, g.bind(point))

@@ -27,9 +27,9 @@ import numpy as np
 import pytest
 
 import graphdiff as gd
-import graphdiff.cost
-from graphdiff import codegen
-from graphdiff.cli import main
+import graphdiff.cost.sweeps
+from graphdiff.cli.main import main
+from graphdiff.compiler import codegen
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 TEXT = README.read_text()
@@ -136,12 +136,12 @@ def test_python_blocks_run_in_order_and_give_the_results_their_comments_show():
 
 
 def _no_timing(monkeypatch):
-    """Counted runs only: the clock loop of graphdiff.cost returns 1 s without running anything.
+    """Counted runs only: the clock loop of graphdiff.cost.sweeps returns 1 s without running anything.
 
     Timings are the one part of a benchmark table that cannot be held to the code; tests/test_bench.py
     times the sweeps for real.
     """
-    monkeypatch.setattr(graphdiff.cost, "median_seconds", lambda run, *args, **kwargs: 1.0)
+    monkeypatch.setattr(graphdiff.cost.sweeps, "median_seconds", lambda run, *args, **kwargs: 1.0)
 
 
 def run_cli(argv: list[str]) -> tuple[int, str]:
@@ -247,7 +247,7 @@ OPCOUNT_GRAPHS = [row[0] for row in OPCOUNTS["rows"] if row[0]]  # "speelpenning
 @pytest.mark.parametrize("graph", OPCOUNT_GRAPHS)
 def test_opcounts_table_is_current(graph, monkeypatch):
     """The rows of one graph, regenerated as benchmarks/opcounts.py does (bench.run_suite), timing aside."""
-    from graphdiff.bench import render, run_suite
+    from graphdiff.cli.suites import render, run_suite
 
     _no_timing(monkeypatch)
     family, size = graph.rsplit(" ", 1)
@@ -259,7 +259,7 @@ def test_opcounts_table_is_current(graph, monkeypatch):
 
 
 def test_opcounts_legend_is_current(monkeypatch):
-    from graphdiff.bench import render, run_suite
+    from graphdiff.cli.suites import render, run_suite
 
     _no_timing(monkeypatch)
     legend = lambda text: text.split("\n\n", 1)[1].split("\nMeasured")[0]
@@ -288,12 +288,12 @@ SCALE_SIZES_NOT_REGENERATED = {
 def test_scale_blocks_operation_counts_are_current():
     """The cold table of benchmarks/scale.py: its nodes, f ops and gradient ops, for the small sizes.
 
-    Rebuilt as scale.py's scaling() builds them: graphdiff.peers' random DAG of that many
+    Rebuilt as scale.py's scaling() builds them: graphdiff.cli.peers' random DAG of that many
     operations on 100 inputs, counted with tally.function_counts and tally.reverse_counts.
     The block's other tables, and the other columns of this one, are timings.
     """
-    from graphdiff.peers import make_dag, run_ops
-    from graphdiff.tally import function_counts, reverse_counts
+    from graphdiff.cli.peers import make_dag, run_ops
+    from graphdiff.cost.tally import function_counts, reverse_counts
 
     cold = next(t for t in _text_tables(generated("scale")) if t["title"].startswith("Cold"))
     rows = _cells(cold, set())

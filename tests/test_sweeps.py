@@ -38,7 +38,7 @@ def test_colah_reverse_seeded_at_e_exactly():
 
 
 def test_colah_edge_partials_exactly():
-    from graphdiff.report import edge_partials
+    from graphdiff.views.report import edge_partials
 
     partials = {(e["from"], e["to"]): e["partial"] for e in edge_partials(builders.colah(), AT)}
     assert partials == {("a", "c"): 1.0, ("b", "c"): 1.0, ("b", "d"): 1.0, ("c", "e"): 2.0, ("d", "e"): 3.0}

@@ -1,0 +1,278 @@
+"""The benchmark harness: graph families at several sizes, every mode measured, as rows.
+
+A row is one (graph, size, mode) with the counts and times of :func:`graphdiff.cost.sweeps`
+and the ratios to the function's own cost measured in the same run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from tabulate import tabulate
+
+from graphdiff import builders
+from graphdiff.cost.sweeps import MODES, measure
+from graphdiff.errors import ArgumentError
+from graphdiff.graph.graph import Graph
+
+__all__ = ["FAMILIES", "Family", "bench_graph", "run_suite", "crossover", "render", "POINT_SEED"]
+
+POINT_SEED = 0
+
+
+@dataclass(frozen=True)
+class Family:
+    """A graph builder indexed by one size, with its default sizes and a domain for points."""
+
+    build: Callable[[int], Graph]
+    sizes: tuple[int, ...]
+    size_means: str
+    domain: tuple[float, float] = (-1.0, 1.0)
+
+
+FAMILIES: dict[str, Family] = {
+    "speelpenning": Family(builders.speelpenning, (10, 100, 300), "n inputs (product of n)", (0.9, 1.1)),
+    "path_explosion": Family(lambda d: builders.path_explosion(d, 3), (4, 8, 16), "depth (width 3)"),
+    "fan_out": Family(builders.fan_out, (10, 100), "m outputs (1 input)"),
+    "dense_map": Family(lambda n: builders.dense_map(n, n), (4, 16), "n inputs = m outputs (hidden 8)"),
+    "mlp": Family(lambda h: builders.mlp((2, h, 1), scalar=True), (2, 4, 8), "hidden width (XOR, scalars)"),
+    "mlp_array": Family(lambda h: builders.mlp((2, h, 1)), (4, 32), "hidden width (XOR, arrays)"),
+    "rosenbrock": Family(builders.rosenbrock, (10, 100), "n inputs"),
+    "random_dag": Family(lambda n: builders.random_dag(n, 10, 1, seed=0), (100, 1000), "nodes (10 inputs)"),
+}
+
+
+def _check_repeats(repeats: Any) -> None:
+    if isinstance(repeats, bool) or not isinstance(repeats, int | np.integer) or repeats < 1:
+        raise ArgumentError(f"repeats must be a positive integer, got {repeats!r}")
+
+
+def _check_formats(fmt: str, tablefmt: str) -> None:
+    from tabulate import tabulate_formats
+
+    if fmt not in ("table", "json", "csv"):
+        raise ArgumentError(f"fmt must be 'table', 'json' or 'csv', got {fmt!r}")
+    if tablefmt not in tabulate_formats:
+        raise ArgumentError(f"unknown tablefmt {tablefmt!r}; choose from {', '.join(tabulate_formats)}")
+
+
+def random_point(graph: Graph, domain: tuple[float, float] = (-1.0, 1.0), seed: int = POINT_SEED) -> list:
+    """A reproducible random point for the graph's inputs, uniform in ``domain``."""
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(*domain, size=graph.shape_of(n)) for n in graph.inputs]
+
+
+def bench_graph(
+    graph: Graph,
+    inputs: Sequence[Any],
+    family: str,
+    size: Any,
+    repeats: int = 3,
+    modes: Sequence[str] = MODES,
+) -> list[dict[str, Any]]:
+    """Measure every mode on one graph; one row per mode, with ratios to the function.
+
+    Examples
+    --------
+    >>> rows = bench_graph(builders.speelpenning(3), [1.0, 2.0, 3.0], "speelpenning", 3, repeats=1)
+    >>> [(r["mode"], r["sweeps"]) for r in rows]
+    [('function', 1), ('forward', 3), ('forward-vector', 1), ('reverse', 1)]
+    >>> bench_graph(builders.speelpenning(3), [1.0, 2.0, 3.0], "speelpenning", 3, repeats=0)
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.ArgumentError: repeats must be a positive integer, got 0
+    """
+    _check_repeats(repeats)
+    costs = measure(
+        graph, inputs, modes=("function", *[m for m in modes if m != "function"]), repeats=repeats
+    )
+    f = costs["function"]
+    program = graph.program
+    n_in = sum(program.sizes[s] for s in program.input_slots)
+    n_out = sum(program.sizes[s] for s in program.output_slots)
+    return [
+        {
+            "family": family,
+            "size": size,
+            "n_inputs": n_in,
+            "n_outputs": n_out,
+            "nodes": len(program),
+            "mode": c.mode,
+            "sweeps": c.sweeps,
+            "ops": c.ops.as_dict(),
+            "ops_ratio": c.ops.total / f.ops.total if f.ops.total else float("nan"),
+            "stored_values": c.stored_values,
+            "peak_live": c.peak_live,
+            "seconds": c.seconds,
+            "time_ratio": c.seconds / f.seconds if f.seconds else float("nan"),
+        }
+        for c in costs.values()
+        if c.mode in modes
+    ]
+
+
+def run_suite(
+    families: Iterable[str],
+    sizes: Sequence[int] | None = None,
+    repeats: int = 3,
+    progress: Callable[[str], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Benchmark each family at ``sizes`` (default: the family's own sizes).
+
+    Every argument is checked before the first graph is built.
+    """
+    _check_repeats(repeats)
+    for size in sizes or ():
+        if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+            raise ArgumentError(f"sizes must be positive integers, got {size!r}")
+    rows = []
+    jobs = []
+    for name in families:
+        if name not in FAMILIES:
+            raise ArgumentError(f"unknown family {name!r}; choose from {', '.join(FAMILIES)} or all")
+        jobs += [(name, size) for size in (sizes or FAMILIES[name].sizes)]
+    for k, (name, size) in enumerate(jobs, start=1):
+        if progress:
+            progress(f"[{k}/{len(jobs)}] {name} size {size}")
+        family = FAMILIES[name]
+        graph = family.build(size)
+        rows += bench_graph(graph, random_point(graph, family.domain), name, size, repeats)
+    return rows
+
+
+def crossover(total: int = 24, hidden: int = 8, repeats: int = 3) -> list[dict[str, Any]]:
+    """dense_map(n, m) for n + m = ``total``: which mode computes the whole Jacobian cheapest.
+
+    Returns one row per (n, m) with the total operations and seconds of forward mode (n
+    sweeps), vector forward mode (one sweep, n directions) and reverse mode (m sweeps).
+    """
+    if total < 2:
+        raise ArgumentError(f"crossover needs a total of at least 2 inputs and outputs, got {total}")
+    _check_repeats(repeats)
+    splits = sorted({max(1, min(total - 1, round(total * f))) for f in (1 / 24, 1 / 12, 1 / 6, 1 / 3, 1 / 2)})
+    splits = sorted(set(splits) | {total - n for n in splits})
+    rows = []
+    for n in splits:
+        m = total - n
+        graph = builders.dense_map(n, m, hidden=hidden)
+        costs = {
+            r["mode"]: r for r in bench_graph(graph, random_point(graph), "dense_map", f"{n}x{m}", repeats)
+        }
+        ops = {mode: costs[mode]["ops"]["total"] for mode in ("forward", "forward-vector", "reverse")}
+        secs = {mode: costs[mode]["seconds"] for mode in ("forward", "forward-vector", "reverse")}
+        rows.append(
+            {
+                "n_inputs": n,
+                "n_outputs": m,
+                "function_ops": costs["function"]["ops"]["total"],
+                **{f"{mode}_ops": v for mode, v in ops.items()},
+                "fewest_ops": min(ops, key=ops.get),
+                **{f"{mode}_seconds": v for mode, v in secs.items()},
+                "fastest": min(secs, key=secs.get),
+            }
+        )
+    return rows
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+TABLE_COLUMNS = [
+    ("graph", lambda r, first: f"{r['family']} {r['size']}" if first else ""),
+    ("in→out", lambda r, first: f"{r['n_inputs']}→{r['n_outputs']}" if first else ""),
+    ("nodes", lambda r, first: r["nodes"] if first else ""),
+    ("mode", lambda r, first: r["mode"]),
+    ("sweeps", lambda r, first: r["sweeps"]),
+    ("ops", lambda r, first: r["ops"]["total"]),
+    ("ops/f", lambda r, first: f"{r['ops_ratio']:.2f}"),
+    ("mul", lambda r, first: r["ops"]["mul"]),
+    ("add", lambda r, first: r["ops"]["add"]),
+    ("nonlin", lambda r, first: r["ops"]["nonlinear"]),
+    ("stored", lambda r, first: r["stored_values"]),
+    ("peak live", lambda r, first: r["peak_live"]),
+    ("time", lambda r, first: _seconds(r["seconds"])),
+    ("time/f", lambda r, first: f"{r['time_ratio']:.1f}"),
+]
+
+CSV_COLUMNS = [
+    "family", "size", "n_inputs", "n_outputs", "nodes", "mode", "sweeps",
+    *[f"ops_{k}" for k in ("add", "mul", "div", "nonlinear", "cmp", "total")],
+    "ops_ratio", "stored_values", "peak_live", "seconds", "time_ratio",
+]  # fmt: skip
+
+
+def _seconds(s: float) -> str:
+    return f"{s * 1e3:.3g} ms" if s < 1 else f"{s:.3g} s"
+
+
+def render(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simple") -> str:
+    """Rows as a table (one block per graph), JSON or CSV."""
+    _check_formats(fmt, tablefmt)
+    if fmt == "json":
+        return json.dumps(rows, indent=1)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for r in rows:
+            flat = {**r, **{f"ops_{k}": v for k, v in r["ops"].items()}}
+            writer.writerow([flat[c] for c in CSV_COLUMNS])
+        return out.getvalue().rstrip("\n")
+    table, previous = [], None
+    for r in rows:
+        key = (r["family"], r["size"])
+        table.append([column(r, key != previous) for _, column in TABLE_COLUMNS])
+        previous = key
+    legend = (
+        "ops: arithmetic performed (counted); ops/f and time/f: ratios to evaluating the function, "
+        "measured in this run.\nforward: one sweep per input; forward-vector: one sweep carrying every "
+        "input direction; reverse: one evaluation + one sweep per output.\nstored: numbers the reverse "
+        "sweeps read from the evaluation; peak live: most numbers alive at once; time: median wall time."
+    )
+    return (
+        tabulate(table, [name for name, _ in TABLE_COLUMNS], tablefmt, disable_numparse=True)
+        + "\n\n"
+        + legend
+    )
+
+
+def render_crossover(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simple") -> str:
+    """The crossover rows as a table, JSON or CSV."""
+    _check_formats(fmt, tablefmt)
+    if fmt == "json":
+        return json.dumps(rows, indent=1)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return out.getvalue().rstrip("\n")
+    table = [
+        [f"{r['n_inputs']}→{r['n_outputs']}", r["function_ops"], r["forward_ops"], r["forward-vector_ops"],
+         r["reverse_ops"], r["fewest_ops"], _seconds(r["forward_seconds"]), _seconds(r["forward-vector_seconds"]),
+         _seconds(r["reverse_seconds"]), r["fastest"]]
+        for r in rows
+    ]  # fmt: skip
+    headers = ["n→m", "f ops", "forward ops", "fwd-vector ops", "reverse ops", "fewest ops",
+               "forward time", "fwd-vector time", "reverse time", "fastest"]  # fmt: skip
+    return (
+        "Full Jacobian of dense_map(n, m) = tanh(B tanh(A x)), n + m fixed: forward mode needs n sweeps, "
+        "reverse mode m.\n" + tabulate(table, headers, tablefmt, disable_numparse=True)
+    )
+
+
+def stderr_progress() -> Callable[[str], None] | None:
+    """A progress printer on stderr when it is a terminal, else ``None``."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(message: str) -> None:
+        print(f"\r\033[K{message}", end="", file=sys.stderr, flush=True)
+
+    return show

@@ -1,0 +1,579 @@
+"""Straight-line Python for scalar programs, generated from the primitive table's own rules.
+
+The code is not written by hand per primitive: each rule of the table is run once per
+node on :class:`Sym` values, which turn every numpy ufunc the rule calls into Python
+source text (:mod:`graphdiff.primitives.elementary` lists how each is written). The generated
+functions do on Python floats exactly what the interpreters do on numpy scalars, in the
+same order and with the same scalar implementations of ``exp``, ``tanh``, ``pow`` and
+the rest, without the per-node dispatch: every call gives the same bits. The
+one difference: a call a rule makes that the evaluation makes too (``cos(x)`` for
+``sin``'s rule, where the graph computes ``cos(x)``) is read, not made again, which gives
+the same number; in forward mode the node making it moves up to where it is first needed.
+Statements that do not depend on each other may also change places: in a gradient, an
+output nothing else reads is computed where its arguments die.
+
+numpy's semantics are kept: where a scalar implementation (``math``'s) raises instead of returning ``nan`` or ``inf``
+(``log(-1)``, ``1/0``, ``exp(1000)``), the compiled function raises and its caller falls
+back to the interpreter, which gives numpy's result and warning.
+
+Four functions can be generated per program, each when first needed, for scalar values
+only. Each computes only what its results depend on (dead code is left out):
+
+- ``evaluate(inputs) -> outputs``;
+- ``vjp(inputs, y_bars) -> (outputs, input_adjoints)``: one evaluation and one reverse
+  sweep seeded with ``y_bars[k]`` at output k (structural zeros decided at compile time);
+- ``grad(inputs, y_bars) -> input_adjoints``: the same without the outputs' values;
+- ``jvp(inputs, x_dots) -> (outputs, output_tangents)``: one forward sweep with a
+  tangent for every input; the tangents may be numpy vectors (vector forward mode).
+
+Each takes its values as sequences, one float per input and one cotangent per output (a
+list or a tuple), not as parameters: calls then build no tuple of thousands of arguments,
+and a cotangent read once needs no local of its own (fan_out's vjp, with 5000 cotangents,
+got 5% faster).
+
+Repeated calls with Python floats reach them through :func:`run_hot`, which skips the
+binding and checking of arguments the first calls go through.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.lib.mixins import NDArrayOperatorsMixin
+
+from graphdiff.ir.program import Program
+from graphdiff.primitives.elementary import OPERATIONS, SCALAR_ERRORS, SCALAR_NAMESPACE
+
+__all__ = ["Sym", "fast", "run", "ARITHMETIC_ERRORS", "COMPILE_AFTER"]
+
+# what the scalar implementations raise where numpy returns nan/inf with a warning: the
+# caller falls back to the interpreter, which uses numpy's value for exactly those calls
+ARITHMETIC_ERRORS = SCALAR_ERRORS
+
+# how each listed operation is written on floats; the scalar implementations it calls are
+# the very functions the interpreters call on numbers, so both give the same bits
+_TEMPLATES = {op.ufunc: op.template for op in OPERATIONS if op.template is not None}
+_NAMESPACE = dict(SCALAR_NAMESPACE)
+
+
+class Unsupported(Exception):
+    """A rule did something the code generator cannot express; the interpreter is used."""
+
+
+class Sym(NDArrayOperatorsMixin):
+    """A scalar known by the Python expression that computes it."""
+
+    __slots__ = ("code",)
+    ndim = 0
+    shape = ()
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Sym:
+        template = _TEMPLATES.get(ufunc)
+        if method != "__call__" or kwargs or template is None:
+            raise Unsupported(f"numpy's {ufunc.__name__}.{method}")
+        return Sym(template.format(*map(_code, inputs)))
+
+    def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        if func is np.zeros_like:
+            return Sym("0.0")
+        if func is np.ones_like:
+            return Sym("1.0")
+        if func is np.ndim:
+            return 0
+        if func is np.shape:
+            return ()
+        raise Unsupported(f"numpy.{func.__name__}")
+
+
+def _code(x: Any) -> str:
+    if isinstance(x, Sym):
+        return x.code
+    if isinstance(x, (bool, np.bool_)):
+        return repr(bool(x))
+    value = float(x)
+    if not math.isfinite(value):
+        raise Unsupported(f"the constant {value}")
+    return repr(value)
+
+
+COMPILE_AFTER = 2  # calls of one kind before its code is generated: the first call interprets
+
+_SOURCES: dict[str, Callable[[Program], str]] = {}
+
+
+def fast(program: Program, kind: str | tuple, force: bool = False) -> Callable[..., tuple] | None:
+    """The generated ``kind`` function, or ``None``.
+
+    ``kind`` is ``"evaluate"``, ``"vjp"``, ``"grad"``, ``"jvp"``, ``"jacfwd"``, or
+    ``("grad", k)``: the gradient of output k alone, the other outputs structural zeros
+    (one row of a Jacobian by reverse mode).
+
+    ``None`` means: use the interpreter. That is the answer for programs with arrays, for
+    rules the generator cannot express, and for the first ``COMPILE_AFTER - 1`` calls of a
+    kind, so that a graph used once is never compiled (generating costs about 25 µs a node).
+    ``force`` compiles at once.
+    """
+    state = program.__dict__.setdefault("_codegen", {"calls": {}, "functions": {}, "scalar": None})
+    if kind in state["functions"]:
+        return state["functions"][kind]
+    if state["scalar"] is None:
+        state["scalar"] = all(shape == () for shape in program.shapes)
+    if not state["scalar"]:
+        return None
+    calls = state["calls"][kind] = state["calls"].get(kind, 0) + 1
+    if calls < COMPILE_AFTER and not force:
+        return None
+    name, *detail = kind if isinstance(kind, tuple) else (kind,)
+    try:
+        made = _SOURCES[name](program, *detail)
+        source, extra_names = made if isinstance(made, tuple) else (made, {})
+        function = _build(_reuse_names(source), name, extra_names)
+    except Unsupported:
+        function = None
+    state["functions"][kind] = function
+    return function
+
+
+def all_floats(values: Sequence) -> bool:
+    """Whether every value is exactly a Python ``float``: checked at C speed, about 18 ns each."""
+    return operator.countOf(map(type, values), float) == len(values)
+
+
+def run_hot(
+    program: Program | None, kind: str, args: Sequence, extra: Sequence | None = None
+) -> tuple | None:
+    """Run the ``kind`` function already generated for ``program``, if ``args`` can go straight to it.
+
+    They can when they are Python floats, one per input: generated code exists only for
+    all-scalar programs, so binding has nothing left to check or convert. This is the hot
+    path of repeated calls; binding costs more than the evaluation on graphs with
+    thousands of inputs. Unlike :func:`fast` it never counts a call. Returns ``None``,
+    meaning "go the ordinary way", as :func:`run` does.
+    """
+    if program is None or len(args) != len(program.input_slots):
+        return None
+    state = program.__dict__.get("_codegen")
+    function = state["functions"].get(kind) if state else None
+    if function is None or not all_floats(args):
+        return None
+    return _call(function, args, extra)
+
+
+_NAME = re.compile(r"\b[vgt]\d+\b")
+_ASSIGNMENT = re.compile(r"    ([vgt]\d+) = (.*)$")
+
+
+def _reuse_names(source: str) -> str:
+    """Give values that are dead by the time a new one is made their name: register allocation.
+
+    The generated code assigns every name once. Here each is renamed to a register
+    ``r0, r1, ...`` that is taken back when the value is read for the last time, so the
+    function keeps few locals and numbers die early, letting CPython reuse their memory.
+    That made a 10^4-node gradient about half again as fast. Parameters keep their names.
+    """
+    lines = source.split("\n")
+    body = lines[1:]
+    parsed = [_ASSIGNMENT.match(line) for line in body]
+    assigned = {match.group(1) for match in parsed if match}
+    last_read: dict[str, int] = {}
+    for i, (line, match) in enumerate(zip(body, parsed)):
+        for name in _NAME.findall(match.group(2) if match else line):
+            if name in assigned:
+                last_read[name] = i
+    register: dict[str, str] = {}
+    free: list[str] = []
+    created = 0
+    out = [lines[0]]
+    for i, (line, match) in enumerate(zip(body, parsed)):
+        text = match.group(2) if match else line
+        read = set(_NAME.findall(text))
+        text = _NAME.sub(lambda m: register.get(m.group(0), m.group(0)), text)
+        for name in read:  # a value read here for the last time frees its register, for this very line
+            if last_read.get(name) == i and name in register:
+                free.append(register.pop(name))
+        if match is None:
+            out.append(text)
+            continue
+        name = match.group(1)
+        if free:
+            target = free.pop()
+        else:
+            target, created = f"r{created}", created + 1
+        if name in last_read:
+            register[name] = target
+        else:
+            free.append(target)  # never read (kept for its exceptions): the register is free again
+        out.append(f"    {target} = {text}")
+    return "\n".join(out)
+
+
+def run(
+    function: Callable[..., tuple] | None, inputs: Sequence, extra: Sequence | None = None
+) -> tuple | None:
+    """Run a generated function (from :func:`fast`) on scalar ``inputs``, and ``extra`` (cotangents, tangents).
+
+    Returns ``None``, meaning "use the interpreter", when there is no generated function
+    or when ``math`` raised where numpy gives nan or inf: the interpreter then repeats
+    the call with numpy's semantics and warnings.
+    """
+    return None if function is None else _call(function, [*map(float, inputs)], extra)
+
+
+def _call(function: Callable[..., tuple], inputs: Sequence, extra: Sequence | None) -> tuple | None:
+    """``function(inputs[, extra])``, or ``None`` where ``math`` raised and numpy would give nan or inf."""
+    try:
+        return function(inputs) if extra is None else function(inputs, extra)
+    except ARITHMETIC_ERRORS:
+        return None
+
+
+def _build(source: str, name: str, extra_names: dict | None = None) -> Callable:
+    namespace = {**_NAMESPACE, **(extra_names or {})}
+    exec(compile(source, f"<graphdiff {name}>", "exec"), namespace)
+    return namespace[name]
+
+
+def _v(slot: int) -> str:
+    return f"v{slot}"
+
+
+def _live(program: Program, wanted: set[int] | None = None) -> set[int]:
+    """The slots ``wanted`` (default: the outputs) depend on; the generated code computes nothing else."""
+    live = set(program.output_slots if wanted is None else wanted)
+    for op in reversed(program.ops):
+        if op.out in live:
+            live.update(op.args)
+    return live
+
+
+def _primal(program: Program, wanted: set[int] | None = None) -> tuple[dict[int, str], dict[int, str]]:
+    """The evaluation of what ``wanted`` (default: the outputs) depends on: the constants and
+    each instruction's expression, by the slot they fill, in program order."""
+    live = _live(program, wanted)
+    constants = {slot: _code(value) for slot, value in program.consts if slot in live}
+    expressions = {
+        out: _code(prim.impl(*(Sym(_v(a)) for a in args), **params))
+        for prim, out, args, params, _ in program.ops
+        if out in live
+    }
+    return constants, expressions
+
+
+def _assign(slot: int, expression: str) -> str:
+    return f"    v{slot} = {expression}"
+
+
+def _lines(*expressions: dict[int, str]) -> list[str]:
+    return [_assign(slot, expression) for each in expressions for slot, expression in each.items()]
+
+
+def _primal_lines(program: Program, wanted: set[int] | None = None) -> list[str]:
+    """The evaluation of what ``wanted`` (default: the outputs) depends on, as lines."""
+    return _lines(*_primal(program, wanted))
+
+
+def _outputs(program: Program) -> str:
+    return "(" + "".join(f"v{s}, " for s in program.output_slots) + ")"
+
+
+# the helpers become keyword defaults of every generated function: locals are faster than globals
+_LOCALS = ", ".join(f"{name}={name}" for name in _NAMESPACE)
+
+
+def _head(name: str, program: Program, extra: str | None = None) -> list[str]:
+    """The ``def`` line, and the inputs taken out of their sequence."""
+    params = "inputs" if extra is None else f"inputs, {extra}"
+    return [f"def {name}({params}, *, {_LOCALS}):", *_unpack("v", program.input_slots, "inputs")]
+
+
+def _unpack(stem: str, slots: list[int], sequence: str) -> list[str]:
+    """``v0, v1, = inputs``: one name per slot, none for a program without inputs."""
+    return ["    " + "".join(f"{stem}{s}, " for s in slots) + f"= {sequence}"] if slots else []
+
+
+def _evaluate_source(program: Program) -> str:
+    return "\n".join(
+        [*_head("evaluate", program), *_primal_lines(program), f"    return {_outputs(program)}"]
+    )
+
+
+_READ = re.compile(r"[A-Za-z_]\w*(\[\d+\])?")
+
+
+def _is_read(code: str) -> bool:
+    """Whether ``code`` only reads a value, doing no arithmetic: a name, or a cotangent ``y_bars[k]``."""
+    return _READ.fullmatch(code) is not None
+
+
+_MAX_NESTING = 24  # an adjoint expression written into its reader nests no deeper than this
+
+
+def _one_arrival(terms: list[str]) -> str:
+    """What one instruction sends one of its arguments: the sum of its terms for it.
+
+    Several terms come from an instruction that reads a value more than once: ``x * x``
+    sends ``y_bar * x`` along both edges, and the interpreter sums them before the sum
+    arrives (:func:`graphdiff.modes.reverse.reverse_sweep`). Two equal terms ``X + X`` are
+    written ``2.0 * X``: the same number exactly, since doubling is exact, with X computed
+    once (fan_out's gradient got 5% faster than with X named and read twice).
+    """
+    if len(terms) == 2 and terms[0] == terms[1]:
+        return f"(2.0 * {terms[0]})"
+    return terms[0] if len(terms) == 1 else f"({' + '.join(terms)})"
+
+
+_CALL = re.compile(r"\b(?:_\w+|abs)\([^()]*\)")  # a call on names and constants: _cos(v5), _pow(v1, 2.0)
+
+
+def _calls_made(expressions: dict[int, str]) -> dict[str, int]:
+    """Each call among the evaluation's ``expressions``, by the first slot holding its result.
+
+    >>> _calls_made({1: "_sin(v0)", 2: "(v1 + v0)", 3: "_sin(v0)"})
+    {'_sin(v0)': 1}
+    """
+    made: dict[str, int] = {}
+    for slot, expression in expressions.items():
+        if _CALL.fullmatch(expression):
+            made.setdefault(expression, slot)
+    return made
+
+
+def _vjp_source(program: Program, with_value: bool = True, seeded: Sequence[int] | None = None) -> str:
+    """Evaluation, then the reverse sweep seeded with ``y_bars[k]`` at output k.
+
+    ``seeded``: seed only these outputs; the others get no cotangent at all (not a zero
+    one, which would multiply: ``0 * inf`` is nan), as in a sweep seeded at one output.
+
+    Without ``with_value`` (the function ``grad``), only the gradient is returned, and the
+    evaluation computes only what the reverse sweep reads, and what that depends on.
+
+    A call a rule makes that the evaluation has made already is read, not made again:
+    ``sin``'s rule asks for ``cos(x)``, and where the graph computes ``cos(x)`` too (as
+    ``path_explosion`` does) the sweep reads that value. It is the same number, since
+    ``math``'s functions are deterministic; path_explosion's gradient got 15% faster.
+    """
+    constants, expressions = _primal(program)
+    made = _calls_made(expressions)
+
+    def reuse(call: re.Match) -> str:
+        return _v(made[call[0]]) if call[0] in made else call[0]
+
+    seeded = range(len(program.output_slots)) if seeded is None else seeded
+    lines: list[str] = []  # the reverse sweep; the evaluation goes in front of it at the end
+    # the terms arriving at each slot are summed in one statement, in the order the
+    # interpreter adds them, just before the slot's own instruction passes its adjoint on
+    pending: dict[int, list[tuple[str, int]]] = {}  # slot -> (term, its nesting depth)
+    adjoint: dict[int, str] = {}  # slot -> the name, or the expression, holding its finished adjoint
+    depth: dict[int, int] = {}
+    readers = {op.out: len(op.active_args) for op in program.ops}  # how often an adjoint is read
+
+    def finish(slot: int, statement: bool = False) -> None:
+        terms = pending.pop(slot)
+        expression = " + ".join(term for term, _ in terms)
+        nesting = max(d for _, d in terms) + (len(terms) > 1)
+        if len(terms) == 1 and _is_read(expression):  # passed on unchanged (add, sub): no statement
+            adjoint[slot], depth[slot] = expression, 0
+        elif readers.get(slot, 1) == 1 and nesting < _MAX_NESTING and not statement:
+            adjoint[slot], depth[slot] = f"({expression})", nesting + 1  # read once: written where read
+        else:
+            lines.append(f"    g{slot} = {expression}")
+            adjoint[slot], depth[slot] = f"g{slot}", 0
+
+    for k in seeded:
+        pending.setdefault(program.output_slots[k], []).append((f"y_bars[{k}]", 0))
+    # an input's adjoint is complete once the sweep has passed the first instruction that
+    # reads it: a statement there lets the values it reads die early (speelpenning's
+    # gradient got 15% faster), where written into the return it kept them all alive
+    complete_after: dict[int, list[int]] = {}  # instruction index -> inputs read first there
+    unread = set(program.input_slots)
+    for j, op in enumerate(program.ops):
+        for a in unread.intersection(op.args):
+            complete_after.setdefault(j, []).append(a)
+        unread.difference_update(op.args)
+    for j in range(len(program.ops) - 1, -1, -1):
+        prim, out, args, params_, active_args = program.ops[j]
+        if out in pending and active_args:
+            finish(out)
+            arg_syms = [Sym(_v(a)) for a in args]
+            sent: dict[int, list[str]] = {}  # argument slot -> this instruction's terms for it
+            for i, a in active_args:
+                term = _code(prim.vjp[i](Sym(adjoint[out]), Sym(_v(out)), *arg_syms, **params_))
+                sent.setdefault(a, []).append(_CALL.sub(reuse, term))
+            for a, terms in sent.items():
+                pending.setdefault(a, []).append((_one_arrival(terms), depth[out] + 1 + (len(terms) > 1)))
+        for slot in complete_after.get(j, ()):
+            if slot in pending:
+                finish(slot, statement=True)
+    for slot in program.input_slots:  # inputs no instruction reads, seeded as outputs
+        if slot in pending:
+            finish(slot)
+    grads = "".join(f"{adjoint[s]}, " if s in adjoint else "0.0, " for s in program.input_slots)
+    if with_value:
+        body = _outputs_late(program, constants, expressions, lines)
+        return "\n".join(
+            [*_head("vjp", program, "y_bars"), *body, f"    return {_outputs(program)}, ({grads})"]
+        )
+    live = _live(
+        program, _values_read([*lines, grads])
+    )  # what the evaluation's outputs depend on includes it
+    constants, expressions = ({s: e for s, e in d.items() if s in live} for d in (constants, expressions))
+    head = [*_head("grad", program, "y_bars"), *_lines(constants, expressions)]
+    return "\n".join([*head, *lines, f"    return ({grads})"])
+
+
+_VALUE = re.compile(r"\bv\d+\b")
+
+
+def _values_read(lines: list[str]) -> set[int]:
+    """The slots whose values ``lines`` name: ``{3}`` for ``g5 = (y_bars[0] * v3)``."""
+    return {int(name[1:]) for line in lines for name in _VALUE.findall(line)}
+
+
+def _outputs_late(
+    program: Program, constants: dict[int, str], expressions: dict[int, str], sweep: list[str]
+) -> list[str]:
+    """The evaluation, then ``sweep``, with each output only the return reads computed as late as it can be.
+
+    Such an output's line moves down to just after the last line that reads one of its
+    arguments, so its arguments die where it is made and it takes their place. fan_out's
+    gradient keeps one number per level through the reverse sweep where it kept two
+    (``t_k`` and ``y_k = t_k * t_k``): at 10^5 nodes it went from 12.2 ms to 9.5 ms. The
+    numbers are the same: only independent statements change places.
+    """
+    read = _values_read(sweep).union(*(op.args for op in program.ops if op.out in expressions))
+    unread_outputs = set(program.output_slots) - read
+    late = {slot: e for slot, e in expressions.items() if slot in unread_outputs}  # in program order
+    kept = [*_lines(constants, {slot: e for slot, e in expressions.items() if slot not in late}), *sweep]
+    last: dict[str, int] = {}  # name -> the last line of kept naming it
+    for i, line in enumerate(kept):
+        last.update(dict.fromkeys(_VALUE.findall(line), i))
+    after: dict[int, list[str]] = {}  # line of kept -> the outputs computed right after it
+    for slot, expression in late.items():
+        where = max((last.get(a, -1) for a in _VALUE.findall(expression)), default=-1)
+        after.setdefault(where, []).append(_assign(slot, expression))
+    body = after.pop(-1, [])
+    for i, line in enumerate(kept):
+        body += [line, *after.pop(i, [])]
+    return body
+
+
+def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict]:
+    """Evaluation with a tangent beside every node that depends on an input.
+
+    A call a tangent rule makes that the evaluation makes too is read, as in
+    :func:`_vjp_source`. Where the evaluation would make it later (``sin(x)``'s rule asks
+    for ``cos(x)``, which the next node computes), that node's statement moves up to
+    where the call is first needed: it reads only values already computed.
+
+    With ``vector`` (the function ``jacfwd``), input k's tangent is the k-th unit vector
+    and one sweep carries every column of the Jacobian. Entry k of a tangent then means
+    what a sweep seeded at input k alone computes, where a node that does not depend on
+    input k has no tangent at all (a structural zero, never multiplied: ``0 * inf`` would
+    be nan). So a term from an argument that depends on fewer inputs than the node is
+    masked to the argument's inputs, the other entries made ``-0.0``, which adds as an
+    exact no-op (``x + -0.0`` is ``x`` for every x, ``+0.0`` and nan included); outputs are
+    masked to exact zeros where they do not depend on an input. Returns the source and
+    the masks it names.
+    """
+    constants, expressions = _primal(program)
+    made = _calls_made(expressions)
+    tangent = {s: f"t{s}" for s in program.input_slots}  # slot -> the name holding its tangent
+    lines = [
+        *_head("jacfwd" if vector else "jvp", program, "x_dots"),
+        *_unpack("t", program.input_slots, "x_dots"),
+        *_lines(constants),
+    ]
+    written: set[int] = set()
+    depends = _input_sets(program) if vector else {}
+    masks: dict[int, str] = {}  # a set of inputs, as a bit mask -> the name of its mask vector
+
+    def mask(inputs: int, term: str, fill: str = "-0.0") -> str:
+        if inputs not in masks:
+            masks[inputs] = f"_mask{len(masks)}"
+        return f"_where({masks[inputs]}, {term}, {fill})"
+
+    def write(out: int) -> None:
+        if out not in written:
+            written.add(out)
+            lines.append(_assign(out, expressions[out]))
+
+    def reuse(call: re.Match) -> str:
+        if call[0] not in made:
+            return call[0]
+        write(made[call[0]])
+        return _v(made[call[0]])
+
+    for prim, out, args, params_, active_args in program.ops:
+        if out not in expressions:  # dead: no output depends on it
+            continue
+        write(out)
+        if active_args:
+            arg_syms = [Sym(_v(a)) for a in args]
+            terms = [
+                _CALL.sub(reuse, _code(prim.jvp[i](Sym(tangent[a]), Sym(_v(out)), *arg_syms, **params_)))
+                for i, a in active_args
+            ]
+            if vector:
+                terms = [
+                    term if depends[a] == depends[out] else mask(depends[a], term)
+                    for term, (_, a) in zip(terms, active_args)
+                ]
+            if len(terms) == 1 and _is_read(terms[0]):  # passed on unchanged: no statement
+                tangent[out] = terms[0]
+            else:
+                lines.append(f"    t{out} = {' + '.join(terms)}")
+                tangent[out] = f"t{out}"
+    every_input = (1 << len(program.input_slots)) - 1
+    results = []
+    for s in program.output_slots:
+        if not program.active[s]:
+            results.append("None")
+        elif vector and depends[s] != every_input:
+            results.append(mask(depends[s], tangent[s], fill="0.0"))
+        else:
+            results.append(tangent[s])
+    lines.append(f"    return {_outputs(program)}, ({''.join(r + ', ' for r in results)})")
+    source = "\n".join(lines)
+    if not vector:
+        return source
+    n = len(program.input_slots)
+    return source, {"_where": np.where, **{name: _unit_mask(inputs, n) for inputs, name in masks.items()}}
+
+
+def _input_sets(program: Program) -> dict[int, int]:
+    """For every slot, the inputs its tangent depends on, as a bit mask over input positions.
+
+    Only arguments whose tangent crosses into the node count: a mask (``x > y``) depends on
+    x and y but passes no tangent on.
+    """
+    depends = {slot: 0 for slot, _ in program.consts}
+    depends.update({slot: 1 << k for k, slot in enumerate(program.input_slots)})
+    for op in program.ops:
+        bits = 0
+        for _, a in op.active_args:
+            bits |= depends[a]
+        depends[op.out] = bits
+    return depends
+
+
+def _unit_mask(inputs: int, n: int) -> np.ndarray:
+    """The bit mask ``inputs`` over ``n`` input positions as a boolean vector (bit k is entry k)."""
+    packed = np.frombuffer(inputs.to_bytes((n + 7) // 8 or 1, "little"), dtype=np.uint8)
+    return np.unpackbits(packed, bitorder="little")[:n].astype(bool)
+
+
+_SOURCES.update(
+    evaluate=_evaluate_source,
+    vjp=_vjp_source,
+    jvp=_jvp_source,
+    jacfwd=lambda p: _jvp_source(p, vector=True),
+    grad=lambda p, *seeded: _vjp_source(p, with_value=False, seeded=seeded or None),
+)

@@ -1,0 +1,275 @@
+"""What the function, its Jacobian by forward mode and by reverse mode cost, measured.
+
+Operation counts come from running the ordinary sweeps on :class:`~graphdiff.primitives.counting.Counted`
+values, so they are the arithmetic the rules actually perform. The conventions:
+
+- placing a seed (a tangent or adjoint of 1) costs nothing; arithmetic with it counts;
+- a structural zero (a tangent that does not depend on the seed, an adjoint that never
+  arrives) is never computed and costs nothing;
+- a forward sweep computes primals and tangents together, so each of forward mode's
+  sweeps includes one evaluation of the function;
+- reverse mode is one evaluation, then one reverse sweep per output element; an
+  adjoint arriving at a node that already has one costs one add (per element);
+- vector forward mode is one sweep whose tangents carry every input direction at once.
+
+Memory: ``stored_values`` is how many numbers the reverse sweeps read from the evaluation
+(measured: every read of a node's value is recorded); ``peak_live`` the most numbers alive
+at once (see :mod:`graphdiff.cost.memory`). Wall times are medians of repeats of the same
+sweeps uncounted.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from graphdiff.cost.memory import evaluation_peak, forward_peak, reverse_peak
+from graphdiff.cost.tally import forward_counts, function_counts, reverse_counts
+from graphdiff.graph.graph import Graph
+from graphdiff.ir.program import Program, one_hot
+from graphdiff.modes.evaluate import evaluate
+from graphdiff.modes.forward import forward_sweep
+from graphdiff.modes.reverse import reverse_sweep, tape
+from graphdiff.primitives.counting import Counted, OpCounts, counting
+
+__all__ = ["ModeCost", "measure", "count_by_running", "median_seconds", "interleaved_medians", "MODES"]
+
+MODES = ("function", "forward", "forward-vector", "reverse")
+
+
+@dataclass(frozen=True)
+class ModeCost:
+    """The measured cost of one mode on one graph."""
+
+    mode: str
+    sweeps: int
+    ops: OpCounts
+    stored_values: int
+    peak_live: int
+    seconds: float
+
+
+def _lift(value: Any, slot: int) -> Counted:
+    return Counted(value)
+
+
+def _forward_seeds(program: Program) -> list[dict[int, Any]]:
+    """One seed per input element: forward mode's sweeps."""
+    return [
+        {slot: one_hot(program.shapes[slot], e)}
+        for slot in program.input_slots
+        for e in range(program.sizes[slot])
+    ]
+
+
+def _vector_seeds(program: Program) -> dict[int, Any]:
+    """Every input direction at once: input j's tangent is its block of an identity matrix."""
+    n = sum(program.sizes[s] for s in program.input_slots)
+    seeds, offset = {}, 0
+    for slot in program.input_slots:
+        shape = program.shapes[slot]
+        block = np.zeros((n, program.sizes[slot]))
+        block[offset : offset + block.shape[1]] = np.eye(block.shape[1])
+        seeds[slot] = block.reshape((n,) + shape)
+        offset += block.shape[1]
+    return seeds
+
+
+def _reverse_seeds(program: Program) -> list[dict[int, Any]]:
+    """One cotangent per output element: reverse mode's sweeps."""
+    return [
+        {slot: one_hot(program.shapes[slot], e)}
+        for slot in program.output_slots
+        for e in range(program.sizes[slot])
+    ]
+
+
+def _counted(seed: dict[int, Any]) -> dict[int, Counted]:
+    return {slot: Counted(value) for slot, value in seed.items()}
+
+
+def median_seconds(run: Callable[[], Any], least: int = 3, budget: float = 0.2, most: int = 25) -> float:
+    """The median wall time of ``run``: at least ``least`` runs, more (up to ``most``) while under ``budget`` s."""
+    times: list[float] = []
+    while len(times) < least or (sum(times) < budget and len(times) < most):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def interleaved_medians(
+    runs: Sequence[Callable[[], Any]], least: int = 5, budget: float = 1.0, most: int = 200
+) -> list[float]:
+    """The median wall time of each of ``runs``, timed in turn, round after round.
+
+    At least ``least`` rounds, more (up to ``most``) while under ``budget`` s in all. A
+    ratio of two of the medians stays meaningful on a noisy machine: a burst of load slows
+    the runs of the same rounds, where timing one function after the other puts the burst
+    in one median only.
+
+    Examples
+    --------
+    >>> fast, slow = interleaved_medians([lambda: sum(range(10)), lambda: sum(range(10_000))])
+    >>> fast < slow
+    True
+    """
+    times: list[list[float]] = [[] for _ in runs]
+    spent, rounds = 0.0, 0
+    while rounds < least or (spent < budget and rounds < most):
+        for run, samples in zip(runs, times):
+            start = time.perf_counter()
+            run()
+            samples.append(time.perf_counter() - start)
+            spent += samples[-1]
+        rounds += 1
+    return [statistics.median(samples) for samples in times]
+
+
+def measure(
+    graph: Graph,
+    inputs: Sequence[Any],
+    modes: Sequence[str] = MODES,
+    repeats: int = 3,
+    budget: float = 0.2,
+) -> dict[str, ModeCost]:
+    """Count and time each mode on ``graph`` at ``inputs`` (values in input order).
+
+    Counts come from :mod:`graphdiff.cost.tally` (each rule's arithmetic measured once, summed
+    along the sweep's path); :func:`count_by_running` gets the same numbers by counting
+    every operation of the running sweeps, and the tests hold the two equal. Times are of
+    the interpreted sweeps.
+
+    Examples
+    --------
+    >>> from graphdiff import builders
+    >>> costs = measure(builders.speelpenning(4), [1.0, 2.0, 3.0, 4.0], repeats=1, budget=0)
+    >>> [(m, c.sweeps, c.ops.mul) for m, c in costs.items()]
+    [('function', 1, 3), ('forward', 4, 21), ('forward-vector', 1, 27), ('reverse', 1, 9)]
+    """
+    program = graph.program
+    values = graph.bind(inputs)
+    out = {}
+    for mode in modes:
+        ops, sweeps, stored, peak = _TALLIES[mode](program)
+        seconds = median_seconds(_RUNS[mode](program, values), repeats, budget)
+        out[mode] = ModeCost(mode, sweeps, ops, stored, peak, seconds)
+    return out
+
+
+# --- counts from the structure (fast) -------------------------------------------------------
+
+
+def _tally_function(program: Program) -> tuple[OpCounts, int, int, int]:
+    return function_counts(program), 1, 0, evaluation_peak(program)
+
+
+def _tally_forward(program: Program) -> tuple[OpCounts, int, int, int]:
+    total, peak, sweeps = OpCounts(), 0, 0
+    for slot in program.input_slots:  # every element of an input follows the same path
+        ops, tangent_sizes = forward_counts(program, {slot})
+        total += ops * program.sizes[slot]
+        sweeps += program.sizes[slot]
+        peak = max(peak, forward_peak(program, tangent_sizes))
+    return total, sweeps, 0, peak
+
+
+def _tally_forward_vector(program: Program) -> tuple[OpCounts, int, int, int]:
+    n = sum(program.sizes[s] for s in program.input_slots)
+    ops, tangent_sizes = forward_counts(program, set(program.input_slots), batch=(n,))
+    return ops, 1, 0, forward_peak(program, tangent_sizes)
+
+
+def _tally_reverse(program: Program) -> tuple[OpCounts, int, int, int]:
+    total, sweeps, kept, patterns = function_counts(program), 0, set(), []
+    for slot in program.output_slots:
+        ops, arrived = reverse_counts(program, [slot])
+        total += ops * program.sizes[slot]
+        sweeps += program.sizes[slot]
+        patterns.append(arrived)
+        kept |= tape(program, [True if a else None for a in arrived])
+    stored = sum(program.sizes[k] for k in kept)
+    return total, sweeps, stored, reverse_peak(program, frozenset(kept), patterns)
+
+
+_TALLIES = {
+    "function": _tally_function,
+    "forward": _tally_forward,
+    "forward-vector": _tally_forward_vector,
+    "reverse": _tally_reverse,
+}
+
+
+# --- the sweeps themselves: timed, and counted operation by operation for the tests ---------
+
+
+def _run_function(program: Program, values: list) -> Callable[[], Any]:
+    return lambda: evaluate(program, values)
+
+
+def _run_forward(program: Program, values: list) -> Callable[[], Any]:
+    seeds = _forward_seeds(program)
+
+    def run():
+        for seed in seeds:
+            forward_sweep(program, values, seed)
+
+    return run
+
+
+def _run_forward_vector(program: Program, values: list) -> Callable[[], Any]:
+    seed = _vector_seeds(program)
+    return lambda: forward_sweep(program, values, seed)
+
+
+def _run_reverse(program: Program, values: list) -> Callable[[], Any]:
+    seeds = _reverse_seeds(program)
+
+    def run():
+        primals = evaluate(program, values)
+        for seed in seeds:
+            reverse_sweep(program, primals, seed)
+
+    return run
+
+
+_RUNS = {
+    "function": _run_function,
+    "forward": _run_forward,
+    "forward-vector": _run_forward_vector,
+    "reverse": _run_reverse,
+}
+
+
+def count_by_running(program: Program, values: list, mode: str) -> tuple[OpCounts, int, int]:
+    """Count every operation of the running sweeps of ``mode``: ``(ops, sweeps, stored_values)``.
+
+    The reference for :mod:`graphdiff.cost.tally`; as slow as running the sweeps on counted values.
+    """
+    total = OpCounts()
+    if mode == "function":
+        with counting() as total:
+            evaluate(program, values, _lift)
+        return total, 1, 0
+    if mode in ("forward", "forward-vector"):
+        seeds = _forward_seeds(program) if mode == "forward" else [_vector_seeds(program)]
+        for seed in seeds:
+            with counting() as ops:
+                forward_sweep(program, values, _counted(seed), _lift)
+            total += ops
+        return total, len(seeds), 0
+    with counting() as total:
+        primals = evaluate(program, values, _lift)
+    tagged = [None if v is None else Counted(v.value, slot=k) for k, v in enumerate(primals)]
+    seeds, read = _reverse_seeds(program), set()
+    for seed in seeds:
+        with counting() as ops:
+            reverse_sweep(program, tagged, _counted(seed))
+        total += ops
+        read |= ops.read
+    return total, len(seeds), sum(program.sizes[k] for k in read if program.kinds[k] != "const")

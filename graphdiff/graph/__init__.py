@@ -1,0 +1,11 @@
+"""The graph and tracing: a networkx graph of primitives, and how a Python function becomes one.
+
+- :mod:`~graphdiff.graph.graph`: :class:`Graph`, over a networkx ``MultiDiGraph``;
+- :mod:`~graphdiff.graph.tracer`: :func:`trace`, which records a function run on tracers;
+- :mod:`~graphdiff.graph.captures`: what a traced function reads besides its arguments.
+"""
+
+from graphdiff.graph.graph import Graph
+from graphdiff.graph.tracer import Tracer, trace
+
+__all__ = ["Graph", "Tracer", "trace"]

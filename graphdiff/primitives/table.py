@@ -1,0 +1,619 @@
+"""The primitive table: every operation graphdiff knows, with all its rules side by side.
+
+Each :class:`Primitive` holds
+
+- ``impl``: the evaluation on primal values (floats or numpy arrays);
+- for an elementwise primitive, ``partials``: one :class:`Partial` per argument, the local
+  partial d(out)/d(argument) that labels its edge in colah's figures. It is stated once:
+  the forward rule carries a tangent across the edge (``x_dot * p``) and the reverse rule
+  an adjoint (``y_bar * p``), both derived from it;
+- for a structural primitive (``sum``, ``matmul``), a linear forward rule per argument and
+  its transpose, the reverse rule;
+- ``jvp`` and ``vjp``: the rules the sweeps call, ``rule(x_dot, out, *args) -> term`` and
+  ``rule(y_bar, out, *args) -> x_bar term``; a tangent is the sum of the terms of the
+  arguments whose tangent is not a structural zero, and a reverse sweep calls a rule only
+  for arguments that depend on an input;
+- ``shape``: the output shape from the argument shapes.
+
+The rules are written with Python operators and the operations listed in
+:mod:`graphdiff.primitives.elementary` (``el.cos``, not ``np.cos``: one scalar implementation
+serves the interpreters and the generated code, so every call gives the same bits), so
+the cost of a primitive is never declared: :mod:`graphdiff.primitives.counting` measures it by
+running these same rules on values that count every ufunc call.
+
+Adding a primitive means adding one ``_define(...)`` entry below; the tests check every
+entry against finite differences.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graphdiff.errors import (
+    ArityError,
+    ParameterError,
+    PrimitiveDefinitionError,
+    ShapeError,
+    UnknownPrimitiveError,
+)
+from graphdiff.primitives import elementary as el
+from graphdiff.values import as_value, brief
+
+__all__ = ["Primitive", "PRIMITIVES", "get_primitive", "primitive_for_ufunc"]
+
+Rule = Callable[..., Any]
+
+
+def _broadcast_shape(*shapes: tuple[int, ...], **params: Any) -> tuple[int, ...]:
+    if all(s == () for s in shapes):
+        return ()
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ShapeError(f"shapes {', '.join(map(str, shapes))} do not broadcast together") from None
+
+
+@dataclass(frozen=True, eq=False)
+class Primitive:
+    """One operation of the graph IR and its rules. Primitives are callable.
+
+    Calling a primitive evaluates it on plain numbers, applies its forward rule on
+    :class:`~graphdiff.Dual` numbers and records a node on tracers.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> gd.mul(3.0, 4.0)
+    12.0
+    >>> gd.sin(gd.Dual(0.0, 1.0))
+    Dual(primal=0.0, tangent=1.0)
+    """
+
+    name: str
+    arity: int
+    impl: Rule
+    jvp: tuple[Rule, ...]
+    vjp: tuple[Rule, ...]
+    shape: Callable[..., tuple[int, ...]] = _broadcast_shape
+    elementwise: bool = True
+    params: tuple[str, ...] = ()
+    partials: tuple[Partial, ...] | None = None  # elementwise primitives: d(out)/d(arg i), stated once
+    zero_args: frozenset[int] = frozenset()  # the arguments whose partial is a structural zero
+    _residuals: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+    @property
+    def __name__(self) -> str:
+        return self.name
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """Positional parameters ``x0, x1, ...`` (so primitives can be traced), then the params."""
+        P = inspect.Parameter
+        return inspect.Signature(
+            [P(f"x{k}", P.POSITIONAL_ONLY) for k in range(self.arity)]
+            + [P(name, P.KEYWORD_ONLY) for name in self.params]
+        )
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
+        self.check_call(len(args), params)
+        box = None
+        for a in args:  # the boxed type of highest priority decides (a tracer over a dual)
+            kind = type(a)
+            if hasattr(kind, "_graphdiff_bind_") and (
+                box is None or kind._graphdiff_priority_ > box._graphdiff_priority_
+            ):
+                box = kind
+        if box is not None:
+            return box._graphdiff_bind_(self, args, params)
+        out = self.impl(*[as_value(a, f"argument {i} of {self.name}") for i, a in enumerate(args)], **params)
+        return float(out) if isinstance(out, np.floating) else out
+
+    def check_call(self, n_args: int, params: Any, where: str = "") -> None:
+        """Raise unless ``n_args`` arguments and ``params`` fit this primitive.
+
+        :class:`ArityError` for the wrong number of arguments or the wrong parameter
+        names, :class:`ParameterError` for a parameter value of the wrong type or range
+        (``integer_pow``'s ``y`` must be a Python int: not ``'3'``, ``True`` or ``3.0``).
+
+        Examples
+        --------
+        >>> from graphdiff.primitives.table import integer_pow
+        >>> integer_pow.check_call(1, {"y": 3})
+        >>> integer_pow.check_call(1, {"y": "3"}, where="cube")
+        Traceback (most recent call last):
+        ...
+        graphdiff.errors.ParameterError: primitive 'integer_pow' at node 'cube': parameter 'y' must be a Python int, got the string '3'
+        """
+        if n_args != self.arity:
+            where = f" at node {where!r}" if where else ""
+            raise ArityError(f"primitive {self.name!r}{where} takes {self.arity} argument(s), got {n_args}")
+        if params or self.params:
+            _check_params(self, params, where)
+
+    def tangent_out(self, out: Any, args: list, arg_dots: list, params: dict) -> Any:
+        """The output tangent: the sum of the forward-rule terms of the non-zero tangents.
+
+        A ``None`` in ``arg_dots`` is a structural zero and costs nothing. Tangents may
+        carry leading batch axes (vector forward mode).
+        """
+        out_dot = None
+        batch_ndim = 0
+        shaped = self.elementwise and getattr(out, "ndim", 0) > 0
+        for i, (rule, x, x_dot) in enumerate(zip(self.jvp, args, arg_dots)):
+            if x_dot is None or i in self.zero_args:
+                continue
+            if shaped:
+                batch_ndim = np.ndim(x_dot) - np.ndim(x)
+                x_dot = _align_tangent(x_dot, x, out, batch_ndim)
+            term = rule(x_dot, out, *args, **params)
+            out_dot = term if out_dot is None else out_dot + term
+        if shaped and out_dot is not None:
+            target = np.shape(out_dot)[:batch_ndim] + np.shape(out)
+            if np.shape(out_dot) != target:
+                out_dot = np.broadcast_to(out_dot, target)
+        return out_dot
+
+    def adjoint_in(self, i: int, y_bar: Any, out: Any, args: list, params: dict) -> Any:
+        """The contribution of ``y_bar`` to the adjoint of argument ``i``, shaped like it."""
+        x_bar = self.vjp[i](y_bar, out, *args, **params)
+        if self.elementwise:
+            shape = getattr(args[i], "shape", ())  # attribute reads: np.shape costs more per scalar
+            if getattr(x_bar, "shape", ()) != shape:
+                x_bar = _unbroadcast(x_bar, shape)
+        return x_bar
+
+    def residuals(self, i: int, shapes: tuple, params: dict) -> frozenset[int]:
+        """Which primal values the reverse rule of argument ``i`` reads.
+
+        Positions ``0..arity-1`` are the arguments, ``arity`` is the output. This is
+        measured once per argument and shapes, by running the rule on values that
+        record being read, and is what a reverse sweep must keep from the evaluation.
+        """
+        key = (i, shapes, tuple(sorted(params.items())))
+        if key not in self._residuals:
+            from graphdiff.primitives.counting import Counted, counting
+
+            args = [np.full(s, 1.5) for s in shapes]
+            out = self.impl(*args, **params)
+            probes = [Counted(a, slot=k) for k, a in enumerate(args)]
+            y_bar = Counted(np.ones(np.shape(out)))
+            with counting() as counts:
+                self.vjp[i](y_bar, Counted(out, slot=self.arity), *probes, **params)
+            self._residuals[key] = frozenset(counts.read)
+        return self._residuals[key]
+
+
+def _check_params(prim: Primitive, params: Any, where: str) -> None:
+    """Check the names and values of an operation's parameters (see :meth:`Primitive.check_call`)."""
+    at = f"primitive {prim.name!r}" + (f" at node {where!r}" if where else "")
+    if not isinstance(params, dict):
+        raise ParameterError(f"{at}: parameters are a dict of names to values, got {brief(params)}")
+    if set(params) != set(prim.params):
+        raise ArityError(f"{at} takes parameters {list(prim.params)}, got {sorted(map(str, params))}")
+    checks = _PARAM_CHECKS.get(prim.name, {})
+    for name, value in params.items():
+        problem = checks.get(name, _real_number)(value)
+        if problem:
+            raise ParameterError(f"{at}: parameter {name!r} {problem}")
+
+
+def _real_number(value: Any) -> str | None:
+    """Why ``value`` is not a parameter that is a plain real number, or None if it is one."""
+    return None if type(value) in (int, float) else f"must be a Python int or float, got {_what_it_is(value)}"
+
+
+_INT64 = 2**63 - 1  # numpy's exponents are int64; one less, so that y - 1 fits too
+
+
+def _integer_exponent(value: Any) -> str | None:
+    """Why ``value`` is not an exponent for ``integer_pow``, or None if it is one."""
+    if type(value) is not int:
+        return f"must be a Python int, got {_what_it_is(value)}"
+    if not -_INT64 <= value <= _INT64:
+        return f"must be an integer between -(2**63 - 1) and 2**63 - 1, got {brief(value)}"
+    return None
+
+
+def _int_tuple(value: Any, least: int) -> str | None:
+    """Why ``value`` is not a tuple of Python ints of at least ``least`` (a shape or axes), or None."""
+    if type(value) is not tuple or not all(type(n) is int and n >= least for n in value):
+        return f"must be a tuple of Python ints >= {least}, got {_what_it_is(value)}"
+    return None
+
+
+def _what_it_is(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the string {brief(value)}"
+    if isinstance(value, (bool, np.bool_)):
+        return f"the bool {value}"
+    kind = type(value)
+    name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    return f"{brief(value)} ({name})"
+
+
+_PARAM_CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
+    "integer_pow": {"y": _integer_exponent},
+    "reshape": {"shape": lambda v: _int_tuple(v, 0)},
+    "broadcast_to": {"shape": lambda v: _int_tuple(v, 0)},
+    "reduce_sum": {"axes": lambda v: _int_tuple(v, 0)},
+    "transpose": {"axes": lambda v: _int_tuple(v, 0)},
+}
+
+
+def _align_tangent(x_dot: Any, x: Any, out: Any, batch_ndim: int) -> Any:
+    """Give a batched tangent of a lower-rank argument the output's rank, for broadcasting."""
+    missing = np.ndim(out) - np.ndim(x)
+    if batch_ndim and missing > 0:
+        shape = np.shape(x_dot)
+        return np.reshape(x_dot, shape[:batch_ndim] + (1,) * missing + shape[batch_ndim:])
+    return x_dot
+
+
+def _unbroadcast(x_bar: Any, shape: tuple[int, ...]) -> Any:
+    """Sum an adjoint over the axes that broadcasting added, back to ``shape``."""
+    extra = np.ndim(x_bar) - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + k for k, n in enumerate(shape) if n == 1 and np.shape(x_bar)[extra + k] != 1
+    )
+    x_bar = np.sum(x_bar, axis=axes)
+    return np.reshape(x_bar, shape)
+
+
+# --- matmul helpers: promote 1-D operands to 2-D so that one set of rules serves all ---
+
+
+def _matmul_shape(x: tuple[int, ...], y: tuple[int, ...]) -> tuple[int, ...]:
+    if not (1 <= len(x) <= 2 and 1 <= len(y) <= 2):
+        raise ShapeError(f"matmul takes 1-D or 2-D arrays, got shapes {x} and {y}")
+    if x[-1] != y[0]:
+        raise ShapeError(f"matmul shapes {x} and {y} do not fit: {x[-1]} != {y[0]}")
+    return x[:-1] + y[1:]
+
+
+def _as_matrix_left(a: Any) -> Any:
+    return np.reshape(a, (1,) + np.shape(a)) if np.ndim(a) == 1 else a
+
+
+def _as_matrix_right(a: Any) -> Any:
+    return np.reshape(a, np.shape(a) + (1,)) if np.ndim(a) == 1 else a
+
+
+def _matmul_jvp_x(x_dot: Any, out: Any, x: Any, y: Any) -> Any:
+    batch = np.shape(x_dot)[: np.ndim(x_dot) - np.ndim(x)]
+    x2_dot = np.reshape(x_dot, batch + np.shape(_as_matrix_left(x)))
+    return np.reshape(np.matmul(x2_dot, _as_matrix_right(y)), batch + np.shape(out))
+
+
+def _matmul_jvp_y(y_dot: Any, out: Any, x: Any, y: Any) -> Any:
+    batch = np.shape(y_dot)[: np.ndim(y_dot) - np.ndim(y)]
+    y2_dot = np.reshape(y_dot, batch + np.shape(_as_matrix_right(y)))
+    return np.reshape(np.matmul(_as_matrix_left(x), y2_dot), batch + np.shape(out))
+
+
+def _matmul_vjp_x(y_bar: Any, out: Any, x: Any, y: Any) -> Any:
+    x2, y2 = _as_matrix_left(x), _as_matrix_right(y)
+    y2_bar = np.reshape(y_bar, (np.shape(x2)[0], np.shape(y2)[1]))
+    return np.reshape(np.matmul(y2_bar, np.swapaxes(y2, 0, 1)), np.shape(x))
+
+
+def _matmul_vjp_y(y_bar: Any, out: Any, x: Any, y: Any) -> Any:
+    x2, y2 = _as_matrix_left(x), _as_matrix_right(y)
+    y2_bar = np.reshape(y_bar, (np.shape(x2)[0], np.shape(y2)[1]))
+    return np.reshape(np.matmul(np.swapaxes(x2, 0, 1), y2_bar), np.shape(y))
+
+
+def _sum_jvp(x_dot: Any, out: Any, x: Any) -> Any:
+    batch_ndim = np.ndim(x_dot) - np.ndim(x)
+    return np.sum(x_dot, axis=tuple(range(batch_ndim, np.ndim(x_dot))))
+
+
+# --- structural primitives: they move numbers and compute none, so each rule is linear ---
+
+
+def _batch(v: Any, x: Any) -> int:
+    """How many leading batch axes a tangent ``v`` of ``x`` carries (vector forward mode)."""
+    return np.ndim(v) - np.ndim(x)
+
+
+def _reshape_shape(x: tuple[int, ...], *, shape: tuple[int, ...]) -> tuple[int, ...]:
+    if math.prod(x) != math.prod(shape):
+        raise ShapeError(f"cannot reshape an array of shape {x} into shape {tuple(shape)}")
+    return tuple(shape)
+
+
+def _broadcast_to_shape(x: tuple[int, ...], *, shape: tuple[int, ...]) -> tuple[int, ...]:
+    try:
+        if tuple(np.broadcast_shapes(x, tuple(shape))) != tuple(shape):
+            raise ValueError
+    except ValueError:
+        raise ShapeError(f"cannot broadcast an array of shape {x} to shape {tuple(shape)}") from None
+    return tuple(shape)
+
+
+def _reduce_sum_shape(x: tuple[int, ...], *, axes: tuple[int, ...]) -> tuple[int, ...]:
+    if len(set(axes)) != len(axes) or not all(0 <= a < len(x) for a in axes):
+        raise ShapeError(f"cannot sum an array of shape {x} over axes {axes}")
+    return tuple(n for k, n in enumerate(x) if k not in axes)
+
+
+def _transpose_shape(x: tuple[int, ...], *, axes: tuple[int, ...]) -> tuple[int, ...]:
+    if sorted(axes) != list(range(len(x))):
+        raise ShapeError(f"axes {axes} are not a permutation of the axes of an array of shape {x}")
+    return tuple(x[a] for a in axes)
+
+
+def _sum_back(y_bar: Any, x: Any, axes: tuple[int, ...]) -> Any:
+    """The transpose of summing ``x`` over ``axes``: ``y_bar`` copied back along them."""
+    kept = tuple(1 if k in axes else n for k, n in enumerate(np.shape(x)))
+    return np.broadcast_to(np.reshape(y_bar, kept), np.shape(x))
+
+
+def _broadcast_jvp(x_dot: Any, out: Any, x: Any, *, shape: tuple[int, ...]) -> Any:
+    """``x_dot`` broadcast like ``x``; batch axes stay in front, so ``x``'s missing axes go after them."""
+    batch = np.shape(x_dot)[: _batch(x_dot, x)]
+    missing = len(shape) - np.ndim(x)
+    if batch and missing:
+        x_dot = np.reshape(x_dot, batch + (1,) * missing + np.shape(x))
+    return np.broadcast_to(x_dot, batch + tuple(shape))
+
+
+def _inverse(axes: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(k) for k in np.argsort(axes))
+
+
+def _integer_pow_d(x: Any, y: int) -> Any:
+    """d(x**y)/dx for an integer y, with as little arithmetic as the exponent allows."""
+    if y == 0:
+        return np.zeros_like(x)
+    if y == 1:
+        return np.ones_like(x)
+    if y == 2:
+        return 2 * x
+    return y * el.power(x, y - 1)
+
+
+def _log_base(x: Any) -> Any:
+    """log(x) for d(x**y)/dy, with log(0) read as log(1) = 0, as JAX does: d/dy 0**y is 0, not nan.
+
+    ``x + (x == 0)`` turns exactly the zeros into ones and leaves every other x as it is.
+    """
+    return el.log(x + el.equal(x, 0))
+
+
+def _max_share(x: Any, y: Any) -> Any:
+    """The share of d max(x, y) that goes to x: 1 where x > y, 1/2 at ties, else 0."""
+    return el.greater(x, y) + 0.5 * el.equal(x, y)
+
+
+# --- edge partials ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Partial:
+    """The local partial d(out)/d(argument) of an elementwise primitive: the label of one edge.
+
+    It is stated once, and both sweeps read it: a tangent crosses the edge forward as
+    ``x_dot * p``, an adjoint crosses it backward as ``y_bar * p``. ``kind`` says how:
+    ``"zero"`` passes nothing (the edge of a comparison: a mask has no derivative, and its
+    argument gets no tangent or adjoint through it), ``"one"`` passes the value on, ``"minus_one"`` negates it, ``"times"`` multiplies it by
+    ``rule(out, *args)`` and ``"over"`` divides it by ``rule(out, *args)`` (so
+    ``d(log x)/dx`` costs one division, as ``x_dot / x``, not a reciprocal and a product).
+    """
+
+    kind: str
+    rule: Rule | None = None
+
+    def across(self, v: Any, out: Any, *args: Any, **params: Any) -> Any:
+        """A tangent (forward) or an adjoint (backward) ``v`` carried across the edge."""
+        if self.kind == "zero":
+            return None  # nothing crosses: a structural zero (sweeps never ask)
+        if self.kind == "one":
+            return v
+        if self.kind == "minus_one":
+            return -v
+        if self.kind == "times":
+            return v * self.rule(out, *args, **params)
+        return v / self.rule(out, *args, **params)
+
+    def value(self, out: Any, *args: Any, **params: Any) -> Any:
+        """The partial itself at a point: the number on the edge in colah's figures."""
+        if self.kind == "zero":
+            return np.float64(0.0)
+        if self.kind == "one":
+            return np.float64(1.0)
+        if self.kind == "minus_one":
+            return np.float64(-1.0)
+        if self.kind == "times":
+            return self.rule(out, *args, **params)
+        return 1 / self.rule(out, *args, **params)
+
+
+ZERO, ONE, MINUS_ONE = Partial("zero"), Partial("one"), Partial("minus_one")
+
+
+def times(rule: Rule) -> Partial:
+    """The partial ``rule(out, *args)``, multiplying what crosses its edge."""
+    return Partial("times", rule)
+
+
+def over(rule: Rule) -> Partial:
+    """The partial ``1 / rule(out, *args)``, dividing what crosses its edge."""
+    return Partial("over", rule)
+
+
+# --- the table ------------------------------------------------------------------------
+
+PRIMITIVES: dict[str, Primitive] = {}
+
+
+def _define(
+    name: str,
+    arity: int,
+    impl: Rule,
+    partials: tuple[Partial, ...] | None = None,
+    jvp: tuple | None = None,
+    vjp: tuple | None = None,
+    **kw: Any,
+) -> Primitive:
+    """Add a primitive to the table: elementwise ones by their ``partials`` (one per argument),
+    structural ones (sum, matmul) by a linear ``jvp`` rule and its transpose ``vjp`` per argument."""
+    if partials is not None:
+        if jvp is not None or vjp is not None or len(partials) != arity:
+            raise PrimitiveDefinitionError(
+                f"primitive {name!r}: give one partial per argument ({arity}), no rules"
+            )
+        if not all(isinstance(p, Partial) for p in partials):
+            raise PrimitiveDefinitionError(
+                f"primitive {name!r}: partials are ONE, MINUS_ONE, times(...) or over(...)"
+            )
+        _check_listed(name, impl, arity, kw.get("params", ()), "evaluation")
+        for i, p in enumerate(partials):
+            if p.rule is not None:
+                _check_listed(name, p.rule, arity + 1, kw.get("params", ()), f"partial by argument {i}")
+        jvp = vjp = tuple(p.across for p in partials)
+    elif kw.get("elementwise", True) or jvp is None or vjp is None or not len(jvp) == len(vjp) == arity:
+        raise PrimitiveDefinitionError(
+            f"primitive {name!r}: an elementwise primitive states its partials; a structural one "
+            f"(elementwise=False) a linear forward rule and its transpose per argument ({arity})"
+        )
+    zero_args = frozenset(i for i, p in enumerate(partials or ()) if p.kind == "zero")
+    PRIMITIVES[name] = prim = Primitive(
+        name, arity, impl, tuple(jvp), tuple(vjp), partials=partials, zero_args=zero_args, **kw
+    )
+    return prim
+
+
+define = _define
+
+
+def _check_listed(name: str, rule: Rule, n_values: int, params: tuple, what: str) -> None:
+    """Refuse a rule that uses a numpy operation graphdiff cannot count or compile, naming both."""
+    probe_params = {p: 2 for p in params}  # integer parameters (integer_pow's y)
+    unlisted = el.unlisted_operation(rule, n_values, probe_params)
+    if unlisted is not None:
+        raise PrimitiveDefinitionError(
+            f"primitive {name!r}: its {what} uses {unlisted}, which is not among the operations "
+            "graphdiff can count and compile (graphdiff.primitives.elementary.OPERATIONS)"
+        )
+
+
+# fmt: off
+add = _define("add", 2, np.add, partials=(ONE, ONE))
+sub = _define("sub", 2, np.subtract, partials=(ONE, MINUS_ONE))
+mul = _define("mul", 2, np.multiply, partials=(
+    times(lambda out, x, y: y),
+    times(lambda out, x, y: x)))
+div = _define("div", 2, np.true_divide, partials=(
+    over(lambda out, x, y: y),
+    times(lambda out, x, y: -(out / y))))
+neg = _define("neg", 1, np.negative, partials=(MINUS_ONE,))
+pow = _define("pow", 2, el.power, partials=(  # noqa: A001 - the primitive's name
+    times(lambda out, x, y: y * el.power(x, y - 1)),
+    times(lambda out, x, y: _log_base(x) * out)))
+integer_pow = _define("integer_pow", 1, lambda x, *, y: el.power(x, y), partials=(
+    times(lambda out, x, *, y: _integer_pow_d(x, y)),), params=("y",))
+square = _define("square", 1, np.square, partials=(times(lambda out, x: 2 * x),))
+sqrt = _define("sqrt", 1, el.sqrt, partials=(over(lambda out, x: 2 * out),))
+exp = _define("exp", 1, el.exp, partials=(times(lambda out, x: out),))
+log = _define("log", 1, el.log, partials=(over(lambda out, x: x),))
+sin = _define("sin", 1, el.sin, partials=(times(lambda out, x: el.cos(x)),))
+cos = _define("cos", 1, el.cos, partials=(times(lambda out, x: -el.sin(x)),))
+tan = _define("tan", 1, el.tan, partials=(times(lambda out, x: 1 + out * out),))
+tanh = _define("tanh", 1, el.tanh, partials=(times(lambda out, x: 1 - out * out),))
+sigmoid = _define("sigmoid", 1, lambda x: 1 / (1 + el.exp(-x)), partials=(
+    times(lambda out, x: out * (1 - out)),))
+relu = _define("relu", 1, lambda x: el.maximum(x, 0.0), partials=(times(lambda out, x: el.greater(x, 0)),))
+abs = _define("abs", 1, np.absolute, partials=(times(lambda out, x: el.sign(x)),))  # noqa: A001
+atan2 = _define("atan2", 2, el.arctan2, partials=(  # atan2(y, x): the angle of the point (x, y)
+    times(lambda out, y, x: x / (x * x + y * y)),
+    times(lambda out, y, x: -y / (x * x + y * y))))
+maximum = _define("maximum", 2, el.maximum, partials=(
+    times(lambda out, x, y: _max_share(x, y)),
+    times(lambda out, x, y: _max_share(y, x))))
+greater = _define("greater", 2, el.greater, partials=(ZERO, ZERO))  # a mask: 1.0 where x > y
+equal = _define("equal", 2, el.equal, partials=(ZERO, ZERO))  # a mask: 1.0 where x == y
+sign = _define("sign", 1, el.sign, partials=(ZERO,))
+sum = _define("sum", 1, np.sum,  # noqa: A001 - the primitive's name; sums every element
+    jvp=(_sum_jvp,),
+    vjp=(lambda y_bar, out, x: np.broadcast_to(y_bar, np.shape(x)),),
+    shape=lambda x: (), elementwise=False)
+reshape = _define("reshape", 1, lambda x, *, shape: np.reshape(x, shape),
+    jvp=(lambda x_dot, out, x, *, shape: np.reshape(x_dot, np.shape(x_dot)[:_batch(x_dot, x)] + tuple(shape)),),
+    vjp=(lambda y_bar, out, x, *, shape: np.reshape(y_bar, np.shape(x)),),
+    shape=_reshape_shape, elementwise=False, params=("shape",))
+broadcast_to = _define("broadcast_to", 1, lambda x, *, shape: np.broadcast_to(x, shape),
+    jvp=(_broadcast_jvp,),
+    vjp=(lambda y_bar, out, x, *, shape: _unbroadcast(y_bar, np.shape(x)),),
+    shape=_broadcast_to_shape, elementwise=False, params=("shape",))
+reduce_sum = _define("reduce_sum", 1, lambda x, *, axes: np.sum(x, axis=tuple(axes)),
+    jvp=(lambda x_dot, out, x, *, axes: np.sum(x_dot, axis=tuple(a + _batch(x_dot, x) for a in axes)),),
+    vjp=(lambda y_bar, out, x, *, axes: _sum_back(y_bar, x, tuple(axes)),),
+    shape=_reduce_sum_shape, elementwise=False, params=("axes",))
+transpose = _define("transpose", 1, lambda x, *, axes: np.transpose(x, axes),
+    jvp=(lambda x_dot, out, x, *, axes: np.transpose(
+        x_dot, tuple(range(_batch(x_dot, x))) + tuple(a + _batch(x_dot, x) for a in axes)),),
+    vjp=(lambda y_bar, out, x, *, axes: np.transpose(y_bar, _inverse(tuple(axes))),),
+    shape=_transpose_shape, elementwise=False, params=("axes",))
+matmul = _define("matmul", 2, np.matmul,
+    jvp=(_matmul_jvp_x, _matmul_jvp_y),
+    vjp=(_matmul_vjp_x, _matmul_vjp_y),
+    shape=_matmul_shape, elementwise=False)
+# fmt: on
+
+dot = matmul
+
+_UFUNCS: dict[np.ufunc, Primitive] = {
+    np.add: add,
+    np.subtract: sub,
+    np.multiply: mul,
+    np.true_divide: div,
+    np.negative: neg,
+    np.power: pow,
+    np.square: square,
+    np.sqrt: sqrt,
+    np.exp: exp,
+    np.log: log,
+    np.sin: sin,
+    np.cos: cos,
+    np.tan: tan,
+    np.tanh: tanh,
+    np.absolute: abs,
+    np.arctan2: atan2,
+    np.maximum: maximum,
+    np.sign: sign,
+    np.matmul: matmul,
+}
+
+
+def primitive_for_ufunc(ufunc: np.ufunc, args: tuple) -> tuple[Primitive, tuple, dict] | None:
+    """The primitive, arguments and parameters that a numpy ufunc call on boxed values means.
+
+    ``x ** 2`` with a Python integer exponent becomes ``integer_pow`` (as in JAX);
+    returns ``None`` for a ufunc with no primitive.
+    """
+    if ufunc is np.power and isinstance(args[1], (int, np.integer)) and not isinstance(args[1], bool):
+        return integer_pow, (args[0],), {"y": int(args[1])}
+    prim = _UFUNCS.get(ufunc)
+    return None if prim is None else (prim, args, {})
+
+
+def get_primitive(op: str | Primitive, where: str = "") -> Primitive:
+    """Look a primitive up by name; :class:`UnknownPrimitiveError` names it if it is unknown."""
+    if isinstance(op, Primitive):
+        return op
+    try:
+        return PRIMITIVES[op]
+    except (KeyError, TypeError):
+        where = f" at node {where!r}" if where else ""
+        raise UnknownPrimitiveError(
+            f"unknown primitive {op!r}{where}; known: {', '.join(sorted(PRIMITIVES))}"
+        ) from None

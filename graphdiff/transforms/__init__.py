@@ -1,0 +1,7 @@
+"""The transformations users call, named as in JAX, and derivatives as graphs."""
+
+from graphdiff.transforms.api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
+from graphdiff.transforms.derivatives import grad_graph, hessian, jvp_graph, vjp_graph
+
+__all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "grad_graph", "jvp_graph",
+           "vjp_graph", "hessian"]  # fmt: skip

@@ -1,0 +1,149 @@
+"""Derivatives as graphs: the sweeps run on tracers, and what they compute is recorded.
+
+A forward or reverse sweep is a short interpreter over a program. Run on tracers instead
+of numbers, each rule it applies adds nodes to a new graph, so the derivative computation
+becomes a :class:`~graphdiff.Graph` like any other: evaluate it, draw it, count it, save
+it, differentiate it again. Structural zeros are never recorded; the primal values the
+reverse part reads are edges from the primal part (the tape, made visible).
+
+The same mechanism makes the transformations nest: ``gd.grad`` called on traced values
+records its sweep into the trace around it, so ``gd.jvp(gd.grad(f), ...)`` is forward
+over reverse, and any order works.
+
+>>> import graphdiff as gd
+>>> g = gd.builders.colah()
+>>> dg = grad_graph(g)                 # a Graph: inputs a, b; outputs de/da, de/db
+>>> dg.inputs, dg(2.0, 1.0)
+(['a', 'b'], (2.0, 5.0))
+>>> hessian(g)(2.0, 1.0)               # e = (a + b)(b + 1): d2e/da db = 1, d2e/db2 = 2
+((0.0, 1.0), (1.0, 2.0))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from graphdiff.errors import SeedError
+from graphdiff.graph.graph import Graph
+from graphdiff.graph.tracer import trace
+from graphdiff.transforms.api import Differentiable, grad, jacfwd, jacrev, jvp, vjp
+
+__all__ = ["grad_graph", "jvp_graph", "vjp_graph", "hessian"]
+
+
+def _examples(g: Graph, names: list[str]) -> list[Any]:
+    return [np.zeros(g.shape_of(n)) if g.shape_of(n) else 0.0 for n in names]
+
+
+def _fresh(names: list[str], stem: str, suffix: str) -> list[str]:
+    """``stem + suffix`` for each stem, made unique against ``names``."""
+    taken, out = set(names), []
+    for s in stem:
+        name = f"{s}{suffix}"
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        out.append(name)
+    return out
+
+
+def grad_graph(g: Graph) -> Graph:
+    """The gradient of a scalar graph as a graph: the evaluation, then one reverse sweep, recorded.
+
+    Its inputs are ``g``'s; its outputs are d(output)/d(input), one per input.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> dg = gd.grad_graph(gd.trace(lambda x: gd.sin(x) * x))
+    >>> dg(0.0)                      # cos(0) * 0 + sin(0) = 0
+    0.0
+    """
+    return trace(grad(g), *_examples(g, g.inputs), name=f"grad({g.name})", names=g.inputs)
+
+
+def jvp_graph(g: Graph, seeded: list[str] | None = None) -> Graph:
+    """The forward sweep of ``g`` as a graph: inputs ``g``'s and a tangent per seeded input
+    (``<name>_dot``), outputs ``g``'s outputs then their tangents.
+
+    ``seeded``: the inputs that get a tangent (default: all); the others' tangents are
+    structural zeros, never recorded. ``jvp_graph(g, [name])`` is one sweep of forward
+    mode seeded at ``name``.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> jg = gd.jvp_graph(gd.builders.colah())
+    >>> jg.inputs
+    ['a', 'b', 'a_dot', 'b_dot']
+    >>> jg(2.0, 1.0, 0.0, 1.0)       # e and de/db
+    (6.0, 5.0)
+    """
+    n = len(g.inputs)
+    seeded = list(g.inputs) if seeded is None else list(seeded)
+    unknown = [s for s in seeded if s not in g.inputs]
+    if unknown or len(set(seeded)) != len(seeded):
+        raise SeedError(f"cannot seed {unknown or seeded}: seed each input of {g.name} {g.inputs} once")
+    where = [seeded.index(name) if name in seeded else None for name in g.inputs]
+    names = g.inputs + _fresh(g.inputs, seeded, "_dot")
+
+    def sweep(*values: Any) -> tuple:
+        x_dots = [None if k is None else values[n + k] for k in where]
+        outs, out_dots = jvp(g, values[:n], x_dots)
+        return _flat(outs, len(g.outputs)) + _flat(out_dots, len(g.outputs))
+
+    examples = _examples(g, g.inputs) + _examples(g, seeded)
+    label = "" if len(seeded) == n else f", {', '.join(seeded)}"
+    return trace(sweep, *examples, name=f"jvp({g.name}{label})", names=names)
+
+
+def vjp_graph(g: Graph) -> Graph:
+    """The evaluation and reverse sweep of ``g`` as a graph: inputs ``g``'s and a cotangent per
+    output (``<name>_bar``), outputs ``g``'s outputs then an adjoint per input.
+
+    The primal values the reverse part reads are edges from the primal part: the tape.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> vg = gd.vjp_graph(gd.builders.colah())
+    >>> vg.inputs
+    ['a', 'b', 'e_bar']
+    >>> vg(2.0, 1.0, 1.0)            # e, de/da, de/db
+    (6.0, 2.0, 5.0)
+    """
+    n, m = len(g.inputs), len(g.outputs)
+    names = g.inputs + _fresh(g.inputs, g.outputs, "_bar")
+
+    def sweep(*values: Any) -> tuple:
+        cotangents = values[n] if m == 1 else list(values[n:])
+        outs, x_bars = vjp(g, values[:n], cotangents)
+        return _flat(outs, m) + tuple(x_bars)
+
+    examples = _examples(g, g.inputs) + [np.zeros(g.shape_of(o)) if g.shape_of(o) else 0.0 for o in g.outputs]
+    return trace(sweep, *examples, name=f"vjp({g.name})", names=names)
+
+
+def hessian(f: Differentiable) -> Callable[..., tuple]:
+    """The Hessian of a scalar function: forward mode over reverse mode, ``jacfwd(jacrev(f))``.
+
+    The layout is that of the composition: for one input the tuple ``(H,)``; for several,
+    ``H[i][j]`` is the block d2f / dx_i dx_j, shaped ``x_i.shape + x_j.shape``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import graphdiff as gd
+    >>> (H,) = gd.hessian(lambda x: gd.sum(x * x * x))(np.array([1.0, 2.0]))
+    >>> H                           # diag(6 x)
+    array([[ 6.,  0.],
+           [ 0., 12.]])
+    """
+    return jacfwd(jacrev(f))
+
+
+def _flat(values: Any, n: int) -> tuple:
+    return tuple(values) if n > 1 else (values,)

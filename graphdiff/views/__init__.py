@@ -1,0 +1,7 @@
+"""Pictures and reports: the graph drawn with its sweeps, per-node tables, the path-sum view."""
+
+from graphdiff.views.draw import draw, to_dot
+from graphdiff.views.paths import count_paths, paths
+from graphdiff.views.report import edge_partials, render_sweeps, sweeps_report
+
+__all__ = ["draw", "to_dot", "paths", "count_paths", "edge_partials", "sweeps_report", "render_sweeps"]
