@@ -191,3 +191,25 @@ def test_a_sweeps_cost_is_the_operation_count_of_its_derivative_graph(g):
         )
         assert forward.as_dict() == costs["forward"].ops.as_dict()
     assert len(g.outputs) == 1 or scalar_inputs  # every builder is checked one way at least
+
+
+def test_the_backward_program_of_colah_names_each_adjoint_and_where_adjoints_meet():
+    vg = gd.vjp_graph(builders.colah())
+    # e = c * d: c_bar = e_bar * d and d_bar = e_bar * c read c and d from the evaluation (the
+    # tape); b feeds both c and d, so its adjoint is where the two meet: b_bar = c_bar + d_bar.
+    # a's adjoint is c_bar itself (c = a + b passes it on unchanged)
+    assert vg.nx.nodes["c_bar"]["op"] == "mul" and set(vg.args("c_bar")) == {"e_bar", "d"}
+    assert vg.nx.nodes["d_bar"]["op"] == "mul" and set(vg.args("d_bar")) == {"e_bar", "c"}
+    assert vg.nx.nodes["b_bar"]["op"] == "add" and set(vg.args("b_bar")) == {"c_bar", "d_bar"}
+    assert vg.outputs == ["e", "c_bar", "b_bar"]
+    assert vg(2.0, 1.0, 1.0) == (6.0, 2.0, 5.0)
+
+
+def test_graphdiff_draw_backward_draws_the_backward_program(capsys):
+    from graphdiff.cli.main import main
+
+    assert main(["draw", "colah", "--backward", "--format", "dot"]) == 0
+    dot = capsys.readouterr().out
+    for line in ('"c_bar" [label="c_bar = 2"]', '"d_bar" [label="d_bar = 3"]', '"b_bar" [label="b_bar = 5"]',
+                 '"c_bar" -> "b_bar"', '"d_bar" -> "b_bar"', '"d" -> "c_bar"', '"c" -> "d_bar"'):  # fmt: skip
+        assert line in dot, line

@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from graphdiff.errors import ArgumentError, GraphError
 
 __all__ = ["main", "build_parser"]
@@ -259,6 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = draw.add_mutually_exclusive_group()
     sweep.add_argument("--forward", metavar="INPUT", help="show d(node)/d(INPUT) from one forward sweep")
     sweep.add_argument("--reverse", action="store_true", help="show d(output)/d(node) from one reverse sweep")
+    sweep.add_argument(
+        "--backward",
+        action="store_true",
+        help="draw the backward program itself: the evaluation, then each adjoint as a node (<name>_bar), "
+        "what it reads from the evaluation, and where adjoints meet and are added",
+    )
     draw.add_argument(
         "--output", metavar="NODE", help="with --reverse: the output to seed (default: the only one)"
     )
@@ -411,7 +419,9 @@ def _check_draw(args: argparse.Namespace) -> None:
     if args.output is not None and not args.reverse:
         raise ArgumentError("--output NODE picks the output of a reverse sweep: it needs --reverse")
     if args.structure:
-        _refuse(_given(args, ["at", "forward", "reverse", "output", "partials"]), "with --structure")
+        _refuse(
+            _given(args, ["at", "forward", "reverse", "output", "partials", "backward"]), "with --structure"
+        )
     if args.path:
         _check_output_path("-o", args.path)
     suffix = Path(args.path).suffix.lstrip(".").lower() if args.path else ""
@@ -530,6 +540,15 @@ def _run_draw(args: argparse.Namespace) -> int:
         "output": args.output,
         "partials": args.partials,
     }
+    if args.backward:  # the reverse sweep as a graph of its own, seeded with 1 at every output
+        from graphdiff.transforms import vjp_graph
+
+        point = graph.bind_inputs(point)
+        point = [
+            *point,
+            *(1.0 if graph.shape_of(o) == () else np.ones(graph.shape_of(o)) for o in graph.outputs),
+        ]
+        graph = vjp_graph(graph)
     if args.path is not None:
         draw(graph, point, **options, path=args.path, format=args.format)
         print(f"wrote {args.path}", file=sys.stderr)

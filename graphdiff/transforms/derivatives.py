@@ -24,12 +24,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import networkx as nx
 import numpy as np
 
 from graphdiff.errors import SeedError
 from graphdiff.graph.graph import Graph
-from graphdiff.graph.tracer import trace
-from graphdiff.transforms.api import Differentiable, grad, jacfwd, jacrev, jvp, vjp
+from graphdiff.graph.tracer import Tracer, trace
+from graphdiff.modes.evaluate import evaluate
+from graphdiff.modes.reverse import reverse_sweep
+from graphdiff.transforms.api import Differentiable, grad, jacfwd, jacrev, jvp
 
 __all__ = ["grad_graph", "jvp_graph", "vjp_graph", "hessian"]
 
@@ -117,14 +120,55 @@ def vjp_graph(g: Graph) -> Graph:
     """
     n, m = len(g.inputs), len(g.outputs)
     names = g.inputs + _fresh(g.inputs, g.outputs, "_bar")
+    program = g.program
+    labels: dict[str, str] = {}  # traced node -> the name it shows: the primal's, or <name>_bar
 
     def sweep(*values: Any) -> tuple:
-        cotangents = values[n] if m == 1 else list(values[n:])
-        outs, x_bars = vjp(g, values[:n], cotangents)
-        return _flat(outs, m) + tuple(x_bars)
+        primals = evaluate(program, g.bind(values[:n]), boxed=True)
+        seeds: dict[int, Any] = {}
+        for slot, y_bar in zip(program.output_slots, values[n:]):
+            seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
+        adjoints = reverse_sweep(program, primals, seeds)
+        _label(labels, primals, program.names, "")
+        # an adjoint passed on unchanged (through an add) is named where the sweep made it,
+        # closest to the output: colah's de/da is the node c_bar
+        _label(labels, adjoints[::-1], program.names[::-1], "_bar")
+        x_bars = [_dense_or_zeros(adjoints[s], program.shapes[s]) for s in program.input_slots]
+        return tuple(primals[s] for s in program.output_slots) + tuple(x_bars)
 
     examples = _examples(g, g.inputs) + [np.zeros(g.shape_of(o)) if g.shape_of(o) else 0.0 for o in g.outputs]
-    return trace(sweep, *examples, name=f"vjp({g.name})", names=names)
+    return _relabelled(trace(sweep, *examples, name=f"vjp({g.name})", names=names), labels)
+
+
+def _label(labels: dict[str, str], values: list, names: list[str], suffix: str) -> None:
+    """Name each traced operation node after the node of ``g`` whose value (or adjoint) it holds."""
+    for value, name in zip(values, names):
+        if isinstance(value, Tracer) and value.node not in labels:
+            labels[value.node] = name + suffix
+
+
+def _dense_or_zeros(value: Any, shape: tuple[int, ...]) -> Any:
+    if value is not None:
+        return value
+    return 0.0 if shape == () else np.zeros(shape)
+
+
+def _relabelled(graph: Graph, labels: dict[str, str]) -> Graph:
+    """``graph`` with its operation nodes renamed by ``labels`` (inputs keep their names; no name twice)."""
+    H = graph.nx.copy()
+    kinds = dict(H.nodes(data="kind"))
+    taken = {n for n in H if kinds[n] != "op" or n not in labels}
+    mapping = {}
+    for node, label in labels.items():
+        if node in H and kinds[node] == "op" and label not in taken:
+            mapping[node] = label
+            taken.add(label)
+    if not mapping:
+        return graph
+    H = nx.relabel_nodes(H, mapping, copy=True)
+    H.graph["inputs"] = [mapping.get(x, x) for x in graph.inputs]
+    H.graph["outputs"] = [mapping.get(x, x) for x in graph.outputs]
+    return Graph.from_networkx(H, name=graph.name)
 
 
 def hessian(f: Differentiable) -> Callable[..., tuple]:
