@@ -118,7 +118,7 @@ def vjp_graph(g: Graph) -> Graph:
     >>> vg(2.0, 1.0, 1.0)            # e, de/da, de/db
     (6.0, 2.0, 5.0)
     """
-    n, m = len(g.inputs), len(g.outputs)
+    n = len(g.inputs)
     names = g.inputs + _fresh(g.inputs, g.outputs, "_bar")
     program = g.program
     labels: dict[str, str] = {}  # traced node -> the name it shows: the primal's, or <name>_bar
