@@ -213,3 +213,60 @@ def test_graphdiff_draw_backward_draws_the_backward_program(capsys):
     for line in ('"c_bar" [label="c_bar = 2"]', '"d_bar" [label="d_bar = 3"]', '"b_bar" [label="b_bar = 5"]',
                  '"c_bar" -> "b_bar"', '"d_bar" -> "b_bar"', '"d" -> "c_bar"', '"c" -> "d_bar"'):  # fmt: skip
         assert line in dot, line
+
+
+def test_second_order_counts_of_colah_match_hand_derived_counts():
+    from graphdiff.cost.second_order import second_order_costs
+
+    rows = {r.mode: r.ops for r in second_order_costs(builders.colah(), [2.0, 1.0], repeats=1, budget=0)}
+    # the gradient's graph: c = a + b, d = b + 1, e = c * d, then c_bar = 1 * d, d_bar = 1 * c,
+    # b_bar = c_bar + d_bar: 3 adds, 3 muls (e is evaluated too, as the sweep does).
+    # Forward over it: c_dot = a_dot + b_dot (add), d_dot = b_dot (free), e_dot = c_dot d + c d_dot
+    # (2 mul, 1 add), c_bar_dot = 1 * d_dot, d_bar_dot = 1 * c_dot (2 mul), b_bar_dot = c_bar_dot +
+    # d_bar_dot (add): 3 adds, 4 muls more
+    assert (rows["forward-over-reverse"].add, rows["forward-over-reverse"].mul) == (3 + 3, 3 + 4)
+    # Reverse over it, seeded v_a at c_bar (a's adjoint) and v_b at b_bar: c_bar's adjoint is
+    # v_a + v_b (add), d_bar's is v_b (free); through the products with 1: 2 muls; then c's adjoint
+    # reaches a free and b with one add (d's arrives first): 2 adds, 2 muls more
+    assert (rows["reverse-over-reverse"].add, rows["reverse-over-reverse"].mul) == (3 + 2, 3 + 2)
+    assert rows["function"].total == 3
+
+
+@pytest.mark.parametrize(
+    "g",
+    [builders.rosenbrock(5), builders.speelpenning(5), builders.mlp((2, 3, 1), scalar=True)],
+    ids=lambda g: g.name,
+)
+def test_the_three_hessian_vector_products_of_the_bench_agree_with_the_hessian(g):
+    from graphdiff.cost.second_order import second_order_graphs
+
+    rng = np.random.default_rng(SEED)
+    x = [float(t) for t in rng.uniform(0.3, 1.0, len(g.inputs))]
+    v = [float(t) for t in rng.normal(size=len(g.inputs))]
+    graphs, n = second_order_graphs(g), len(g.inputs)
+    H = np.array(graphs["hessian"](*x)).reshape(n, n)
+    expected = H @ np.array(v)
+    fwd_rev = graphs["forward-over-reverse"](*x, *v)[n:]  # outputs: the gradient, then H v
+    rev_rev = graphs["reverse-over-reverse"](*x, *v)[n:]
+    rev_fwd = graphs["reverse-over-forward"](*x, *v, 1.0)[1 : 1 + n]  # f'(x) v, then H v, then the gradient
+    for hvp in (fwd_rev, rev_rev, rev_fwd):
+        np.testing.assert_allclose(hvp, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_graphdiff_bench_second_order_prints_every_composition(capsys):
+    from graphdiff.cli.main import main
+
+    assert main(["bench", "--second-order", "--family", "rosenbrock", "--sizes", "4", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    for mode in (
+        "forward-over-reverse",
+        "reverse-over-reverse",
+        "reverse-over-forward",
+        "hessian",
+        "fewest ops",
+    ):
+        assert mode in out
+    assert (
+        main(["bench", "--second-order", "--family", "fan_out"]) == 2
+    )  # one input, many outputs: no Hessian
+    assert "one scalar output" in capsys.readouterr().err

@@ -349,6 +349,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="suite, --graph, --function: also draw operations against size, log-log (needs matplotlib)",
     )
     bench.add_argument(
+        "--second-order",
+        action="store_true",
+        help="the Hessian-vector product three ways round (forward over reverse, reverse over reverse, "
+        "reverse over forward) and the whole Hessian, counted and timed, on the families with one scalar "
+        "output (--family picks some; --sizes overrides their sizes)",
+    )
+    bench.add_argument(
         "--peers",
         nargs="?",
         const="dag",
@@ -447,6 +454,24 @@ def _check_bench(args: argparse.Namespace) -> None:
     user = args.graph is not None or args.function is not None
     if args.graph is not None and args.function is not None:
         raise ArgumentError("give --graph or --function, not both")
+    if args.second_order:
+        if args.peers or args.what == "crossover":
+            raise ArgumentError(
+                "--second-order runs its own table: it goes with neither --peers nor crossover"
+            )
+        _refuse(
+            _given(args, ["graph", "function", "inputs", "at", "plot", "total", "hidden", "limit"]),
+            "with --second-order",
+        )
+        from graphdiff.cli.suites import SECOND_ORDER_FAMILIES
+
+        chosen = [] if args.family in (None, "all") else args.family.split(",")
+        wrong = [f for f in chosen if f not in SECOND_ORDER_FAMILIES]
+        if wrong:
+            raise ArgumentError(
+                f"--family {','.join(wrong)}: second order needs one scalar output; choose from "
+                f"{', '.join(SECOND_ORDER_FAMILIES)}"
+            )
     if args.peers:
         if args.what == "crossover":
             raise ArgumentError("--peers runs its own graphs: it does not go with crossover")
@@ -575,6 +600,11 @@ def _run_bench(args: argparse.Namespace) -> int:
             print(render_peers(run, args.tablefmt) + "\n\n" + "\n".join(ratios(run)))
         return 0
     try:
+        if args.second_order:
+            families = list(bench.SECOND_ORDER_FAMILIES) if args.family == "all" else args.family.split(",")
+            rows = bench.second_order_suite(families, args.sizes, args.repeats, progress)
+            print(bench.render_second_order(rows, args.format, args.tablefmt))
+            return 0
         if args.what == "crossover":
             rows = bench.crossover(args.total, args.hidden, args.repeats)
             print(bench.render_crossover(rows, args.format, args.tablefmt))

@@ -267,6 +267,94 @@ def render_crossover(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: s
     )
 
 
+# the families with one scalar output, whose Hessian is a matrix: second order's default
+SECOND_ORDER_FAMILIES = ("speelpenning", "path_explosion", "mlp", "rosenbrock", "random_dag")
+SECOND_ORDER_SIZES = {"speelpenning": (10, 30), "path_explosion": (4, 8), "mlp": (2, 4),
+                      "rosenbrock": (10, 30), "random_dag": (100, 300)}  # fmt: skip
+
+
+def second_order_suite(
+    families: Iterable[str],
+    sizes: Sequence[int] | None = None,
+    repeats: int = 3,
+    progress: Callable[[str], None] | None = None,
+) -> list[dict[str, Any]]:
+    """The Hessian-vector product three ways round and the full Hessian, per family and size.
+
+    One row per composition, with its operations (counted), ratios to the function, the
+    values its reverse sweeps keep and its time; ``fewest`` marks the Hessian-vector
+    product with the fewest operations.
+
+    >>> rows = second_order_suite(["rosenbrock"], [4], repeats=1)
+    >>> [(r["mode"], r["ops"]["total"]) for r in rows][1:]  # doctest: +NORMALIZE_WHITESPACE
+    [('forward-over-reverse', 122), ('reverse-over-reverse', 102), ('reverse-over-forward', 119), ('hessian', 138)]
+    """
+    from graphdiff.cost.second_order import second_order_costs
+
+    _check_repeats(repeats)
+    families = list(families)
+    for name in families:
+        if name not in SECOND_ORDER_FAMILIES:
+            raise ArgumentError(
+                f"second order needs one scalar output: choose from {', '.join(SECOND_ORDER_FAMILIES)}, got {name!r}"
+            )
+    rows = []
+    for name in families:
+        family = FAMILIES[name]
+        for size in sizes or SECOND_ORDER_SIZES[name]:
+            if progress:
+                progress(f"second order: {name} {size}")
+            graph = family.build(size)
+            point = random_point(graph, family.domain)
+            costs = second_order_costs(graph, point, repeats=repeats)
+            f = costs[0]
+            hvps = [c for c in costs if c.mode not in ("function", "hessian")]
+            fewest = min(hvps, key=lambda c: c.ops.total).mode
+            for c in costs:
+                rows.append({
+                    "family": name, "size": size, "nodes": len(graph), "mode": c.mode,
+                    "ops": c.ops.as_dict(), "ops_ratio": c.ops.total / f.ops.total if f.ops.total else float("nan"),
+                    "stored_values": c.stored_values, "seconds": c.seconds,
+                    "time_ratio": c.seconds / f.seconds if f.seconds else float("nan"),
+                    "fewest": c.mode == fewest,
+                })  # fmt: skip
+    return rows
+
+
+def render_second_order(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simple") -> str:
+    """The second-order rows as a table, JSON or CSV."""
+    _check_formats(fmt, tablefmt)
+    if fmt == "json":
+        return json.dumps(rows, indent=1)
+    flat = [
+        {**{k: v for k, v in r.items() if k != "ops"}, **{f"ops_{k}": v for k, v in r["ops"].items()}}
+        for r in rows
+    ]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(flat[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(flat)
+        return out.getvalue().rstrip("\n")
+    table, previous = [], None
+    for r in rows:
+        key = (r["family"], r["size"])
+        first = key != previous
+        previous = key
+        table.append([
+            r["family"] if first else "", r["size"] if first else "", r["nodes"] if first else "", r["mode"],
+            r["ops"]["total"], f"{r['ops_ratio']:.1f}", r["stored_values"], _seconds(r["seconds"]),
+            f"{r['time_ratio']:.1f}", "fewest ops" if r["fewest"] else "",
+        ])  # fmt: skip
+    headers = ["graph", "size", "nodes", "second order", "ops", "ops/f", "stored", "time", "time/f", ""]
+    legend = (
+        "Hessian-vector product H v three ways round, and the whole Hessian (forward over reverse), each a "
+        "derivative graph whose arithmetic is counted.\nops/f and time/f: ratios to evaluating the function, "
+        "measured in this run; stored: numbers the reverse sweeps read from their evaluations."
+    )
+    return tabulate(table, headers, tablefmt, disable_numparse=True) + "\n\n" + legend
+
+
 def stderr_progress() -> Callable[[str], None] | None:
     """A progress printer on stderr when it is a terminal, else ``None``."""
     if not sys.stderr.isatty():
