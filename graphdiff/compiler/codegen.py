@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
+from graphdiff.ir.analysis import input_sets, needed
 from graphdiff.ir.program import Program
 from graphdiff.primitives.elementary import OPERATIONS, SCALAR_ERRORS, SCALAR_NAMESPACE
 
@@ -245,19 +246,10 @@ def _v(slot: int) -> str:
     return f"v{slot}"
 
 
-def _live(program: Program, wanted: set[int] | None = None) -> set[int]:
-    """The slots ``wanted`` (default: the outputs) depend on; the generated code computes nothing else."""
-    live = set(program.output_slots if wanted is None else wanted)
-    for op in reversed(program.ops):
-        if op.out in live:
-            live.update(op.args)
-    return live
-
-
 def _primal(program: Program, wanted: set[int] | None = None) -> tuple[dict[int, str], dict[int, str]]:
     """The evaluation of what ``wanted`` (default: the outputs) depends on: the constants and
     each instruction's expression, by the slot they fill, in program order."""
-    live = _live(program, wanted)
+    live = needed(program, wanted)
     constants = {slot: _code(value) for slot, value in program.consts if slot in live}
     expressions = {
         out: _code(prim.impl(*(Sym(_v(a)) for a in args), **params))
@@ -421,7 +413,7 @@ def _vjp_source(program: Program, with_value: bool = True, seeded: Sequence[int]
         return "\n".join(
             [*_head("vjp", program, "y_bars"), *body, f"    return {_outputs(program)}, ({grads})"]
         )
-    live = _live(
+    live = needed(
         program, _values_read([*lines, grads])
     )  # what the evaluation's outputs depend on includes it
     constants, expressions = ({s: e for s, e in d.items() if s in live} for d in (constants, expressions))
@@ -492,7 +484,7 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
         *_lines(constants),
     ]
     written: set[int] = set()
-    depends = _input_sets(program) if vector else {}
+    depends = input_sets(program) if vector else {}
     masks: dict[int, str] = {}  # a set of inputs, as a bit mask -> the name of its mask vector
 
     def mask(inputs: int, term: str, fill: str = "-0.0") -> str:
@@ -546,22 +538,6 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
         return source
     n = len(program.input_slots)
     return source, {"_where": np.where, **{name: _unit_mask(inputs, n) for inputs, name in masks.items()}}
-
-
-def _input_sets(program: Program) -> dict[int, int]:
-    """For every slot, the inputs its tangent depends on, as a bit mask over input positions.
-
-    Only arguments whose tangent crosses into the node count: a mask (``x > y``) depends on
-    x and y but passes no tangent on.
-    """
-    depends = {slot: 0 for slot, _ in program.consts}
-    depends.update({slot: 1 << k for k, slot in enumerate(program.input_slots)})
-    for op in program.ops:
-        bits = 0
-        for _, a in op.active_args:
-            bits |= depends[a]
-        depends[op.out] = bits
-    return depends
 
 
 def _unit_mask(inputs: int, n: int) -> np.ndarray:

@@ -12,20 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from graphdiff.ir.analysis import last_uses
 from graphdiff.ir.program import Program
 
 __all__ = ["evaluation_peak", "forward_peak", "reverse_peak", "last_uses"]
-
-
-def last_uses(program: Program) -> list[int]:
-    """For each slot, the index of the last instruction reading it (-1 if none; E for outputs)."""
-    last = [-1] * len(program)
-    for i, (_, _, args, _, _) in enumerate(program.ops):
-        for a in args:
-            last[a] = i
-    for s in program.output_slots:
-        last[s] = len(program.ops)
-    return last
 
 
 def _births(program: Program) -> list[int]:

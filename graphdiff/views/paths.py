@@ -17,6 +17,7 @@ import numpy as np
 from graphdiff.cost.tally import forward_counts, function_counts, reverse_counts
 from graphdiff.errors import ArgumentError, GraphError, SeedError
 from graphdiff.graph.graph import Graph
+from graphdiff.ir.analysis import reaching
 from graphdiff.modes.evaluate import evaluate
 from graphdiff.primitives.counting import counting
 
@@ -86,12 +87,7 @@ def _count(graph: Graph, source: str, target: str) -> _Counts:
     """Count paths in two linear passes over the program: ancestors of the target, then paths from the source."""
     _check_ends(graph, source, target)
     program = graph.program
-    reaches_target = [False] * len(program)
-    reaches_target[program.slot[target]] = True
-    for op in reversed(program.ops):
-        if reaches_target[op.out]:
-            for _, a in op.active_args:
-                reaches_target[a] = True
+    reaches_target = reaching(program, [program.slot[target]])
     n_paths = [0] * len(program)
     n_edges = [0] * len(program)  # summed over the paths reaching the node
     n_paths[program.slot[source]] = 1

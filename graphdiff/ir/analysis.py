@@ -1,0 +1,80 @@
+"""Which values matter, worked out in one place for every sweep, the compiler, counting, memory and paths.
+
+Three questions about a program's slots, each answered by one linear pass:
+
+- **varied**: does the value depend on an input, through edges whose partial is not a
+  structural zero? ``program.active``, kept by :class:`~graphdiff.ir.program.ProgramBuilder`
+  as nodes are added; an instruction's ``active_args`` are its varied arguments. Forward
+  mode computes tangents, and reverse mode sends adjoints, only along these.
+- **needed**: does a wanted value (an output) depend on it, through any argument? The
+  generated code computes nothing else (:func:`needed`).
+- **reaching**: does a varied path lead from it to a target? Adjoints seeded at the target
+  arrive exactly there, and the path view walks only these nodes (:func:`reaching`).
+
+Plus when each value is last read (:func:`last_uses`, for memory accounting) and which
+inputs each tangent depends on (:func:`input_sets`, for forward mode carrying every input
+direction at once).
+
+>>> from graphdiff import builders
+>>> p = builders.colah().program
+>>> [p.names[k] for k in sorted(needed(p))]
+['a', 'b', 'const_3', 'c', 'd', 'e']
+>>> [p.names[k] for k, r in enumerate(reaching(p, [p.slot["c"]])) if r]
+['a', 'b', 'c']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graphdiff.ir.program import Program
+
+__all__ = ["needed", "reaching", "last_uses", "input_sets"]
+
+
+def needed(program: Program, wanted: Iterable[int] | None = None) -> set[int]:
+    """The slots ``wanted`` (default: the outputs) depend on, themselves included."""
+    live = set(program.output_slots if wanted is None else wanted)
+    for op in reversed(program.ops):
+        if op.out in live:
+            live.update(op.args)
+    return live
+
+
+def reaching(program: Program, targets: Iterable[int]) -> list[bool]:
+    """By slot: whether a path of varied edges leads from the slot to one of ``targets``."""
+    reach = [False] * len(program)
+    for t in targets:
+        reach[t] = True
+    for op in reversed(program.ops):
+        if reach[op.out]:
+            for _, a in op.active_args:
+                reach[a] = True
+    return reach
+
+
+def last_uses(program: Program) -> list[int]:
+    """For each slot, the index of the last instruction reading it (-1 if none; E for outputs)."""
+    last = [-1] * len(program)
+    for i, (_, _, args, _, _) in enumerate(program.ops):
+        for a in args:
+            last[a] = i
+    for s in program.output_slots:
+        last[s] = len(program.ops)
+    return last
+
+
+def input_sets(program: Program) -> dict[int, int]:
+    """For every slot, the inputs its tangent depends on, as a bit mask over input positions.
+
+    Only arguments whose tangent crosses into the node count: a mask (``x > y``) depends on
+    x and y but passes no tangent on.
+    """
+    depends = {slot: 0 for slot, _ in program.consts}
+    depends.update({slot: 1 << k for k, slot in enumerate(program.input_slots)})
+    for op in program.ops:
+        bits = 0
+        for _, a in op.active_args:
+            bits |= depends[a]
+        depends[op.out] = bits
+    return depends
