@@ -18,7 +18,7 @@ direction at once).
 >>> from graphdiff import builders
 >>> p = builders.colah().program
 >>> [p.names[k] for k in sorted(needed(p))]
-['a', 'b', 'const_3', 'c', 'd', 'e']
+['a', 'b', 'c', 'const_3', 'd', 'e']
 >>> [p.names[k] for k, r in enumerate(reaching(p, [p.slot["c"]])) if r]
 ['a', 'b', 'c']
 """
