@@ -72,3 +72,14 @@ def test_the_ratios_speak_of_the_comparison_not_of_targets():
     lines = peers.ratios(run)
     assert lines[0] == "Ratios measured in this run:"
     assert not any(re.search(r"\b(issue|target|met|MISS)\b", line) for line in lines)
+
+
+def test_every_operation_of_the_peers_dag_reaches_its_output():
+    # eager libraries compute dead code that graphdiff leaves out: the DAG must have none
+    from graphdiff.ir.analysis import needed
+
+    ops = peers.make_dag(2000, n_inputs=20, seed=1)
+    xs = [0.1] * 20
+    g = gd.trace(lambda *x: peers.run_ops(ops, x, {"sin": gd.sin, "exp": gd.exp, "tanh": gd.tanh}, 100), *xs)
+    live = needed(g.program)
+    assert len(g.program.ops) >= len(ops) and all(op.out in live for op in g.program.ops)

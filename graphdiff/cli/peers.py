@@ -10,7 +10,8 @@ The graphs are written once, as a list of operations, and each library runs that
 with its own functions:
 
 - ``dag``: a random scalar DAG: binary add/mul and unary sin/exp/tanh over earlier nodes,
-  ``n_inputs`` inputs, output the sum of the last 100 nodes (multiplications and
+  ``n_inputs`` inputs, every operation reaching the output (the sum of the last 100 nodes,
+  the last of which adds up what nothing else reads; multiplications and
   exponentials only take arguments bounded by 1 in magnitude, so nothing overflows);
 - ``product``: the product of ``n`` inputs as a chain (speelpenning).
 """
@@ -48,8 +49,9 @@ def make_dag(nodes: int = 10_000, n_inputs: int = 100, seed: int = 0) -> list[Op
     """The operations of a random scalar DAG (see the module docstring).
 
     Arguments are drawn from the 64 most recent candidates three times in four, else from
-    all earlier ones, so that almost every node feeds the output: the graph is deep and
-    nothing is dead code.
+    all earlier ones, so that the graph is deep; the operations nothing reads are then
+    added into the last node, so that every operation reaches the output and none is dead
+    code (an eager library computes dead code that graphdiff leaves out).
     """
     rng = np.random.default_rng(seed)
     ops: list[Op] = []
@@ -63,6 +65,7 @@ def make_dag(nodes: int = 10_000, n_inputs: int = 100, seed: int = 0) -> list[Op
         )
         return k if among is None else among[k]
 
+    read = [False] * (n_inputs + nodes)
     for _ in range(nodes):
         r = rng.random()
         if r < 0.3:
@@ -78,7 +81,18 @@ def make_dag(nodes: int = 10_000, n_inputs: int = 100, seed: int = 0) -> list[Op
             bounded.append(total)
         else:
             ops.append(("exp", pick(len(bounded), bounded), -1))
+        for a in ops[-1][1:]:
+            if a >= 0:
+                read[a] = True
         total += 1
+    # every operation must reach the output, as in a real computation: the ones nothing reads
+    # yet are added into the last node (an eager library would compute dead code that
+    # graphdiff leaves out, and the comparison would not be fair)
+    unread = [k for k in range(n_inputs, total) if not read[k]]
+    reached = unread[-1]
+    for k in unread[:-1]:
+        ops.append(("add", reached, k))
+        reached, total = total, total + 1
     return ops
 
 
