@@ -313,7 +313,7 @@ def second_order_suite(
             for c in costs:
                 rows.append({
                     "family": name, "size": size, "nodes": len(graph), "mode": c.mode,
-                    "ops": c.ops.as_dict(), "ops_ratio": c.ops.total / f.ops.total if f.ops.total else float("nan"),
+                    "ops": c.ops.as_dict(), "ops_after_cse": c.ops_after_cse.total, "ops_ratio": c.ops.total / f.ops.total if f.ops.total else float("nan"),
                     "stored_values": c.stored_values, "seconds": c.seconds,
                     "time_ratio": c.seconds / f.seconds if f.seconds else float("nan"),
                     "fewest": c.mode == fewest,
@@ -343,13 +343,27 @@ def render_second_order(rows: list[dict[str, Any]], fmt: str = "table", tablefmt
         previous = key
         table.append([
             r["family"] if first else "", r["size"] if first else "", r["nodes"] if first else "", r["mode"],
-            r["ops"]["total"], f"{r['ops_ratio']:.1f}", r["stored_values"], _seconds(r["seconds"]),
+            r["ops"]["total"], r["ops_after_cse"], f"{r['ops_ratio']:.1f}", r["stored_values"], _seconds(r["seconds"]),
             f"{r['time_ratio']:.1f}", "fewest ops" if r["fewest"] else "",
         ])  # fmt: skip
-    headers = ["graph", "size", "nodes", "second order", "ops", "ops/f", "stored", "time", "time/f", ""]
+    headers = [
+        "graph",
+        "size",
+        "nodes",
+        "second order",
+        "ops",
+        "after CSE",
+        "ops/f",
+        "stored",
+        "time",
+        "time/f",
+        "",
+    ]
     legend = (
         "Hessian-vector product H v three ways round, and the whole Hessian (forward over reverse), each a "
-        "derivative graph whose arithmetic is counted.\nops/f and time/f: ratios to evaluating the function, "
+        "derivative graph whose arithmetic is counted.\nops: as the sweeps perform it (ops/f, and fewest, "
+        "use these); after CSE: once values computed twice are shared (common-subexpression elimination).\n"
+        "ops/f and time/f: ratios to evaluating the function, "
         "measured in this run; stored: numbers the reverse sweeps read from their evaluations."
     )
     return tabulate(table, headers, tablefmt, disable_numparse=True) + "\n\n" + legend

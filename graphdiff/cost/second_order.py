@@ -29,6 +29,7 @@ from graphdiff.compiler.codegen import COMPILE_AFTER
 from graphdiff.cost.sweeps import count_by_running, median_seconds
 from graphdiff.errors import NotScalarError
 from graphdiff.graph.graph import Graph
+from graphdiff.graph.passes import cse
 from graphdiff.graph.tracer import trace
 from graphdiff.modes.reverse import reverse
 from graphdiff.primitives.counting import OpCounts
@@ -46,9 +47,10 @@ class SecondOrderCost:
 
     mode: str
     graph: Graph
-    ops: OpCounts
+    ops: OpCounts  # as the sweeps perform it
     stored_values: int
     seconds: float
+    ops_after_cse: OpCounts | None = None  # after common-subexpression elimination on the graph
 
 
 def _tangent_graph(g: Graph) -> Graph:
@@ -106,16 +108,15 @@ def second_order_costs(
         "reverse-over-forward": reverse(_tangent_graph(g), [*x, *v]).stored_values,
         "hessian": inner_tape,
     }
-    rows = [
-        SecondOrderCost(
-            "function", g, count_by_running(g.program, x, "function")[0], 0, _time(g, x, repeats, budget)
-        )
-    ]
+    f_ops = count_by_running(g.program, x, "function")[0]
+    rows = [SecondOrderCost("function", g, f_ops, 0, _time(g, x, repeats, budget), f_ops)]
     for mode in COMPOSITIONS:
         G, p = graphs[mode], points[mode]
         ops = count_by_running(G.program, G.bind(p), "function")[0]
+        simplified = cse(G)
+        ops_after_cse = count_by_running(simplified.program, simplified.bind(p), "function")[0]
         seconds = _time(G, p, repeats, budget)
-        rows.append(SecondOrderCost(mode, G, ops, stored[mode], seconds))
+        rows.append(SecondOrderCost(mode, G, ops, stored[mode], seconds, ops_after_cse))
     return rows
 
 

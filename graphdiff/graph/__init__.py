@@ -2,10 +2,12 @@
 
 - :mod:`~graphdiff.graph.graph`: :class:`Graph`, over a networkx ``MultiDiGraph``;
 - :mod:`~graphdiff.graph.tracer`: :func:`trace`, which records a function run on tracers;
-- :mod:`~graphdiff.graph.captures`: what a traced function reads besides its arguments.
+- :mod:`~graphdiff.graph.captures`: what a traced function reads besides its arguments;
+- :mod:`~graphdiff.graph.passes`: simplifications of a graph (:func:`cse`).
 """
 
 from graphdiff.graph.graph import Graph
+from graphdiff.graph.passes import cse
 from graphdiff.graph.tracer import Tracer, trace
 
-__all__ = ["Graph", "Tracer", "trace"]
+__all__ = ["Graph", "Tracer", "trace", "cse"]
