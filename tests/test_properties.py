@@ -240,3 +240,37 @@ def test_dual_numbers_equal_reverse_mode():
     for x, y in zip(rng.uniform(-3, 3, 40), rng.uniform(0.2, 3, 40)):
         dual = f(gd.Dual(float(x), 1.0), gd.Dual(float(y)))
         assert dual.tangent == pytest.approx(gd.grad(f)(float(x), float(y))[0], rel=1e-12, abs=1e-14)
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_derivative_graphs_of_any_order_give_the_same_bits_on_every_call(chunk):
+    # a derivative graph is a Graph like any other: interpreted first, then compiled; the
+    # second-order ones (a gradient's gradient, a forward sweep through a gradient) too
+    rng = np.random.default_rng([SEED, 200 + chunk])
+    compiled = 0
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for _ in range(25):
+            g = random_graph(rng, ())
+            if len(g.outputs) != 1:
+                g.set_outputs(g.outputs[0])
+            point = random_point(rng, g, special=rng.random() < 0.3)
+            grad_g = gd.grad_graph(g)
+            second = {
+                "vjp": (gd.vjp_graph(g), [*point, 1.0]),
+                "jvp": (gd.jvp_graph(g), [*point, *point]),
+                # d/dx0 of the gradient's first entry: a row of the Hessian, reverse over reverse
+                "grad of grad": (
+                    gd.grad_graph(gd.trace(lambda *x: gd.grad(g)(*x)[0], *point, names=g.inputs)),
+                    point,
+                ),
+                "jvp of grad": (gd.jvp_graph(grad_g), [*point, *point]),
+            }
+            for name, (G, p) in second.items():
+                first, again, third = G(*p), G(*p), G(*p)
+                assert bits(again) == bits(first) and bits(third) == bits(first), name
+                compiled += sum(
+                    f is not None
+                    for f in G.program.__dict__.get("_codegen", {}).get("functions", {}).values()
+                )
+    assert compiled > 0
