@@ -70,6 +70,7 @@ from graphdiff.transforms import (
     hessian,
     jacfwd,
     jacrev,
+    jit,
     jvp,
     jvp_graph,
     value_and_grad,

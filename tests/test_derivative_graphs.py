@@ -293,3 +293,37 @@ def test_cse_finds_the_calls_a_reverse_rule_repeats_and_keeps_every_bit():
         r = builders.random_dag(30, 3, 2, seed=seed)
         x = [float(v) for v in rng.uniform(-1, 1, 3)]
         assert gd.cse(r)(*x) == r(*x) and len(gd.cse(r)) <= len(r)
+
+
+def test_jit_compiles_on_the_first_call_and_gives_the_same_bits_as_the_transformation():
+    rng = np.random.default_rng(SEED)
+    for seed in range(10):
+        g = builders.random_dag(60, 3, 1, seed=seed)
+        x = [float(v) for v in rng.uniform(-1, 1, 3)]
+        jitted = gd.jit(gd.grad(g))
+        assert jitted(*x) == gd.grad(g)(*x)  # a 3-tuple both ways, the same bits
+        assert jitted(*x) == gd.grad(g)(*x)
+    f = lambda x: gd.sin(x) * x  # noqa: E731
+    jitted = gd.jit(gd.grad(f))
+    assert jitted(0.3) == (math.cos(0.3) * 0.3 + math.sin(0.3),)  # the 1-tuple is kept
+    traced = gd.trace(lambda x: gd.jit(gd.grad(f))(x)[0] * 2.0)  # inside a trace it records f itself
+    assert traced(0.3) == 2.0 * (math.cos(0.3) * 0.3 + math.sin(0.3))
+
+
+def test_jit_compiles_the_graph_of_the_whole_function_at_once():
+    calls = []
+
+    def f(x, y):
+        calls.append(1)
+        return gd.grad(lambda a, b: gd.sin(a) * b)(x, y)
+
+    jitted = gd.jit(f)
+    jitted(0.5, 2.0)
+    jitted(0.7, 2.0)
+    assert len(calls) == 1  # traced once, nested grad included, then only the compiled graph runs
+    assert jitted(0.7, 2.0) == gd.grad(lambda a, b: gd.sin(a) * b)(0.7, 2.0)
+
+
+def test_a_closure_over_an_outer_traced_value_is_refused_with_what_to_do():
+    with pytest.raises(gd.TracerError, match="pass that value as an argument instead"):
+        gd.grad(lambda x: gd.grad(lambda a: gd.sin(a) * x)(x)[0])(0.5)

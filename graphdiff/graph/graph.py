@@ -61,6 +61,10 @@ class Graph:
     ['a', 'b', 'const_3', 'c', 'd', 'e']
     """
 
+    # a function closing over a graph reads it as it is: the graph is read-only once built
+    # (see graphdiff.graph.captures), so identity tells whether it is the same one
+    _graphdiff_identity_ = True
+
     def __init__(self, name: str = "graph") -> None:
         from graphdiff.ir.program import ProgramBuilder
 

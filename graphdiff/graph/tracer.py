@@ -47,7 +47,11 @@ class Tracer(Box):
         for a in args:
             if isinstance(a, Tracer):
                 if a.graph is not graph:
-                    raise TracerError(f"{prim.name} mixes values traced into different graphs")
+                    raise TracerError(
+                        f"{prim.name} mixes values traced into different graphs: a function differentiated "
+                        "inside another transformation reads a value of the outer one (a closure over it); "
+                        "pass that value as an argument instead"
+                    )
                 nodes.append(a.node)
                 shapes.append(a.shape)
             else:

@@ -87,6 +87,8 @@ class Primitive:
     zero_args: frozenset[int] = frozenset()  # the arguments whose partial is a structural zero
     _residuals: dict = field(default_factory=dict, repr=False, compare=False)
 
+    _graphdiff_identity_ = True  # a primitive never changes: a function closing over it is read by identity
+
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 

@@ -2,6 +2,7 @@
 
 from graphdiff.transforms.api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
 from graphdiff.transforms.derivatives import grad_graph, hessian, jvp_graph, vjp_graph
+from graphdiff.transforms.jit import jit
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "grad_graph", "jvp_graph",
-           "vjp_graph", "hessian"]  # fmt: skip
+           "vjp_graph", "hessian", "jit"]  # fmt: skip
