@@ -242,17 +242,22 @@ def render(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simp
     )
 
 
+def _dumped(rows: list[dict[str, Any]], fmt: str) -> str:
+    """Rows of one level of fields as JSON or CSV (one column per field, in the first row's order)."""
+    if fmt == "json":
+        return json.dumps(rows, indent=1)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().rstrip("\n")
+
+
 def render_crossover(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simple") -> str:
     """The crossover rows as a table, JSON or CSV."""
     _check_formats(fmt, tablefmt)
-    if fmt == "json":
-        return json.dumps(rows, indent=1)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return out.getvalue().rstrip("\n")
+    if fmt != "table":
+        return _dumped(rows, fmt)
     table = [
         [f"{r['n_inputs']}→{r['n_outputs']}", r["function_ops"], r["forward_ops"], r["forward-vector_ops"],
          r["reverse_ops"], r["fewest_ops"], _seconds(r["forward_seconds"]), _seconds(r["forward-vector_seconds"]),
@@ -325,17 +330,11 @@ def render_second_order(rows: list[dict[str, Any]], fmt: str = "table", tablefmt
     """The second-order rows as a table, JSON or CSV."""
     _check_formats(fmt, tablefmt)
     if fmt == "json":
-        return json.dumps(rows, indent=1)
-    flat = [
-        {**{k: v for k, v in r.items() if k != "ops"}, **{f"ops_{k}": v for k, v in r["ops"].items()}}
-        for r in rows
-    ]
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(flat[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(flat)
-        return out.getvalue().rstrip("\n")
+        return _dumped(rows, fmt)
+    if fmt == "csv":  # one column per kind of operation
+        flat = [{**{k: v for k, v in r.items() if k != "ops"}, **{f"ops_{k}": v for k, v in r["ops"].items()}}
+                for r in rows]  # fmt: skip
+        return _dumped(flat, fmt)
     table, previous = [], None
     for r in rows:
         key = (r["family"], r["size"])
