@@ -2,7 +2,8 @@
 
     python benchmarks/peers.py --size 10000             # the random DAG of 10^4 nodes
     python benchmarks/peers.py --graph product --size 1000
-    python benchmarks/peers.py --write                  # also replace the README's peers block
+    python benchmarks/peers.py --write                  # also replace the README's peers block (the
+                                                        # product's is in docs/performance.md)
 
 Peers are optional: pip install micrograd autograd jax torch==2.13.0 (the CPU build here).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from readme_block import provenance, write_block
+from readme_block import PERFORMANCE, README, provenance, write_block
 
 from graphdiff.cli.peers import ratios, render_peers, run_peers
 
@@ -34,8 +35,9 @@ def main() -> None:
     run = run_peers(args.graph, args.size, args.limit, progress=show)
     text = render_peers(run) + "\n\n" + "\n".join(ratios(run))
     print(text)
-    if args.write:
-        write_block(f"peers-{args.graph}", "```text\n" + text + "\n```\n" + provenance() + "\n")
+    if args.write:  # the DAG's block is in the README, the product's in docs/performance.md
+        where = README if args.graph == "dag" else PERFORMANCE
+        write_block(f"peers-{args.graph}", "```text\n" + text + "\n```\n" + provenance() + "\n", where)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+PERFORMANCE = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
 
 
 def provenance() -> str:
@@ -22,10 +23,11 @@ def provenance() -> str:
     )
 
 
-def write_block(name: str, text: str) -> None:
-    source = README.read_text()
+def write_block(name: str, text: str, path: Path = README) -> None:
+    """Replace the block ``name`` of ``path`` (README.md unless told) with ``text``."""
+    source = path.read_text()
     pattern = re.compile(rf"(<!-- {name} -->\n).*?(<!-- /{name} -->)", flags=re.S)
     if not pattern.search(source):
-        raise SystemExit(f"README.md has no <!-- {name} --> ... <!-- /{name} --> block")
-    README.write_text(pattern.sub(lambda m: m.group(1) + text.rstrip("\n") + "\n" + m.group(2), source))
+        raise SystemExit(f"{path.name} has no <!-- {name} --> ... <!-- /{name} --> block")
+    path.write_text(pattern.sub(lambda m: m.group(1) + text.rstrip("\n") + "\n" + m.group(2), source))
     print(f"updated the {name} block of {README}")
