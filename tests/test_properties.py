@@ -200,6 +200,8 @@ def _smooth_at(g: Graph, point: list) -> bool:
                     return False
         if prim.name == "maximum" and np.min(np.abs(values[args[0]] - values[args[1]])) < 0.05:
             return False
+        if prim.name == "pow" and np.min(values[args[0]]) <= 0:  # x**y is not real-differentiable in y there
+            return False
     return True
 
 
