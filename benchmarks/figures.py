@@ -1,6 +1,6 @@
 """Regenerate the README's pictures (docs/*.png) and its worked-example output blocks.
 
-python benchmarks/figures.py            # write docs/fwd.png and docs/rev.png, print the blocks
+python benchmarks/figures.py            # write docs/colah.png, fwd.png and rev.png, print the blocks
 python benchmarks/figures.py --write    # and replace the README's colah and paths blocks
 """
 
@@ -26,9 +26,10 @@ def main() -> None:
     args = parser.parse_args()
     DOCS.mkdir(exist_ok=True)
     colah = gd.builders.colah()
+    gd.draw(colah, COLAH_INPUTS, path=DOCS / "colah.png")
     gd.draw(colah, COLAH_INPUTS, forward="b", path=DOCS / "fwd.png")
     gd.draw(colah, COLAH_INPUTS, reverse=True, path=DOCS / "rev.png")
-    print(f"wrote {DOCS / 'fwd.png'} and {DOCS / 'rev.png'}")
+    print(f"wrote {DOCS / 'colah.png'}, {DOCS / 'fwd.png'} and {DOCS / 'rev.png'}")
     blocks = {
         "colah": "```text\n" + render_sweeps(colah_report()) + "\n```\n",
         "paths": "```text\n" + paths_report() + "\n```\n",

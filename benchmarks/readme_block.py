@@ -30,4 +30,4 @@ def write_block(name: str, text: str, path: Path = README) -> None:
     if not pattern.search(source):
         raise SystemExit(f"{path.name} has no <!-- {name} --> ... <!-- /{name} --> block")
     path.write_text(pattern.sub(lambda m: m.group(1) + text.rstrip("\n") + "\n" + m.group(2), source))
-    print(f"updated the {name} block of {README}")
+    print(f"updated the {name} block of {path}")

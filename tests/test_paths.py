@@ -197,4 +197,10 @@ def test_example_paths_cli(capsys):
     assert main(["example", "paths"]) == 0
     out = capsys.readouterr().out
     assert "sum over the 9 paths" in out and "(α + β + γ)(δ + ε + ζ)" in out
-    assert "531441" in out  # depth 12 in the growth table
+    growth = out.split("Growth with depth")[1].splitlines()[3:]
+    rows = [[int(cell) for cell in line.split()] for line in growth if line.strip()]
+    assert [row[0] for row in rows] == list(range(1, 9))
+    # depth d, width 3: 5d + 1 nodes, 3^d paths, 10d operations in each sweep
+    assert [(row[1], row[2], row[4], row[5]) for row in rows] == [
+        (5 * d + 1, 3**d, 10 * d, 10 * d) for d in range(1, 9)
+    ]

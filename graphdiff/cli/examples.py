@@ -40,7 +40,7 @@ def colah_report(seeds: list[str] | None = None) -> dict[str, Any]:
 GREEK = {"s1b0": "α", "s1b1": "β", "s1b2": "γ", "s2b0": "δ", "s2b1": "ε", "s2b2": "ζ"}
 
 
-def paths_report(x: float = 0.5, depths: range = range(1, 13), tablefmt: str = "simple") -> str:
+def paths_report(x: float = 0.5, depths: range = range(1, 9), tablefmt: str = "simple") -> str:
     """The path sums of "Calculus on Computational Graphs" on ``path_explosion(2, 3)``, then how paths and sweeps grow with depth."""
     g = builders.path_explosion(2, 3)
     ps = paths(g, "x", "y2", [x])
