@@ -466,14 +466,19 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
     where the call is first needed: it reads only values already computed.
 
     With ``vector`` (the function ``jacfwd``), input k's tangent is the k-th unit vector
-    and one sweep carries every column of the Jacobian. Entry k of a tangent then means
-    what a sweep seeded at input k alone computes, where a node that does not depend on
-    input k has no tangent at all (a structural zero, never multiplied: ``0 * inf`` would
-    be nan). So a term from an argument that depends on fewer inputs than the node is
-    masked to the argument's inputs, the other entries made ``-0.0``, which adds as an
-    exact no-op (``x + -0.0`` is ``x`` for every x, ``+0.0`` and nan included); outputs are
-    masked to exact zeros where they do not depend on an input. Returns the source and
-    the masks it names.
+    (``-0.0`` off the diagonal) and one sweep carries every column of the Jacobian. Entry
+    k of a tangent then means what a sweep seeded at input k alone computes, where a node
+    that does not depend on input k has no tangent at all (a structural zero, never
+    multiplied: ``0 * inf`` would be nan). Entries of a node's tangent outside its inputs
+    mean nothing; where they are all exactly ``-0.0`` the tangent is *clean*, and ``-0.0``
+    adds as an exact no-op (``x + -0.0`` is ``x`` for every x, ``+0.0`` and nan included).
+    So a term from an argument that depends on fewer inputs than the node must be ``-0.0``
+    outside the argument's inputs: a clean tangent passed on unchanged (an edge of partial
+    one) already is; a product is made so in place (``_clean``); an unclean tangent
+    passed on is masked (``_where``). A node whose tangent is passed on that way is made
+    clean in place once, where it is computed. Outputs are masked to exact zeros where
+    they do not depend on an input. Returns the source and the index and mask arrays it
+    names.
     """
     constants, expressions = _primal(program)
     made = _calls_made(expressions)
@@ -486,11 +491,29 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
     written: set[int] = set()
     depends = input_sets(program) if vector else {}
     masks: dict[int, str] = {}  # a set of inputs, as a bit mask -> the name of its mask vector
+    outside: dict[int, str] = {}  # a set of inputs -> the name of the positions not in it
+    clean = dict.fromkeys(program.input_slots, True)  # slot -> its tangent is -0.0 outside its inputs
+    passed_on = _passed_on(program, depends) if vector else set()
 
     def mask(inputs: int, term: str, fill: str = "-0.0") -> str:
         if inputs not in masks:
             masks[inputs] = f"_mask{len(masks)}"
         return f"_where({masks[inputs]}, {term}, {fill})"
+
+    def positions_outside(inputs: int) -> str:
+        if inputs not in outside:
+            outside[inputs] = f"_out{len(outside)}"
+        return outside[inputs]
+
+    def vector_term(term: str, a: int, out: int) -> tuple[str, bool]:
+        """The term, made -0.0 outside a's inputs if a depends on fewer inputs than out; is it clean?"""
+        if _is_read(term):  # a's tangent itself
+            if clean.get(a, False) or depends[a] == depends[out]:
+                return term, clean.get(a, False)
+            return mask(depends[a], term), True
+        if depends[a] == depends[out]:
+            return term, False
+        return f"_clean({term}, {positions_outside(depends[a])})", True
 
     def write(out: int) -> None:
         if out not in written:
@@ -514,15 +537,19 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
                 for i, a in active_args
             ]
             if vector:
-                terms = [
-                    term if depends[a] == depends[out] else mask(depends[a], term)
-                    for term, (_, a) in zip(terms, active_args)
-                ]
+                made_clean = [vector_term(term, a, out) for term, (_, a) in zip(terms, active_args)]
+                terms = [term for term, _ in made_clean]
+                clean[out] = all(is_clean for _, is_clean in made_clean)
             if len(terms) == 1 and _is_read(terms[0]):  # passed on unchanged: no statement
                 tangent[out] = terms[0]
             else:
                 lines.append(f"    t{out} = {' + '.join(terms)}")
                 tangent[out] = f"t{out}"
+            if vector and out in passed_on and not clean[out]:
+                # entries outside out's inputs mean nothing: making them -0.0 in place is safe even
+                # when the tangent is an argument's, passed on unchanged
+                lines.append(f"    {tangent[out]}[{positions_outside(depends[out])}] = -0.0")
+                clean[out] = True
     every_input = (1 << len(program.input_slots)) - 1
     results = []
     for s in program.output_slots:
@@ -537,7 +564,29 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
     if not vector:
         return source
     n = len(program.input_slots)
-    return source, {"_where": np.where, **{name: _unit_mask(inputs, n) for inputs, name in masks.items()}}
+    return source, {
+        "_where": np.where,
+        "_clean": _clean,
+        **{name: _unit_mask(inputs, n) for inputs, name in masks.items()},
+        **{name: np.flatnonzero(~_unit_mask(inputs, n)) for inputs, name in outside.items()},
+    }
+
+
+def _passed_on(program: Program, depends: dict[int, int]) -> set[int]:
+    """The slots whose tangent some node passes on unchanged (an edge of partial one) from fewer inputs."""
+    return {
+        a
+        for op in program.ops
+        if op.prim.partials is not None
+        for i, a in op.active_args
+        if op.prim.partials[i].kind == "one" and depends[a] != depends[op.out]
+    }
+
+
+def _clean(term: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``term`` (a fresh array) with ``-0.0`` at ``positions``, in place."""
+    term[positions] = -0.0
+    return term
 
 
 def _unit_mask(inputs: int, n: int) -> np.ndarray:

@@ -448,7 +448,7 @@ def jacfwd(f: Differentiable) -> Callable[..., tuple]:
         graph, inputs = _prepare(traced, args, kwargs)
         program = graph.program
         boxed = _any_boxed(inputs)
-        compiled = None if boxed else _run(fast(program, "jacfwd"), inputs, list(np.eye(len(inputs))))
+        compiled = None if boxed else _run(fast(program, "jacfwd"), inputs, _unit_seeds(len(inputs)))
         if compiled is not None:  # scalars: one vector sweep carries every input direction
             n = len(inputs)
             rows = [np.zeros(n) if t is None else t for t in compiled[1]]
@@ -533,6 +533,11 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _unit_seeds(n: int) -> list[np.ndarray]:
+    """Input k's tangent in the vector sweep: the k-th unit vector, -0.0 off the diagonal (clean)."""
+    return list(np.where(np.eye(n, dtype=bool), 1.0, -0.0))
 
 
 def _dense(value: Any, shape: tuple[int, ...]) -> Any:
