@@ -116,6 +116,36 @@ def test_a_function_whose_captures_cannot_be_read_is_traced_on_every_call():
     assert grad_f(1.0) == (3.0,)
 
 
+def test_a_function_using_a_transformation_is_traced_once_not_on_every_call():
+    """A function closing over gd.grad(f) (as jit, grad of grad and hessian do) reads it as f.
+
+    The transformations' own state (their caches of graphs) used to make every function
+    closing over one unreadable for the cache, so it was traced again on every call.
+    """
+    traces = []
+    grad_f = gd.grad(lambda x, y: gd.sin(x) * y)
+
+    def outer(x, y):
+        traces.append(1)  # runs once per trace of outer
+        return grad_f(x, y)[0]
+
+    for transformed in (gd.jit(outer), gd.grad(outer), gd.hessian(outer), gd.jit(gd.grad(outer))):
+        traces.clear()
+        first = transformed(0.5, 2.0)
+        assert traces == [1]
+        assert all(transformed(0.5, 2.0) == first for _ in range(4))
+        assert traces == [1]  # later calls trace nothing
+
+
+def test_a_change_f_captures_reaches_through_a_transformation_of_it():
+    scale = np.array([2.0])
+    f = lambda x: scale[0] * x * x
+    second = gd.jit(gd.grad(lambda x: gd.grad(f)(x)[0]))  # d2f/dx2 = 2 * scale
+    assert second(1.0) == (4.0,) and second(1.0) == (4.0,)
+    scale[0] = 5.0  # in place, read through gd.grad(f) by the outer trace
+    assert second(1.0) == (10.0,)
+
+
 # --- None, missing returns, edges of the domain -----------------------------------------
 
 

@@ -8,7 +8,8 @@ numbers exactly (bit for bit, so ``-0.0`` and ``0.0`` differ and ``nan`` equals
 
 Functions, modules and classes a function names are compared by identity, and the
 functions among them are read in turn (a helper that reads a global array is checked
-too). Plain objects are read through their ``__dict__``. What cannot be read this way (an
+too). A transformation (``gd.grad(f)``) is read as the function it transforms: its
+cache of graphs checks itself. Plain objects are read through their ``__dict__``. What cannot be read this way (an
 object with ``__slots__``, a C extension's object, something nested too deeply) makes
 the function *uncacheable*: it is traced again on every call, which is slow but never
 wrong.
@@ -104,7 +105,10 @@ class _Reader:
         value = self.value
         cells = [value(_cell(c), depth) for c in f.__closure__ or ()]
         names = f.__globals__
-        read = [(name, value(names[name], depth)) for name in _global_names(f.__code__) if name in names]
+        if names.get("__name__", "").partition(".")[0] == "graphdiff":
+            read = []  # graphdiff's own code: what it names is the library, which does not change
+        else:
+            read = [(name, value(names[name], depth)) for name in _global_names(f.__code__) if name in names]
         defaults = (value(f.__defaults__, depth), value(f.__kwdefaults__, depth))
         return ("function", f, f.__code__, cells, read, defaults)
 
@@ -137,6 +141,9 @@ class _Reader:
             return self.callable(x, depth)
         if isinstance(x, _IDENTITY) or getattr(x, "_graphdiff_identity_", False):
             return ("is", x)
+        reads = getattr(x, "_graphdiff_reads_", None)
+        if reads is not None:  # a transformation's own state: what it reads is the function it transforms
+            return ("reads", t, self.callable(reads, depth + 1))
         state = getattr(x, "__dict__", None)
         if type(state) is dict and not hasattr(t, "__slots__"):
             if id(x) in self.seen:

@@ -58,6 +58,11 @@ class _Traced:
         self.captured: Any = None
         self.parameters = None if isinstance(f, Graph) else _parameters(f)
 
+    @property
+    def _graphdiff_reads_(self) -> Differentiable:
+        """What a function closing over this one reads through it: ``f`` (see graph.captures)."""
+        return self.f
+
     def graph(self, args: Sequence[Any], kwargs: dict) -> tuple[Graph, list]:
         """The graph for these arguments, and the input values bound to its inputs in order."""
         if isinstance(self.f, Graph):
