@@ -26,6 +26,7 @@ False
 from __future__ import annotations
 
 import functools
+import os
 import types
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = ["capture_key", "value_key", "UNCACHEABLE"]
 
 UNCACHEABLE = object()  # the key of a function whose captures cannot be read: never equal to a cached one
 
+_LIBRARY = os.path.dirname(os.path.dirname(__file__)) + os.sep  # graphdiff's own source files
 _MAX_DEPTH = 12
 _MAX_ITEMS = 100_000  # container elements read per call before giving up (an array counts once)
 
@@ -105,7 +107,7 @@ class _Reader:
         value = self.value
         cells = [value(_cell(c), depth) for c in f.__closure__ or ()]
         names = f.__globals__
-        if names.get("__name__", "").partition(".")[0] == "graphdiff":
+        if f.__code__.co_filename.startswith(_LIBRARY):
             read = []  # graphdiff's own code: what it names is the library, which does not change
         else:
             read = [(name, value(names[name], depth)) for name in _global_names(f.__code__) if name in names]
