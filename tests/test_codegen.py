@@ -290,3 +290,55 @@ def test_values_of_any_real_type_reach_the_generated_code(monkeypatch):
         gd.vjp(g, point, [np.ones(2), 2.0, 3.0, 4.0])
     monkeypatch.setattr("graphdiff.transforms.api.forward_sweep", no_interpreter)
     assert gd.jvp(g, np.array([0.3]), np.array([2.0])) == gd.jvp(g, [0.3], [2]) == gd.jvp(g, point, [2.0])
+
+
+# --- tiering: compiled once interpreting has cost about what generating will ---------------
+
+
+def _tiered_calls(monkeypatch, interpreted_call: float, per_instruction: float, calls: int) -> list[bool]:
+    """For each call of gd.grad on a 2000-op graph, whether it ran generated code.
+
+    Every interpreted call is made to cost ``interpreted_call`` seconds (the clock the
+    tiering reads runs that much faster during it), generating ``per_instruction`` a node.
+    """
+    monkeypatch.setattr(codegen, "TIERED", True)
+    monkeypatch.setitem(codegen._GENERATION_SECONDS, "grad", per_instruction)
+    real_interpreted = codegen.interpreted
+    monkeypatch.setattr(
+        gd.transforms.api,
+        "interpreted",
+        lambda program, kind, started, share=1.0: real_interpreted(program, kind, started - interpreted_call),
+    )
+    g = builders.speelpenning(1001)  # 1000 multiplies
+    x = [1.0 + 2.0**-10 * k for k in range(1001)]
+    ran_generated, reference = [], None
+    for _ in range(calls):
+        was = codegen.compiled(g.program, "grad")
+        result = gd.grad(g)(*x)
+        reference = reference or result
+        assert result == reference  # the same bits either way
+        ran_generated.append(was)
+    return ran_generated
+
+
+def test_tiering_compiles_once_interpreted_calls_cost_what_generating_will(monkeypatch):
+    # generating 1000 instructions at 1 ms each: 1 s; each interpreted call 0.1 s (plus its real time)
+    ran_generated = _tiered_calls(monkeypatch, interpreted_call=0.1, per_instruction=1e-3, calls=14)
+    first_generated = ran_generated.index(True)
+    # compiled by the call after the one that brought the interpreted time to 1 s, not before
+    assert 9 <= first_generated <= 11, ran_generated
+    assert all(ran_generated[first_generated:])
+
+
+def test_tiering_keeps_a_graph_used_once_interpreted_and_cheap_code_compiled_early(monkeypatch):
+    assert _tiered_calls(monkeypatch, interpreted_call=0.1, per_instruction=1e-3, calls=1) == [False]
+    # generating costs less than one interpreted call: compiled on the COMPILE_AFTER-th call, as untiered
+    ran_generated = _tiered_calls(monkeypatch, interpreted_call=1.0, per_instruction=1e-6, calls=4)
+    assert ran_generated == [False] * codegen.COMPILE_AFTER + [True] * (4 - codegen.COMPILE_AFTER)
+
+
+def test_interpreted_time_is_counted_per_kind():
+    g = builders.colah()
+    codegen.interpreted(g.program, "vjp", started=0.0)
+    spent = g.program._codegen["spent"]
+    assert spent["vjp"] > 0.0 and "grad" not in spent and "evaluate" not in spent

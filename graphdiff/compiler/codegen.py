@@ -16,8 +16,8 @@ numpy's semantics are kept: where a scalar implementation (``math``'s) raises in
 (``log(-1)``, ``1/0``, ``exp(1000)``), the compiled function raises and its caller falls
 back to the interpreter, which gives numpy's result and warning.
 
-Four functions can be generated per program, each when first needed, for scalar values
-only. Each computes only what its results depend on (dead code is left out):
+Five kinds of function can be generated per program, for scalar values only, each once
+its interpreted calls have cost about what generating it will (see ``TIERED``). Each computes only what its results depend on (dead code is left out):
 
 - ``evaluate(inputs) -> outputs``;
 - ``vjp(inputs, y_bars) -> (outputs, input_adjoints)``: one evaluation and one reverse
@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -50,7 +51,7 @@ from graphdiff.ir.analysis import input_sets, needed
 from graphdiff.ir.program import Program
 from graphdiff.primitives.elementary import OPERATIONS, SCALAR_ERRORS, SCALAR_NAMESPACE
 
-__all__ = ["Sym", "fast", "run", "ARITHMETIC_ERRORS", "COMPILE_AFTER"]
+__all__ = ["Sym", "fast", "run", "interpreted", "compiled", "ARITHMETIC_ERRORS", "COMPILE_AFTER", "TIERED"]
 
 # what the scalar implementations raise where numpy returns nan/inf with a warning: the
 # caller falls back to the interpreter, which uses numpy's value for exactly those calls
@@ -105,7 +106,16 @@ def _code(x: Any) -> str:
     return repr(value)
 
 
-COMPILE_AFTER = 2  # calls of one kind before its code is generated: the first call interprets
+COMPILE_AFTER = 2  # calls of one kind before its code may be generated: the first call interprets
+
+# Tiering: from the COMPILE_AFTER-th call on, a kind is compiled once its interpreted calls have
+# cost about what generating its code will, so no sequence of calls costs much over twice
+# what always interpreting would (generating costs about 10 interpreted calls). The cost of
+# generating is estimated per instruction and kind, from the last generation measured in
+# this process. Tests set TIERED to False to reach the generated code from the
+# COMPILE_AFTER-th call on, as they did before tiering.
+TIERED = True
+_GENERATION_SECONDS = {"evaluate": 30e-6, "vjp": 80e-6, "grad": 80e-6, "jvp": 70e-6, "jacfwd": 90e-6}
 
 _SOURCES: dict[str, Callable[[Program], str]] = {}
 
@@ -117,12 +127,13 @@ def fast(program: Program, kind: str | tuple, force: bool = False) -> Callable[.
     ``("grad", k)``: the gradient of output k alone, the other outputs structural zeros
     (one row of a Jacobian by reverse mode).
 
-    ``None`` means: use the interpreter. That is the answer for programs with arrays, for
-    rules the generator cannot express, and for the first ``COMPILE_AFTER - 1`` calls of a
-    kind, so that a graph used once is never compiled (generating costs about 25 µs a node).
-    ``force`` compiles at once.
+    ``None`` means: use the interpreter, and tell :func:`interpreted` how long it took. That
+    is the answer for programs with arrays, for rules the generator cannot express, for
+    the first ``COMPILE_AFTER - 1`` calls of a kind, so that a graph used once is never
+    compiled, and until the interpreted calls have cost about what generating the code
+    will (see ``TIERED``). ``force`` compiles at once.
     """
-    state = program.__dict__.setdefault("_codegen", {"calls": {}, "functions": {}, "scalar": None})
+    state = _state(program)
     if kind in state["functions"]:
         return state["functions"][kind]
     if state["scalar"] is None:
@@ -130,17 +141,40 @@ def fast(program: Program, kind: str | tuple, force: bool = False) -> Callable[.
     if not state["scalar"]:
         return None
     calls = state["calls"][kind] = state["calls"].get(kind, 0) + 1
-    if calls < COMPILE_AFTER and not force:
-        return None
     name, *detail = kind if isinstance(kind, tuple) else (kind,)
+    if not force:
+        if calls < COMPILE_AFTER:
+            return None
+        if TIERED and state["spent"].get(kind, 0.0) < _GENERATION_SECONDS[name] * len(program.ops):
+            return None
+    started = time.perf_counter()
     try:
         made = _SOURCES[name](program, *detail)
         source, extra_names = made if isinstance(made, tuple) else (made, {})
         function = _build(_reuse_names(source), name, extra_names)
     except Unsupported:
         function = None
+    if function is not None and len(program.ops) >= 2000:  # large enough for the fixed costs not to count
+        _GENERATION_SECONDS[name] = (time.perf_counter() - started) / len(program.ops)
     state["functions"][kind] = function
     return function
+
+
+def interpreted(program: Program, kind: str | tuple, started: float, share: float = 1.0) -> None:
+    """Count the time since ``started`` (a ``time.perf_counter()``), or ``share`` of it, as ``kind`` interpreted."""
+    spent = _state(program)["spent"]
+    spent[kind] = spent.get(kind, 0.0) + (time.perf_counter() - started) * share
+
+
+def compiled(program: Program, kind: str | tuple) -> bool:
+    """Whether the ``kind`` function of ``program`` has been generated."""
+    return _state(program)["functions"].get(kind) is not None
+
+
+def _state(program: Program) -> dict:
+    return program.__dict__.setdefault(
+        "_codegen", {"calls": {}, "functions": {}, "scalar": None, "spent": {}}
+    )
 
 
 def all_floats(values: Sequence) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -373,7 +374,7 @@ class Graph:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Evaluate the graph; return its output, or a tuple of outputs."""
-        from graphdiff.compiler.codegen import fast, run, run_hot
+        from graphdiff.compiler.codegen import fast, interpreted, run, run_hot
         from graphdiff.modes.evaluate import evaluate
 
         outputs = None if kwargs else run_hot(self._program, "evaluate", args)  # floats, unbound
@@ -385,7 +386,10 @@ class Graph:
                 return outs[0] if len(outs) == 1 else outs
             outputs = run(fast(self.program, "evaluate"), inputs)
             if outputs is None:  # not generated (yet), or numpy's nan/inf semantics needed
-                return self.program.pack_outputs(evaluate(self.program, inputs))
+                started = time.perf_counter()
+                packed = self.program.pack_outputs(evaluate(self.program, inputs))
+                interpreted(self.program, "evaluate", started)
+                return packed
         return outputs[0] if len(outputs) == 1 else outputs
 
 

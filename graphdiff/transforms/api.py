@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import inspect
 import math
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from graphdiff.compiler.codegen import all_floats, fast, run_hot
+from graphdiff.compiler.codegen import all_floats, fast, interpreted, run_hot
 from graphdiff.compiler.codegen import run as _run
 from graphdiff.errors import (
     ExtraInputError,
@@ -254,9 +255,12 @@ def _reverse_gradient(f: Differentiable, with_value: bool) -> Callable[..., Any]
         compiled = None if boxed else _run(fast(program, kind), inputs, [1.0])
         if compiled is not None:
             return unpack(compiled)
+        started = time.perf_counter()
         values = evaluate(program, inputs, boxed=boxed)
         adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
         grads = _per_input(program, adjoints)
+        if not boxed:
+            interpreted(program, kind, started)
         return (as_output(values[out]), grads) if with_value else grads
 
     return gradient_f
@@ -375,7 +379,10 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
         compiled = _run(function, inputs, [float(seeds[s]) for s in program.input_slots])
         if compiled is not None:
             return _jvp_result(*compiled)
+    started = time.perf_counter()
     values, out_tangents = forward_sweep(program, inputs, seeds, boxed=boxed)
+    if function is None and not boxed:
+        interpreted(program, "jvp", started)
     out_dots = [
         np.zeros(program.shapes[s]) if out_tangents[s] is None else out_tangents[s]
         for s in program.output_slots
@@ -426,15 +433,18 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any,
     seeds: dict[int, Any] = {}
     for slot, y_bar in zip(outs, y_bars):
         seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
+    started = time.perf_counter()
     values = evaluate(program, inputs, boxed=boxed)
     adjoints = reverse_sweep(program, values, seeds)
+    if not boxed:
+        interpreted(program, "vjp", started)
     return program.pack_outputs(values), _per_input(program, adjoints)
 
 
 def jacfwd(f: Differentiable) -> Callable[..., tuple]:
     """The Jacobian by forward mode: one sweep per input element.
 
-    Once a scalar graph's code is generated (from its second use), one vector sweep
+    Once a scalar graph's code is generated (see :func:`graphdiff.jit`), one vector sweep
     carries every input direction instead; the numbers are the same.
 
     Returns a function of the inputs whose result follows JAX's layout, outputs
@@ -458,6 +468,7 @@ def jacfwd(f: Differentiable) -> Callable[..., tuple]:
             n = len(inputs)
             rows = [np.zeros(n) if t is None else t for t in compiled[1]]
             return _pack_jacobian([[float(row[j]) for j in range(n)] for row in rows])
+        started = time.perf_counter()
         blocks = [[None] * len(inputs) for _ in program.output_slots]
         values = evaluate(program, inputs, boxed=boxed) if boxed else None  # recorded once
         for j, slot in enumerate(program.input_slots):
@@ -478,6 +489,8 @@ def jacfwd(f: Differentiable) -> Callable[..., tuple]:
                     else np.zeros(program.shapes[o] + (0,))
                 )
                 blocks[i][j] = stacked.reshape(program.shapes[o] + shape)
+        if not boxed:
+            interpreted(program, "jacfwd", started)
         return _pack_jacobian(blocks)
 
     return jacfwd_f
@@ -508,6 +521,7 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
         rows = [_run(g, inputs, [1.0] * m) for g in functions] if None not in functions else [None]
         if None not in rows:
             return _pack_jacobian([list(grads) for grads in rows])
+        started = time.perf_counter()
         values = evaluate(program, inputs, boxed=boxed)
         blocks = []
         for o in program.output_slots:
@@ -532,6 +546,9 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
                     for j, x in enumerate(inputs)
                 ]
             )
+        if not boxed:
+            for k in range(m):  # the m generated functions share the work
+                interpreted(program, ("grad", k), started, share=1 / m)
         return _pack_jacobian(blocks)
 
     return jacrev_f
