@@ -30,3 +30,16 @@ def test_sizes_and_repeats_below_one_are_refused_by_name():
 
 def test_the_scale_script_examples_run():
     assert doctest.testmod(scale).failed == 0
+
+
+def test_the_calls_benchmark_measures_a_sequence_that_ends_compiled(monkeypatch):
+    """benchmarks/calls.py on a small DAG: interpreted calls, the one that compiles, later ones."""
+    import calls
+
+    from graphdiff.compiler import codegen
+
+    monkeypatch.setattr(codegen, "TIERED", True)  # the benchmark measures what users get
+    r = calls.one_size(300)
+    assert r["compiled_at"] is not None and r["compiled_at"] >= codegen.COMPILE_AFTER
+    assert r["later"] is not None and r["total"] > 0.0 and r["always"] > 0.0
+    assert r["peak_after"] >= r["peak_before"] > 0.0
