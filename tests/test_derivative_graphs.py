@@ -324,6 +324,36 @@ def test_jit_compiles_the_graph_of_the_whole_function_at_once():
     assert jitted(0.7, 2.0) == gd.grad(lambda a, b: gd.sin(a) * b)(0.7, 2.0)
 
 
+def test_jit_of_an_array_hvp_runs_its_simplified_graph_with_the_same_bits():
+    """Arrays are not compiled to code: jit runs the graph once simplified by cse (fewer nodes)."""
+    rng = np.random.default_rng(SEED)
+    X, Y = rng.standard_normal((5, 4)), np.eye(3)[rng.integers(0, 3, 5)]
+
+    def loss(W, b):
+        z = gd.tanh(X @ W + b)
+        return gd.sum(gd.log(gd.exp(z).sum(axis=1))) - gd.sum(Y * z)
+
+    W, b, V, u = (
+        rng.standard_normal((4, 3)),
+        rng.standard_normal(3),
+        rng.standard_normal((4, 3)),
+        rng.standard_normal(3),
+    )
+    hvp = lambda W, b: gd.jvp(gd.grad(loss), (W, b), (V, u))[1]  # noqa: E731
+    jitted = gd.jit(hvp)
+    expected = hvp(W, b)
+    for _ in range(3):  # the first call traces and simplifies, the later ones reuse both
+        got = jitted(W, b)
+        assert all(g.tobytes() == e.tobytes() for g, e in zip(got, expected))
+    graph = gd.trace(hvp, W, b)
+    assert len(gd.cse(graph)) < len(graph)  # there was something to share
+    # and it is the Hessian-vector product: against finite differences of the gradient
+    h = 1e-6
+    plus, minus = gd.grad(loss)(W + h * V, b + h * u), gd.grad(loss)(W - h * V, b - h * u)
+    for got_k, p, m in zip(expected, plus, minus):
+        np.testing.assert_allclose(got_k, (p - m) / (2 * h), rtol=1e-6, atol=1e-8)
+
+
 def test_a_closure_over_an_outer_traced_value_is_refused_with_what_to_do():
     with pytest.raises(gd.TracerError, match="pass that value as an argument instead"):
         gd.grad(lambda x: gd.grad(lambda a: gd.sin(a) * x)(x)[0])(0.5)

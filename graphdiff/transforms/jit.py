@@ -2,8 +2,10 @@
 
 Whatever ``f`` computes, nested transformations included, is recorded as one graph (the
 derivatives as the derivative graphs their sweeps make), and that graph's evaluation is
-compiled on the first call instead of from the second on: for users who know they will
-call often.
+compiled on the first call instead of once repeated calls have paid for it: for users
+who know they will call often. A graph with arrays is not compiled to code (numpy does
+its work); it is simplified once instead, by common-subexpression elimination (a
+forward-over-reverse Hessian-vector product recomputes values the gradient made).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from graphdiff.compiler.codegen import fast
 from graphdiff.graph.graph import Graph
+from graphdiff.graph.passes import cse
 from graphdiff.graph.tracer import Tracer
 from graphdiff.transforms.api import _Traced
 
@@ -23,8 +26,8 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
     """``f`` traced once per argument shapes, its graph compiled on the first call.
 
     Returns the same values as ``f``, in the same structure (a tuple stays a tuple, a
-    1-tuple too). Graphs with arrays are interpreted, as always; scalar graphs run as
-    straight-line code from the first call.
+    1-tuple too). Scalar graphs run as straight-line code from the first call; graphs with
+    arrays are interpreted, once simplified by :func:`graphdiff.cse`, with the same bits.
 
     Examples
     --------
@@ -35,6 +38,7 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
     True
     """
     shapes = _Packing()  # how f's result was packed, per graph: None (one value) or a tuple's length
+    simplified = _Packing()  # id of a graph with arrays -> (the graph, its cse)
 
     def recorded(*args: Any, **kwargs: Any) -> Any:
         result = f(*args, **kwargs)
@@ -49,9 +53,12 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
         graph, inputs = traced.graph(args, kwargs)
         if id(graph) not in shapes:
             shapes[id(graph)] = shapes.pop("last", None)
-        fast(graph.program, "evaluate", force=True)
-        out = graph(*inputs)
         n = shapes[id(graph)]
+        if fast(graph.program, "evaluate", force=True) is None:  # arrays: run the simplified graph
+            if id(graph) not in simplified:
+                simplified[id(graph)] = (graph, cse(graph))  # the graph kept: its id stays its own
+            graph = simplified[id(graph)][1]
+        out = graph(*inputs)
         return (out,) if n == 1 else out
 
     return jitted
