@@ -32,7 +32,7 @@ from graphdiff.errors import (
     UnknownPrimitiveError,
     ValueTypeError,
 )
-from graphdiff.graph import Graph, Tracer, cse, trace
+from graphdiff.graph import Graph, Tracer, cse, dce, trace
 from graphdiff.modes import Dual, ForwardResult, ReverseResult, forward, reverse
 from graphdiff.primitives import (
     PRIMITIVES,

@@ -347,6 +347,12 @@ def test_jit_of_an_array_hvp_runs_its_simplified_graph_with_the_same_bits():
         assert all(g.tobytes() == e.tobytes() for g, e in zip(got, expected))
     graph = gd.trace(hvp, W, b)
     assert len(gd.cse(graph)) < len(graph)  # there was something to share
+    # and something no output needs: the gradient itself, of which only the tangent is returned
+    live = gd.dce(graph)
+    assert len(live) < len(graph) and live.inputs == graph.inputs
+    assert all(a.tobytes() == e.tobytes() for a, e in zip(live(W, b), expected))
+    matmuls = lambda g: sum(d.get("op") == "matmul" for _, d in g.nx.nodes(data=True))  # noqa: E731
+    assert matmuls(live) < matmuls(graph)  # X.T @ (the gradient's adjoint) is gone
     # and it is the Hessian-vector product: against finite differences of the gradient
     h = 1e-6
     plus, minus = gd.grad(loss)(W + h * V, b + h * u), gd.grad(loss)(W - h * V, b - h * u)

@@ -2,7 +2,9 @@
 
 A derivative graph records what a sweep performs, operation by operation, so it computes
 some values twice: ``sin``'s rule asks for ``cos(x)`` where the evaluation may have made
-``cos(x)`` already. :func:`cse` finds such repeats on the graph itself.
+``cos(x)`` already. :func:`cse` finds such repeats on the graph itself. A traced function
+may also compute values no output needs (the gradient a Hessian-vector product is taken
+of, when only its tangent is returned): :func:`dce` removes them.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import networkx as nx
 import numpy as np
 
 from graphdiff.graph.graph import Graph
+from graphdiff.ir.analysis import needed
 
-__all__ = ["cse"]
+__all__ = ["cse", "dce"]
 
 
 def _frozen(value: Any) -> Any:
@@ -69,4 +72,33 @@ def cse(graph: Graph) -> Graph:
             H.add_edges_from((same[a], n, k) for k, a in enumerate(graph.args(n)))
     H.graph["inputs"] = list(graph.inputs)
     H.graph["outputs"] = [same[o] for o in graph.outputs]
+    return Graph.from_networkx(H, name=graph.name)
+
+
+def dce(graph: Graph) -> Graph:
+    """Dead-code elimination: the graph without the operations and constants no output needs.
+
+    Every input is kept, so the graph is called as before; every output's value is
+    unchanged, bit for bit.
+
+    Examples
+    --------
+    >>> import graphdiff as gd
+    >>> def f(x, y):
+    ...     unused = gd.exp(x) * y
+    ...     return gd.sin(x)
+    >>> g = gd.trace(f)
+    >>> len(g), len(dce(g))             # exp(x) and its product with y are gone
+    (5, 3)
+    >>> dce(g)(0.5, 2.0) == g(0.5, 2.0)
+    True
+    """
+    program = graph.program
+    live = needed(program) | set(program.input_slots)
+    if len(live) == len(program):
+        return graph
+    keep = [name for slot, name in enumerate(program.names) if slot in live]
+    H = graph.nx.subgraph(keep).copy()
+    H.graph["inputs"] = list(graph.inputs)
+    H.graph["outputs"] = list(graph.outputs)
     return Graph.from_networkx(H, name=graph.name)

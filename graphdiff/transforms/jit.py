@@ -4,8 +4,9 @@ Whatever ``f`` computes, nested transformations included, is recorded as one gra
 derivatives as the derivative graphs their sweeps make), and that graph's evaluation is
 compiled on the first call instead of once repeated calls have paid for it: for users
 who know they will call often. A graph with arrays is not compiled to code (numpy does
-its work); it is simplified once instead, by common-subexpression elimination (a
-forward-over-reverse Hessian-vector product recomputes values the gradient made).
+its work); it is simplified once instead: what no output needs is dropped
+(:func:`~graphdiff.dce`) and what is computed twice is shared (:func:`~graphdiff.cse`). A
+forward-over-reverse Hessian-vector product that returns only the product does both.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from graphdiff.compiler.codegen import fast
 from graphdiff.graph.graph import Graph
-from graphdiff.graph.passes import cse
+from graphdiff.graph.passes import cse, dce
 from graphdiff.graph.tracer import Tracer
 from graphdiff.transforms.api import _Traced
 
@@ -27,7 +28,8 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
 
     Returns the same values as ``f``, in the same structure (a tuple stays a tuple, a
     1-tuple too). Scalar graphs run as straight-line code from the first call; graphs with
-    arrays are interpreted, once simplified by :func:`graphdiff.cse`, with the same bits.
+    arrays are interpreted, once simplified by :func:`graphdiff.dce` and
+    :func:`graphdiff.cse`, with the same bits.
 
     Examples
     --------
@@ -38,7 +40,7 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
     True
     """
     shapes = _Packing()  # how f's result was packed, per graph: None (one value) or a tuple's length
-    simplified = _Packing()  # id of a graph with arrays -> (the graph, its cse)
+    simplified = _Packing()  # id of a graph with arrays -> (the graph, simplified)
 
     def recorded(*args: Any, **kwargs: Any) -> Any:
         result = f(*args, **kwargs)
@@ -56,7 +58,7 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
         n = shapes[id(graph)]
         if fast(graph.program, "evaluate", force=True) is None:  # arrays: run the simplified graph
             if id(graph) not in simplified:
-                simplified[id(graph)] = (graph, cse(graph))  # the graph kept: its id stays its own
+                simplified[id(graph)] = (graph, cse(dce(graph)))  # the graph kept: its id stays its own
             graph = simplified[id(graph)][1]
         out = graph(*inputs)
         return (out,) if n == 1 else out
