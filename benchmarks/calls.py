@@ -1,7 +1,7 @@
 """What a sequence of gradient calls costs: interpreted, then compiled once it pays (tiering).
 
     python benchmarks/calls.py                     # the random DAG of peers.py at 10^4 and 10^5 nodes
-    python benchmarks/calls.py --sizes 1000000     # 10^6 nodes (about 4 minutes, 2 GB and more)
+    python benchmarks/calls.py --sizes 1000000 --no-jit   # 10^6 nodes (about 8 minutes, 10 GB)
 
 For each size, one process per size: gd.grad on the graph, called until it runs generated
 code and a few times more. Printed: the first (interpreted) call, the median interpreted
@@ -29,7 +29,7 @@ def _peak_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kilobytes on Linux
 
 
-def one_size(n: int) -> dict:
+def one_size(n: int, jit: bool = True) -> dict:
     import numpy as np
 
     import graphdiff as gd
@@ -55,13 +55,16 @@ def one_size(n: int) -> dict:
             break
     interpreted = times[: compiled_at - 1] if compiled_at else times
     median_interpreted = statistics.median(interpreted)
-    jit_start = time.perf_counter()
-    jitted = gd.jit(gd.grad(g))  # the Graph: f itself closes over the list of operations
-    jitted(*xs)
-    jit_first = time.perf_counter() - jit_start
-    start = time.perf_counter()
-    jitted(*xs)
-    jit_later = time.perf_counter() - start
+    after = _peak_gb()
+    jit_first = jit_later = None
+    if jit:
+        jit_start = time.perf_counter()
+        jitted = gd.jit(gd.grad(g))  # the Graph: f itself closes over the list of operations
+        jitted(*xs)
+        jit_first = time.perf_counter() - jit_start
+        start = time.perf_counter()
+        jitted(*xs)
+        jit_later = time.perf_counter() - start
     return {
         "nodes": len(g),
         "first": times[0],
@@ -72,7 +75,7 @@ def one_size(n: int) -> dict:
         "total": sum(times),
         "always": median_interpreted * len(times),
         "peak_before": before,
-        "peak_after": _peak_gb(),
+        "peak_after": after,
         "jit_first": jit_first,
         "jit_later": jit_later,
     }
@@ -91,16 +94,18 @@ def main() -> None:
     parser.add_argument(
         "--sizes", default="10000,100000", help="DAG sizes, comma-separated (default 10000,100000)"
     )
+    parser.add_argument(
+        "--no-jit", action="store_true", help="leave out gd.jit (at 10^6 nodes it needs over 15 GB)"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child process: one size, as JSON
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one_size(args.one)))
+        print(json.dumps(one_size(args.one, jit=not args.no_jit)))
         return
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True
-        )
+        child = [sys.executable, __file__, "--one", str(n), *(["--no-jit"] if args.no_jit else [])]
+        out = subprocess.run(child, capture_output=True, text=True, check=True)
         r = json.loads(out.stdout)
         rows.append([
             r["nodes"], _s(r["first"]), _s(r["interpreted"]), r["compiled_at"], _s(r["generating"]),

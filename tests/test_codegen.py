@@ -30,6 +30,9 @@ GRAPHS = {
         + gd.pow(x * x + 1.0, y) + gd.tan(x) / gd.exp(y) - gd.log(x * x + 1.0) + gd.square(gd.cos(y))
         + gd.integer_pow(x, y=-2) + gd.neg(gd.sigmoid(y)) - gd.tanh(x) * gd.sin(y)
         + gd.sign(x) * (x > y) + gd.equal(x, y) * y
+        + gd.minimum(x, y) + gd.log1p(x * x) + gd.expm1(y) + gd.log2(x * x + 1.0) + gd.log10(y * y + 2.0)
+        + gd.exp2(x) + gd.sinh(y) * gd.cosh(x) + gd.arcsin(gd.tanh(x)) + gd.arccos(gd.tanh(y) * 0.5)
+        + gd.arctan(x) + gd.arcsinh(y) + gd.arctanh(gd.tanh(x) * 0.5) + gd.reciprocal(x * x + 1.0)
     ),
 }  # fmt: skip
 

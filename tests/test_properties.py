@@ -194,11 +194,19 @@ def _smooth_at(g: Graph, point: list) -> bool:
             "atan2",
             "tan",
             "integer_pow",
+            "log2",
+            "log10",
+            "reciprocal",
+            "minimum",
         ):
             for a in args:
                 if np.min(np.abs(values[a])) < 0.05:
                     return False
-        if prim.name == "maximum" and np.min(np.abs(values[args[0]] - values[args[1]])) < 0.05:
+        if prim.name in ("maximum", "minimum") and np.min(np.abs(values[args[0]] - values[args[1]])) < 0.05:
+            return False
+        if prim.name in ("arcsin", "arccos", "arctanh") and np.max(np.abs(values[args[0]])) > 0.95:
+            return False  # the derivative has poles at -1 and 1
+        if prim.name == "log1p" and np.min(values[args[0]]) < -0.95:
             return False
         if prim.name == "pow" and np.min(values[args[0]]) <= 0:  # x**y is not real-differentiable in y there
             return False
@@ -212,8 +220,9 @@ def test_forward_reverse_and_finite_differences_agree(chunk):
     for _ in range(50):
         shape = () if rng.random() < 0.7 else (3,)
         g = random_graph(rng, shape)
-        point = random_point(rng, g, special=False)
-        if not _smooth_at(g, point):
+        points = (random_point(rng, g, special=False) for _ in range(3))  # a few tries at a smooth point
+        point = next((p for p in points if _smooth_at(g, p)), None)
+        if point is None:
             continue
         with np.errstate(all="ignore"):
             fwd, rev = gd.jacfwd(g)(*point), gd.jacrev(g)(*point)

@@ -293,7 +293,7 @@ def test_bad_api_calls_are_graph_errors_naming_the_argument(call, message):
 @pytest.mark.parametrize(
     "f, message",
     [
-        (lambda x: np.log1p(x), r"numpy.log1p has no graphdiff primitive.*gd.log\(1 \+ x\)"),
+        (lambda x: np.cbrt(x), r"numpy.cbrt has no graphdiff primitive.*x \*\* \(1 / 3\)"),
         (lambda x: np.mean(x), r"numpy.mean .*gd.sum\(x\) / n"),
         (lambda x: x >= 0, "compares traced values"),
         (lambda x: x[0], "indexing traced node 'x'"),

@@ -80,6 +80,11 @@ def _minimum(x: float, y: float) -> float:
     return x if x != x else y
 
 
+def _exp2(x: float) -> float:
+    """2 to the power x on a number (``math`` has no exp2)."""
+    return math.pow(2.0, x)
+
+
 def _sign(x: float) -> float:
     """numpy's sign on a number: ``sign(-0.0)`` is ``0.0``, ``sign(nan)`` is nan."""
     return 1.0 if x > 0 else -1.0 if x < 0 else 0.0 if x == 0 else x
@@ -113,6 +118,18 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(np.tan,           "nonlinear", "_tan({0})",       math.tan),
     Operation(np.tanh,          "nonlinear", "_tanh({0})",      math.tanh),
     Operation(np.sqrt,          "nonlinear", "_sqrt({0})",      math.sqrt),
+    Operation(np.log1p,         "nonlinear", "_log1p({0})",     math.log1p),
+    Operation(np.expm1,         "nonlinear", "_expm1({0})",     math.expm1),
+    Operation(np.log2,          "nonlinear", "_log2({0})",      math.log2),
+    Operation(np.log10,         "nonlinear", "_log10({0})",     math.log10),
+    Operation(np.exp2,          "nonlinear", "_exp2({0})",      _exp2),
+    Operation(np.sinh,          "nonlinear", "_sinh({0})",      math.sinh),
+    Operation(np.cosh,          "nonlinear", "_cosh({0})",      math.cosh),
+    Operation(np.arcsin,        "nonlinear", "_arcsin({0})",    math.asin),
+    Operation(np.arccos,        "nonlinear", "_arccos({0})",    math.acos),
+    Operation(np.arctan,        "nonlinear", "_arctan({0})",    math.atan),
+    Operation(np.arcsinh,       "nonlinear", "_arcsinh({0})",   math.asinh),
+    Operation(np.arctanh,       "nonlinear", "_arctanh({0})",   math.atanh),
     Operation(np.power,         "nonlinear", "_power({0}, {1})", math.pow),
     Operation(np.arctan2,       "nonlinear", "_arctan2({0}, {1})", math.atan2),
     Operation(np.maximum,       "nonlinear", "_maximum({0}, {1})", _maximum),
@@ -174,6 +191,11 @@ def _binary(op: Operation) -> Callable[[Any, Any], Any]:
 exp, log, sin, cos, tan, tanh, sqrt, sign = (
     _unary(_BY_UFUNC[u]) for u in (np.exp, np.log, np.sin, np.cos, np.tan, np.tanh, np.sqrt, np.sign)
 )
+log1p, expm1, log2, log10, exp2, sinh, cosh, arcsin, arccos, arctan, arcsinh, arctanh = (
+    _unary(_BY_UFUNC[u])
+    for u in (np.log1p, np.expm1, np.log2, np.log10, np.exp2, np.sinh, np.cosh,
+              np.arcsin, np.arccos, np.arctan, np.arcsinh, np.arctanh)
+)  # fmt: skip
 power, arctan2, maximum, minimum = (
     _binary(_BY_UFUNC[u]) for u in (np.power, np.arctan2, np.maximum, np.minimum)
 )
@@ -227,8 +249,8 @@ def unlisted_operation(rule: Callable[..., Any], n_values: int, params: dict) ->
     ``rule`` is called on ``n_values`` stand-in numbers and ``params``.
 
     >>> unlisted_operation(lambda out, x: cos(x) * out, 2, {})
-    >>> unlisted_operation(lambda out, x: np.arcsin(x), 2, {})
-    'numpy.arcsin'
+    >>> unlisted_operation(lambda out, x: np.cbrt(x), 2, {})
+    'numpy.cbrt'
     """
     try:
         rule(*(_Probe() for _ in range(n_values)), **params)

@@ -391,6 +391,9 @@ def _log_base(x: Any) -> Any:
     return el.log(x + el.equal(x, 0))
 
 
+_LN2, _LN10 = math.log(2.0), math.log(10.0)  # d log2(x)/dx = 1 / (x ln 2), d 2^x/dx = 2^x ln 2
+
+
 def _max_share(x: Any, y: Any) -> Any:
     """The share of d max(x, y) that goes to x: 1 where x > y, 1/2 at ties, else 0."""
     return el.greater(x, y) + 0.5 * el.equal(x, y)
@@ -541,6 +544,22 @@ atan2 = _define("atan2", 2, el.arctan2, partials=(  # atan2(y, x): the angle of 
 maximum = _define("maximum", 2, el.maximum, partials=(
     times(lambda out, x, y: _max_share(x, y)),
     times(lambda out, x, y: _max_share(y, x))))
+minimum = _define("minimum", 2, el.minimum, partials=(
+    times(lambda out, x, y: _max_share(y, x)),
+    times(lambda out, x, y: _max_share(x, y))))
+log1p = _define("log1p", 1, el.log1p, partials=(over(lambda out, x: 1 + x),))
+expm1 = _define("expm1", 1, el.expm1, partials=(times(lambda out, x: out + 1),))
+log2 = _define("log2", 1, el.log2, partials=(over(lambda out, x: x * _LN2),))
+log10 = _define("log10", 1, el.log10, partials=(over(lambda out, x: x * _LN10),))
+exp2 = _define("exp2", 1, el.exp2, partials=(times(lambda out, x: out * _LN2),))
+sinh = _define("sinh", 1, el.sinh, partials=(times(lambda out, x: el.cosh(x)),))
+cosh = _define("cosh", 1, el.cosh, partials=(times(lambda out, x: el.sinh(x)),))
+arcsin = _define("arcsin", 1, el.arcsin, partials=(over(lambda out, x: el.sqrt(1 - x * x)),))
+arccos = _define("arccos", 1, el.arccos, partials=(over(lambda out, x: -el.sqrt(1 - x * x)),))
+arctan = _define("arctan", 1, el.arctan, partials=(over(lambda out, x: 1 + x * x),))
+arcsinh = _define("arcsinh", 1, el.arcsinh, partials=(over(lambda out, x: el.sqrt(x * x + 1)),))
+arctanh = _define("arctanh", 1, el.arctanh, partials=(over(lambda out, x: 1 - x * x),))
+reciprocal = _define("reciprocal", 1, np.reciprocal, partials=(times(lambda out, x: -(out * out)),))
 greater = _define("greater", 2, el.greater, partials=(ZERO, ZERO))  # a mask: 1.0 where x > y
 equal = _define("equal", 2, el.equal, partials=(ZERO, ZERO))  # a mask: 1.0 where x == y
 sign = _define("sign", 1, el.sign, partials=(ZERO,))
@@ -591,6 +610,20 @@ _UFUNCS: dict[np.ufunc, Primitive] = {
     np.absolute: abs,
     np.arctan2: atan2,
     np.maximum: maximum,
+    np.minimum: minimum,
+    np.log1p: log1p,
+    np.expm1: expm1,
+    np.log2: log2,
+    np.log10: log10,
+    np.exp2: exp2,
+    np.sinh: sinh,
+    np.cosh: cosh,
+    np.arcsin: arcsin,
+    np.arccos: arccos,
+    np.arctan: arctan,
+    np.arcsinh: arcsinh,
+    np.arctanh: arctanh,
+    np.reciprocal: reciprocal,
     np.sign: sign,
     np.matmul: matmul,
 }
