@@ -363,3 +363,28 @@ def test_jit_of_an_array_hvp_runs_its_simplified_graph_with_the_same_bits():
 def test_a_closure_over_an_outer_traced_value_is_refused_with_what_to_do():
     with pytest.raises(gd.TracerError, match="pass that value as an argument instead"):
         gd.grad(lambda x: gd.grad(lambda a: gd.sin(a) * x)(x)[0])(0.5)
+
+
+def test_the_max_shifted_logsumexp_written_by_hand_differentiates_twice():
+    """logsumexp(z) = m + log(sum(exp(z - m))) with m = max(z): the shift's derivative cancels.
+
+    The gradient is softmax(z) (by hand), the Hessian diag(p) - p p^T; both against numpy
+    and the Hessian against finite differences of the gradient.
+    """
+    z = np.array([0.3, -1.2, 2.0, 0.7])
+
+    def lse(z):
+        m = np.max(z, axis=0, keepdims=True)
+        return gd.sum(m + np.log(np.sum(np.exp(z - m), axis=0, keepdims=True)))
+
+    p = np.exp(z - z.max()) / np.sum(np.exp(z - z.max()))
+    (grad,) = gd.grad(lse)(z)
+    np.testing.assert_allclose(grad, p, rtol=1e-14)
+    (hessian,) = gd.hessian(lse)(z)  # one input: one block, shape (4, 4)
+    np.testing.assert_allclose(hessian, np.diag(p) - np.outer(p, p), rtol=1e-12, atol=1e-15)
+    h, fd = 1e-6, np.zeros((4, 4))
+    for j in range(4):
+        e = np.zeros(4)
+        e[j] = h
+        fd[:, j] = (gd.grad(lse)(z + e)[0] - gd.grad(lse)(z - e)[0]) / (2 * h)
+    np.testing.assert_allclose(hessian, fd, rtol=1e-6, atol=1e-8)

@@ -36,6 +36,8 @@ PARAMS = {
     "reshape": [{"shape": (3, 2)}, {"shape": (6,)}],
     "broadcast_to": [{"shape": (2, 3)}],
     "reduce_sum": [{"axes": (0, 1)}, {"axes": (1,)}, {"axes": (0,)}],
+    "reduce_max": [{"axes": (0, 1)}, {"axes": (1,)}, {"axes": (0,)}],
+    "reduce_min": [{"axes": (0, 1)}, {"axes": (1,)}, {"axes": (0,)}],
     "transpose": [{"axes": (0, 1)}, {"axes": (1, 0)}],
 }
 # argument shapes to try; elementwise primitives also get broadcasting cases
@@ -45,6 +47,8 @@ SHAPES = {
     "reshape": [[(2, 3)]],
     "broadcast_to": [[()], [(1, 3)], [(3,)]],
     "reduce_sum": [[(2, 3)]],
+    "reduce_max": [[(2, 3)]],
+    "reduce_min": [[(2, 3)]],
     "transpose": [[(2, 3)]],
 }
 ELEMENTWISE_SHAPES = {
@@ -254,3 +258,52 @@ def test_numpy_functions_on_traced_values_have_their_derivatives_by_hand(f, x, b
         (reverse,) = gd.grad(g)(x)
         _, forward = gd.jvp(g, (x,), (1.0,))
         assert reverse == pytest.approx(by_hand, rel=1e-14) and forward == reverse
+
+
+@pytest.mark.parametrize("reduce, picks", [(np.max, [0.0, 0.5, 0.0, 0.5]), (np.min, [0.0, 0.0, 1.0, 0.0])])
+def test_max_and_min_give_tied_elements_equal_shares(reduce, picks):
+    """d max / dx: 1 at the maximum, shared 1/k among k ties, as maximum(x, y) shares at a tie."""
+    x = np.array([1.0, 3.0, -2.0, 3.0])
+    for _ in range(3):
+        (grad,) = gd.grad(lambda x: reduce(x))(x)
+        assert grad.tolist() == picks
+        _, tangent = gd.jvp(lambda x: reduce(x), (x,), (np.array([1.0, 10.0, 100.0, 1000.0]),))
+        assert float(tangent) == float(np.dot(picks, [1.0, 10.0, 100.0, 1000.0]))
+
+
+def test_reductions_along_axes_keep_dims_and_match_numpy():
+    x = np.arange(24.0).reshape(2, 3, 4) ** 1.5
+    cases = [
+        (lambda x: np.max(x, axis=1, keepdims=True), (2, 1, 4)),
+        (lambda x: x.min(axis=(0, 2)), (3,)),
+        (lambda x: np.mean(x, axis=-1), (2, 3)),
+        (lambda x: x.mean(axis=0, keepdims=True), (1, 3, 4)),
+        (lambda x: x.sum(axis=2, keepdims=True), (2, 3, 1)),
+        (lambda x: np.amax(x), ()),
+        (lambda x: x.ravel(), (24,)),
+        (lambda x: np.squeeze(np.expand_dims(x, 0), axis=0), (2, 3, 4)),
+    ]
+    for f, shape in cases:
+        g = gd.trace(f, x)
+        assert g.shape_of(g.outputs[0]) == shape
+        np.testing.assert_array_equal(g(x), f(x))
+
+
+def test_the_mean_of_k_elements_costs_k_minus_1_adds_and_one_division():
+    from graphdiff.cost.tally import function_counts
+
+    g = gd.trace(lambda x: np.mean(x, axis=1), np.ones((3, 5)))  # 3 means of 5 elements
+    counts = function_counts(g.program)
+    assert (counts.add, counts.div, counts.total) == (3 * 4, 3, 3 * 4 + 3)
+
+
+def test_reducing_over_a_bad_axis_or_no_elements_is_refused_by_name():
+    with pytest.raises(gd.ShapeError, match="axis 2 is out of range"):
+        gd.trace(lambda x: x.max(axis=2), np.ones((2, 3)))
+    with pytest.raises(gd.ShapeError, match="reduce_max of an empty array"):
+        gd.trace(lambda x: np.max(x, axis=0), np.ones((0, 3)))
+    with pytest.raises(gd.ShapeError, match="mean of no elements"):
+        gd.trace(lambda x: np.mean(x, axis=1), np.ones((2, 0)))
+    with pytest.raises(gd.ValueTypeError, match="astype"):
+        gd.trace(lambda x: x.astype(int), np.ones(2))
+    assert gd.trace(lambda x: x.astype(float) * 2.0, np.ones(2))(np.ones(2)).tolist() == [2.0, 2.0]

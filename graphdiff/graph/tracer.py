@@ -119,7 +119,6 @@ _COMPARISONS = {
 
 # what to write instead of numpy calls that have no primitive (yet)
 _ALTERNATIVES = {
-    "numpy.mean": "gd.sum(x) / n",
     "numpy.dot": "x @ y",
     "numpy.vdot": "gd.sum(x * y)",
     "numpy.inner": "gd.sum(x * y) or x @ y",

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
+from graphdiff.errors import ShapeError, ValueTypeError
 from graphdiff.primitives.table import (
     add,
     broadcast_to,
@@ -15,6 +16,8 @@ from graphdiff.primitives.table import (
     mul,
     neg,
     primitive_for_ufunc,
+    reduce_max,
+    reduce_min,
     reduce_sum,
     reshape,
     sub,
@@ -40,15 +43,61 @@ def _shape(x: Any) -> tuple[int, ...]:
     return x.shape if isinstance(x, Box) else np.shape(x)
 
 
-def _sum(x: Any, axis: Any = None) -> Any:
-    """``np.sum(x, axis)``: the sum primitive over every axis, reduce_sum over some, x itself over none."""
+def _axes(x: Any, axis: Any) -> tuple[int, ...]:
+    """``axis`` (None, an int or a tuple, negative counting from the end) as sorted axes of ``x``."""
     ndim = len(_shape(x))
-    axes = (
-        tuple(range(ndim)) if axis is None else tuple(sorted(a % ndim for a in np.atleast_1d(axis).tolist()))
-    )
-    if axes == tuple(range(ndim)):
-        return sum(x) if ndim else x
-    return reduce_sum(x, axes=axes) if axes else x
+    if axis is None:
+        return tuple(range(ndim))
+    axes = [int(a) for a in np.atleast_1d(axis).tolist()]
+    if any(not -ndim <= a < ndim for a in axes) or len(set(a % ndim for a in axes)) != len(axes):
+        raise ShapeError(f"axis {axis!r} is out of range or repeated for an array of {ndim} dimensions")
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def _kept(x: Any, reduced: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+    """``reduced`` with the reduced axes kept as length 1 (``keepdims=True``), or as it is."""
+    if not keepdims or not axes:
+        return reduced
+    return reshape(reduced, shape=tuple(1 if k in axes else n for k, n in enumerate(_shape(x))))
+
+
+def _sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``np.sum(x, axis)``: the sum primitive over every axis, reduce_sum over some, x itself over none."""
+    axes = _axes(x, axis)
+    if not axes:
+        return x
+    total = sum(x) if axes == tuple(range(len(_shape(x)))) else reduce_sum(x, axes=axes)
+    return _kept(x, total, axes, keepdims)
+
+
+def _extreme(prim: Any, x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``np.max`` / ``np.min`` over ``axis``; tied elements share the derivative equally."""
+    axes = _axes(x, axis)
+    if not axes:
+        return x
+    if 0 in [_shape(x)[a] for a in axes]:
+        raise ShapeError(
+            f"the {prim.name} of an empty array (shape {_shape(x)}) over axes {axes} is undefined"
+        )
+    return _kept(x, prim(x, axes=axes), axes, keepdims)
+
+
+def _mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``np.mean``: the sum over ``axis`` divided by how many elements each sum has."""
+    axes = _axes(x, axis)
+    count = int(np.prod([_shape(x)[a] for a in axes], dtype=int))
+    if count == 0:
+        raise ShapeError(f"the mean of no elements (shape {_shape(x)}, axes {axes}) is undefined")
+    return x if not axes else div(_sum(x, axes, keepdims), float(count))
+
+
+_REDUCTIONS = {
+    np.sum: _sum,
+    np.mean: _mean,
+    np.max: lambda x, axis=None, keepdims=False: _extreme(reduce_max, x, axis, keepdims),
+    np.min: lambda x, axis=None, keepdims=False: _extreme(reduce_min, x, axis, keepdims),
+}
+_REDUCTIONS[np.amax], _REDUCTIONS[np.amin] = _REDUCTIONS[np.max], _REDUCTIONS[np.min]
 
 
 def _reshape(x: Any, shape: Any) -> Any:
@@ -57,6 +106,22 @@ def _reshape(x: Any, shape: Any) -> Any:
         known = int(np.prod([n for n in shape if n != -1], dtype=int))
         shape = tuple(int(np.prod(_shape(x), dtype=int)) // known if n == -1 else n for n in shape)
     return x if shape == _shape(x) else reshape(x, shape=shape)
+
+
+def _expand_dims(x: Any, axis: Any) -> Any:
+    shape = list(_shape(x))
+    ndim = len(shape) + len(np.atleast_1d(axis))
+    for a in sorted(int(a) % ndim for a in np.atleast_1d(axis)):
+        shape.insert(a, 1)
+    return _reshape(x, shape)
+
+
+def _squeeze(x: Any, axis: Any = None) -> Any:
+    shape = _shape(x)
+    axes = [k for k, n in enumerate(shape) if n == 1] if axis is None else list(_axes(x, axis))
+    if any(shape[a] != 1 for a in axes):
+        raise ShapeError(f"cannot squeeze axes {axes} of an array of shape {shape}: they are not of length 1")
+    return _reshape(x, [n for k, n in enumerate(shape) if k not in axes])
 
 
 def _broadcast_to(x: Any, shape: Any) -> Any:
@@ -102,8 +167,14 @@ class Box(NDArrayOperatorsMixin):
         if func in _FRESH and len(args) == 1 and not kwargs:  # a constant shaped like x
             shape = args[0].shape if isinstance(args[0], Box) else np.shape(args[0])
             return _FRESH[func](shape)
-        if func is np.sum and len(args) == 1 and set(kwargs) <= {"axis"}:
-            return _sum(args[0], kwargs.get("axis"))
+        if func in _REDUCTIONS and 1 <= len(args) <= 2 and set(kwargs) <= {"axis", "keepdims"}:
+            return _REDUCTIONS[func](*args, **kwargs)
+        if func is np.ravel and len(args) == 1 and not kwargs:
+            return _reshape(args[0], -1)
+        if func is np.expand_dims and len(args) == 2 and not kwargs:
+            return _expand_dims(args[0], args[1])
+        if func is np.squeeze and len(args) <= 2 and set(kwargs) <= {"axis"}:
+            return _squeeze(args[0], args[1] if len(args) == 2 else kwargs.get("axis"))
         if func is np.reshape and len(args) == 2 and not kwargs:
             return _reshape(args[0], args[1])
         if func is np.broadcast_to and len(args) == 2 and not kwargs:
@@ -144,8 +215,34 @@ class Box(NDArrayOperatorsMixin):
     def T(self) -> Any:  # noqa: N802 - numpy's name
         return _transpose(self)
 
-    def sum(self, axis: Any = None) -> Any:
-        return _sum(self, axis)
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=int))
+
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Any:
+        return _sum(self, axis, keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Any:
+        return _mean(self, axis, keepdims)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Any:
+        return _extreme(reduce_max, self, axis, keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Any:
+        return _extreme(reduce_min, self, axis, keepdims)
+
+    def ravel(self) -> Any:
+        return _reshape(self, -1)
+
+    def astype(self, dtype: Any) -> Any:
+        """The value itself for a float64 type (values are float64); any other type is refused."""
+        if np.dtype(dtype) != np.float64:
+            raise ValueTypeError(f"a traced value is float64; astype({dtype!r}) would change its numbers")
+        return self
 
     def reshape(self, *shape: Any) -> Any:
         return _reshape(self, shape[0] if len(shape) == 1 else shape)

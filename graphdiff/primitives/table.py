@@ -247,6 +247,8 @@ _PARAM_CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
     "reshape": {"shape": lambda v: _int_tuple(v, 0)},
     "broadcast_to": {"shape": lambda v: _int_tuple(v, 0)},
     "reduce_sum": {"axes": lambda v: _int_tuple(v, 0)},
+    "reduce_max": {"axes": lambda v: _int_tuple(v, 0)},
+    "reduce_min": {"axes": lambda v: _int_tuple(v, 0)},
     "transpose": {"axes": lambda v: _int_tuple(v, 0)},
 }
 
@@ -357,6 +359,26 @@ def _sum_back(y_bar: Any, x: Any, axes: tuple[int, ...]) -> Any:
     """The transpose of summing ``x`` over ``axes``: ``y_bar`` copied back along them."""
     kept = tuple(1 if k in axes else n for k, n in enumerate(np.shape(x)))
     return np.broadcast_to(np.reshape(y_bar, kept), np.shape(x))
+
+
+def _extreme_share(out: Any, x: Any, axes: tuple[int, ...]) -> Any:
+    """Where ``x`` attains its maximum (or minimum) ``out`` over ``axes``: 1/k at each of k ties, else 0.
+
+    The tie convention of ``maximum``, which gives each of two tied arguments half.
+    """
+    kept = tuple(1 if k in axes else n for k, n in enumerate(np.shape(x)))
+    at = el.equal(x, np.broadcast_to(np.reshape(out, kept), np.shape(x)))
+    ties = np.sum(at, axis=tuple(axes))
+    return at / np.broadcast_to(np.reshape(ties, kept), np.shape(x))
+
+
+def _extreme_jvp(x_dot: Any, out: Any, x: Any, *, axes: tuple[int, ...]) -> Any:
+    b = _batch(x_dot, x)
+    return np.sum(x_dot * _extreme_share(out, x, axes), axis=tuple(a + b for a in axes))
+
+
+def _extreme_vjp(y_bar: Any, out: Any, x: Any, *, axes: tuple[int, ...]) -> Any:
+    return _sum_back(y_bar, x, tuple(axes)) * _extreme_share(out, x, axes)
 
 
 def _broadcast_jvp(x_dot: Any, out: Any, x: Any, *, shape: tuple[int, ...]) -> Any:
@@ -578,6 +600,12 @@ broadcast_to = _define("broadcast_to", 1, lambda x, *, shape: np.broadcast_to(x,
 reduce_sum = _define("reduce_sum", 1, lambda x, *, axes: np.sum(x, axis=tuple(axes)),
     jvp=(lambda x_dot, out, x, *, axes: np.sum(x_dot, axis=tuple(a + _batch(x_dot, x) for a in axes)),),
     vjp=(lambda y_bar, out, x, *, axes: _sum_back(y_bar, x, tuple(axes)),),
+    shape=_reduce_sum_shape, elementwise=False, params=("axes",))
+reduce_max = _define("reduce_max", 1, lambda x, *, axes: np.maximum.reduce(x, axis=tuple(axes)),
+    jvp=(_extreme_jvp,), vjp=(_extreme_vjp,),  # linear in the tangent: the share is fixed at the point
+    shape=_reduce_sum_shape, elementwise=False, params=("axes",))
+reduce_min = _define("reduce_min", 1, lambda x, *, axes: np.minimum.reduce(x, axis=tuple(axes)),
+    jvp=(_extreme_jvp,), vjp=(_extreme_vjp,),
     shape=_reduce_sum_shape, elementwise=False, params=("axes",))
 transpose = _define("transpose", 1, lambda x, *, axes: np.transpose(x, axes),
     jvp=(lambda x_dot, out, x, *, axes: np.transpose(
