@@ -16,6 +16,7 @@ from graphdiff.errors import (
     GraphError,
     GraphFileError,
     GraphFormatError,
+    IndexingError,
     InputError,
     MissingInputError,
     NodeError,

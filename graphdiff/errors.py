@@ -6,6 +6,7 @@ import networkx as nx
 
 __all__ = [
     "GraphError",
+    "IndexingError",
     "CycleError",
     "UnknownPrimitiveError",
     "ArityError",
@@ -93,6 +94,10 @@ class SeedError(GraphError, ValueError):
 
 class ShapeError(GraphError, ValueError):
     """Array shapes do not fit together, or a value has a shape its node does not accept."""
+
+
+class IndexingError(GraphError, IndexError):
+    """An index into a traced or dual value that is out of range, or of a kind not supported."""
 
 
 class NotScalarError(ShapeError):

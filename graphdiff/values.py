@@ -147,7 +147,7 @@ def as_output(value: Any) -> Any:
     """Present a value to users: 0-d numbers as Python floats, arrays as they are."""
     if isinstance(value, float):  # Python floats and numpy float64 scalars: the common case
         return float(value)
-    if hasattr(type(value), "_graphdiff_bind_"):  # a tracer or a dual, in a nested derivative
+    if getattr(type(value), "_graphdiff_priority_", -1) >= 0:  # a tracer or a dual, in a nested derivative
         return value
     if hasattr(value, "value"):  # a Counted number
         value = value.value

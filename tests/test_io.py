@@ -15,7 +15,15 @@ from graphdiff.readwrite import node_link as io
 
 @pytest.mark.parametrize(
     "graph",
-    [builders.colah(), builders.mlp(), builders.random_dag(30, 3, 2, seed=2), gd.trace(lambda x: x**3)],
+    [
+        builders.colah(),
+        builders.mlp(),
+        builders.random_dag(30, 3, 2, seed=2),
+        gd.trace(lambda x: x**3),
+        gd.trace(
+            lambda x: gd.sum(x[1:, ::-1] * x[0, None]) + x.max(axis=0).mean(), np.ones((3, 2)), name="indexed"
+        ),
+    ],
     ids=lambda g: g.name,
 )
 def test_round_trip(graph, tmp_path):

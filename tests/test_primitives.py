@@ -6,6 +6,8 @@ defined, and fails here until it has a sample below if it is not elementwise.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -39,6 +41,12 @@ PARAMS = {
     "reduce_max": [{"axes": (0, 1)}, {"axes": (1,)}, {"axes": (0,)}],
     "reduce_min": [{"axes": (0, 1)}, {"axes": (1,)}, {"axes": (0,)}],
     "transpose": [{"axes": (0, 1)}, {"axes": (1, 0)}],
+    "getitem": [
+        {"index": (("i", 1),)},
+        {"index": (("s", 1, -1, -1), ("i", 2))},
+        {"index": (("n",), ("s", 0, 2, 1))},
+    ],
+    "scatter": [{"index": (("i", 1),), "shape": (2, 3)}, {"index": (("s", 2, -1, -1),), "shape": (3,)}],
 }
 # argument shapes to try; elementwise primitives also get broadcasting cases
 SHAPES = {
@@ -50,6 +58,8 @@ SHAPES = {
     "reduce_max": [[(2, 3)]],
     "reduce_min": [[(2, 3)]],
     "transpose": [[(2, 3)]],
+    "getitem": [[(2, 3)]],
+    "scatter": [[(3,)]],
 }
 ELEMENTWISE_SHAPES = {
     1: [[()], [(3,)], [(2, 3)]],
@@ -307,3 +317,66 @@ def test_reducing_over_a_bad_axis_or_no_elements_is_refused_by_name():
     with pytest.raises(gd.ValueTypeError, match="astype"):
         gd.trace(lambda x: x.astype(int), np.ones(2))
     assert gd.trace(lambda x: x.astype(float) * 2.0, np.ones(2))(np.ones(2)).tolist() == [2.0, 2.0]
+
+
+INDEXED = np.arange(1.0, 13.0).reshape(3, 4)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        0,
+        -1,
+        slice(1, None),
+        slice(None, None, -1),
+        (slice(None), 1),
+        (None, slice(None)),
+        (Ellipsis, -1),
+        (-1, slice(None, None, -2)),
+        (1, 2),
+        (slice(5, 9),),
+        (slice(None), None, slice(1, 3)),
+    ],
+    ids=repr,
+)
+def test_static_indexing_takes_what_numpy_takes_and_its_adjoint_puts_it_back(key):
+    """x[key] on a traced value: numpy's elements; d sum(w * x[key]) / dx is w put back at key, zeros elsewhere."""
+    w = np.arange(1.0, 1.0 + INDEXED[key].size).reshape(INDEXED[key].shape) * 0.5
+    g = gd.trace(lambda x: gd.sum(w * x[key]), INDEXED)
+    by_hand = np.zeros_like(INDEXED)
+    by_hand[key] = w
+    for _ in range(3):
+        np.testing.assert_array_equal(gd.trace(lambda x: x[key], INDEXED)(INDEXED), INDEXED[key])
+        (grad,) = gd.grad(g)(INDEXED)
+        np.testing.assert_array_equal(grad, by_hand)
+        (jac,) = gd.jacfwd(g)(INDEXED)  # one forward sweep per element of x
+        np.testing.assert_array_equal(jac, by_hand)
+
+
+def test_rows_can_be_iterated_and_counted_and_indexing_costs_no_arithmetic():
+    from graphdiff.cost.tally import function_counts, reverse_counts
+
+    f = lambda x: sum(row[0] * row[1] for row in x) + 0.0 * len(x)  # noqa: E731
+    assert gd.grad(f)(INDEXED)[0][:, :2].tolist() == INDEXED[:, 1::-1].tolist()  # d(x0 x1): (x1, x0)
+    g = gd.trace(lambda x: gd.sum(x[1:] * x[:-1]), np.ones(5))  # 4 products, 3 adds
+    assert function_counts(g.program).total == 4 + 3
+    # reverse: 2 products per term, then the two scatters back add into x's adjoint: 4 adds
+    counts = reverse_counts(g.program, g.program.output_slots)[0]
+    assert (counts.mul, counts.add) == (8, 5)
+
+
+def test_indices_out_of_range_or_of_unsupported_kinds_are_refused_by_name():
+    for key, message in [
+        (3, "index 3 is out of range for axis 0 of length 3"),
+        ((0, 0, 0), "too many indices"),
+        ((Ellipsis, Ellipsis), "single ellipsis"),
+        (np.array([0, 2]), "indexing with ndarray"),
+        ([0, 1], "indexing with list"),
+        (slice(0.5, 2), "whole numbers"),
+    ]:
+        with pytest.raises(gd.IndexingError, match=re.escape(message)):
+            gd.trace(lambda x: x[key], INDEXED)
+    with pytest.raises(gd.IndexingError, match="len"):
+        gd.trace(lambda x: len(x), 1.0)
+    with pytest.raises(gd.IndexingError, match="iteration"):
+        gd.trace(lambda x: list(x), 1.0)

@@ -81,21 +81,6 @@ class Tracer(Box):
     def _unsupported_function(self, func: Any, args: tuple, kwargs: dict) -> Any:
         raise TracerError(_unsupported(f"numpy.{func.__name__}", self.node))
 
-    def __getitem__(self, index: Any) -> Any:
-        raise TracerError(
-            f"indexing traced node {self.node!r} cannot be recorded yet: pass the elements as separate inputs"
-        )
-
-    def __iter__(self) -> Any:
-        raise TracerError(
-            f"iterating over traced node {self.node!r} cannot be recorded yet: pass the elements as separate inputs"
-        )
-
-    def __len__(self) -> int:
-        raise TracerError(
-            f"len() of traced node {self.node!r} is not recorded: read it from the shape, {self.shape}"
-        )
-
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # numpy and Python probe for protocols this way: a plain "no"
             raise AttributeError(name)

@@ -170,7 +170,9 @@ def seed_cotangent(shape: tuple[int, ...], cotangent: Any, output: str) -> Any:
         if shape != ():
             raise ShapeError(f"output {output!r} has shape {shape}: pass a cotangent of that shape")
         return np.float64(1.0)
-    if hasattr(type(cotangent), "_graphdiff_bind_"):  # a traced cotangent, in a nested derivative
+    if (
+        getattr(type(cotangent), "_graphdiff_priority_", -1) >= 0
+    ):  # a traced cotangent, in a nested derivative
         if cotangent.shape != shape:
             raise ShapeError(f"cotangent for output {output!r} has shape {cotangent.shape}, expected {shape}")
         return cotangent

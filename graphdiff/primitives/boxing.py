@@ -7,11 +7,12 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-from graphdiff.errors import ShapeError, ValueTypeError
+from graphdiff.errors import IndexingError, ShapeError, ValueTypeError
 from graphdiff.primitives.table import (
     add,
     broadcast_to,
     div,
+    getitem,
     matmul,
     mul,
     neg,
@@ -106,6 +107,49 @@ def _reshape(x: Any, shape: Any) -> Any:
         known = int(np.prod([n for n in shape if n != -1], dtype=int))
         shape = tuple(int(np.prod(_shape(x), dtype=int)) // known if n == -1 else n for n in shape)
     return x if shape == _shape(x) else reshape(x, shape=shape)
+
+
+def _index(shape: tuple[int, ...], key: Any) -> tuple | None:
+    """A numpy key of ints, slices, None and ``...`` as a stored index; None if it takes all of x."""
+    key = key if isinstance(key, tuple) else (key,)
+    if [k is Ellipsis for k in key].count(True) > 1:  # (sum here is the primitive)
+        raise IndexingError("an index can only have a single ellipsis ('...')")
+    axes_named = len([k for k in key if k is not None and k is not Ellipsis])
+    expanded: list = []
+    for k in key:
+        expanded += [slice(None)] * (len(shape) - axes_named) if k is Ellipsis else [k]
+    entries, axis = [], 0
+    for k in expanded:
+        if k is None:
+            entries.append(("n",))
+            continue
+        if axis >= len(shape):
+            raise IndexingError(f"too many indices for an array of shape {shape}: {key}")
+        n = shape[axis]
+        if isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
+            if not -n <= int(k) < n:
+                raise IndexingError(f"index {int(k)} is out of range for axis {axis} of length {n}")
+            entries.append(("i", int(k) % n))
+        elif isinstance(k, slice):
+            try:
+                entries.append(("s", *k.indices(n)))
+            except TypeError:
+                raise IndexingError(
+                    f"slice {k} needs whole numbers or None for start, stop and step"
+                ) from None
+        else:
+            raise IndexingError(
+                f"indexing with {type(k).__name__} {k!r} is not supported: indices are ints, slices, "
+                "None and '...'"
+            )
+        axis += 1
+    whole = all(e[0] == "s" and e[1:] == (0, shape[a], 1) for a, e in enumerate(entries))
+    return None if whole and len(entries) <= len(shape) else tuple(entries)
+
+
+def _getitem(x: Any, key: Any) -> Any:
+    index = _index(_shape(x), key)
+    return x if index is None else getitem(x, index=index)
 
 
 def _expand_dims(x: Any, axis: Any) -> Any:
@@ -209,6 +253,20 @@ class Box(NDArrayOperatorsMixin):
 
     def __neg__(self) -> Any:
         return neg(self)
+
+    # indexing, as on arrays: x[0], x[1:], x[::-1], A[:, 1], x[None, :]
+    def __getitem__(self, key: Any) -> Any:
+        return _getitem(self, key)
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise IndexingError("len() of a value with no axes (a number)")
+        return self.shape[0]
+
+    def __iter__(self) -> Any:
+        if not self.shape:
+            raise IndexingError("iteration over a value with no axes (a number)")
+        return (self[i] for i in range(self.shape[0]))
 
     # array methods, as numpy spells them
     @property

@@ -126,6 +126,19 @@ class Counted(NDArrayOperatorsMixin):
     def __float__(self) -> float:
         return float(self.value)
 
+    _graphdiff_priority_ = -1  # below tracers and duals; negative: not a value that records (a box)
+
+    @classmethod
+    def _graphdiff_bind_(cls, prim: Any, args: tuple, params: dict) -> Any:
+        """A primitive a rule calls (getitem's transpose calls scatter): its evaluation, counted."""
+        return prim.impl(*args, **params)
+
+    def __getitem__(self, key: Any) -> Counted:  # moves numbers: no arithmetic, the node's value still
+        return Counted(self.value[key], slot=self.slot)
+
+    def __setitem__(self, key: Any, value: Any) -> None:  # moves numbers too
+        self.value[key] = _unwrap(value, read=True)
+
     def __repr__(self) -> str:
         return f"Counted({self.value!r})"
 

@@ -250,6 +250,8 @@ _PARAM_CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
     "reduce_max": {"axes": lambda v: _int_tuple(v, 0)},
     "reduce_min": {"axes": lambda v: _int_tuple(v, 0)},
     "transpose": {"axes": lambda v: _int_tuple(v, 0)},
+    "getitem": {"index": lambda v: _valid_index(v)},
+    "scatter": {"index": lambda v: _valid_index(v), "shape": lambda v: _int_tuple(v, 0)},
 }
 
 
@@ -379,6 +381,93 @@ def _extreme_jvp(x_dot: Any, out: Any, x: Any, *, axes: tuple[int, ...]) -> Any:
 
 def _extreme_vjp(y_bar: Any, out: Any, x: Any, *, axes: tuple[int, ...]) -> Any:
     return _sum_back(y_bar, x, tuple(axes)) * _extreme_share(out, x, axes)
+
+
+# --- static indexing: x[0], x[1:], x[::-1], A[:, 1], x[None, :] ----------------------------
+#
+# An index is stored as a tuple of entries, one per indexed axis in order, in a form that
+# survives a JSON file: ("i", k) takes element k (and drops the axis), ("s", start, stop,
+# step) a slice as ``slice.indices`` gives it, ("n",) inserts a new axis of length 1.
+
+
+def index_key(index: tuple) -> tuple:
+    """The numpy key an index stands for: ``(("i", 0), ("s", 1, 3, 1))`` is ``(0, slice(1, 3, 1))``."""
+    key = []
+    for entry in index:
+        if entry[0] == "i":
+            key.append(entry[1])
+        elif entry[0] == "s":
+            _, start, stop, step = entry
+            key.append(slice(start, None if stop < 0 else stop, step))  # stop -1: before element 0
+        else:
+            key.append(None)
+    return tuple(key)
+
+
+def _batched(index: tuple, batch: tuple[int, ...]) -> tuple:
+    """The index for a value with leading ``batch`` axes more (a batched tangent), kept whole."""
+    return tuple(("s", 0, n, 1) for n in batch) + index
+
+
+def _index_shape(x: tuple[int, ...], *, index: tuple) -> tuple[int, ...]:
+    shape, axis = [], 0
+    for entry in index:
+        if entry[0] == "n":
+            shape.append(1)
+            continue
+        if axis >= len(x):
+            raise ShapeError(f"index {index_key(index)} has more axes than an array of shape {x}")
+        if entry[0] == "i":
+            if not 0 <= entry[1] < x[axis]:
+                raise ShapeError(f"index {entry[1]} is out of range for axis {axis} of length {x[axis]}")
+        else:
+            shape.append(len(range(x[axis])[index_key((entry,))[0]]))
+        axis += 1
+    return tuple(shape) + tuple(x[axis:])
+
+
+def _scatter_shape(y: tuple[int, ...], *, index: tuple, shape: tuple[int, ...]) -> tuple[int, ...]:
+    if _index_shape(tuple(shape), index=index) != tuple(y):
+        raise ShapeError(
+            f"cannot put an array of shape {y} at {index_key(index)} of an array of shape {tuple(shape)}"
+        )
+    return tuple(shape)
+
+
+def _getitem_jvp(x_dot: Any, out: Any, x: Any, *, index: tuple) -> Any:
+    return getitem(x_dot, index=_batched(index, np.shape(x_dot)[: _batch(x_dot, x)]))
+
+
+def _scatter_impl(y: Any, *, index: tuple, shape: tuple[int, ...]) -> Any:
+    """Zeros of ``shape`` with ``y`` at ``index``: the transpose of taking ``index``."""
+    out = np.zeros_like(y, shape=shape, dtype=float)
+    out[index_key(index)] = y
+    return out
+
+
+def _scatter_jvp(y_dot: Any, out: Any, y: Any, *, index: tuple, shape: tuple[int, ...]) -> Any:
+    batch = np.shape(y_dot)[: _batch(y_dot, y)]
+    return scatter(y_dot, index=_batched(index, batch), shape=batch + tuple(shape))
+
+
+def _valid_index(value: Any) -> str | None:
+    """Why ``value`` is not a stored index (see :func:`index_key`), or None."""
+
+    def ok(e: Any) -> bool:
+        if type(e) is not tuple or not e:
+            return False
+        if e[0] == "i":
+            return len(e) == 2 and type(e[1]) is int and e[1] >= 0
+        if e[0] == "s":
+            return len(e) == 4 and all(type(n) is int for n in e[1:]) and e[3] != 0 and e[1] >= -1
+        return e == ("n",)
+
+    if type(value) is not tuple or not all(ok(e) for e in value):
+        return (
+            "must be a tuple of ('i', k), ('s', start, stop, step) and ('n',) entries, "
+            f"got {_what_it_is(value)}"
+        )
+    return None
 
 
 def _broadcast_jvp(x_dot: Any, out: Any, x: Any, *, shape: tuple[int, ...]) -> Any:
@@ -607,6 +696,14 @@ reduce_max = _define("reduce_max", 1, lambda x, *, axes: np.maximum.reduce(x, ax
 reduce_min = _define("reduce_min", 1, lambda x, *, axes: np.minimum.reduce(x, axis=tuple(axes)),
     jvp=(_extreme_jvp,), vjp=(_extreme_vjp,),
     shape=_reduce_sum_shape, elementwise=False, params=("axes",))
+getitem = _define("getitem", 1, lambda x, *, index: x[index_key(index)],
+    jvp=(_getitem_jvp,),
+    vjp=(lambda y_bar, out, x, *, index: scatter(y_bar, index=index, shape=np.shape(x)),),
+    shape=_index_shape, elementwise=False, params=("index",))
+scatter = _define("scatter", 1, _scatter_impl,  # getitem's transpose: no arithmetic, numbers moved
+    jvp=(_scatter_jvp,),
+    vjp=(lambda x_bar, out, y, *, index, shape: getitem(x_bar, index=index),),
+    shape=_scatter_shape, elementwise=False, params=("index", "shape"))
 transpose = _define("transpose", 1, lambda x, *, axes: np.transpose(x, axes),
     jvp=(lambda x_dot, out, x, *, axes: np.transpose(
         x_dot, tuple(range(_batch(x_dot, x))) + tuple(a + _batch(x_dot, x) for a in axes)),),

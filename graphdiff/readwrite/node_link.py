@@ -339,7 +339,7 @@ def _node(i: int, node: Any) -> tuple[str, dict]:
     if isinstance(
         params, dict
     ):  # JSON has no tuples: the shapes and axes of structural ops come back as lists
-        params = {k: tuple(v) if k in ("shape", "axes") and type(v) is list else v for k, v in params.items()}
+        params = {k: _tupled(k, v) for k, v in params.items()}
     if not isinstance(params, dict):
         raise GraphFormatError(
             f"nodes[{i}].params: {label} needs an object of parameters, got {_kind(params)}"
@@ -420,6 +420,15 @@ def _no_unknown_fields(obj: dict, known: frozenset[str], where: str) -> None:
     raise GraphFormatError(
         f"{where}: unknown field {brief(unknown)}; the fields are {', '.join(sorted(known))}"
     )
+
+
+def _tupled(name: str, value: Any) -> Any:
+    """A parameter as the graph holds it: JSON's lists back to tuples (shapes, axes, indices)."""
+    if name in ("shape", "axes") and type(value) is list:
+        return tuple(value)
+    if name == "index" and type(value) is list:
+        return tuple(tuple(e) if type(e) is list else e for e in value)
+    return value
 
 
 def _kind(value: Any) -> str:
