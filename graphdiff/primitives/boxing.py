@@ -12,6 +12,7 @@ from graphdiff.primitives.table import (
     add,
     broadcast_to,
     div,
+    gather,
     getitem,
     matmul,
     mul,
@@ -147,7 +148,47 @@ def _index(shape: tuple[int, ...], key: Any) -> tuple | None:
     return None if whole and len(entries) <= len(shape) else tuple(entries)
 
 
+def _is_index_array(k: Any) -> bool:
+    return isinstance(k, (list, np.ndarray)) and not isinstance(k, Box)
+
+
+def _fancy(x: Any, key: tuple) -> Any:
+    """``x[idx]``, ``z[rows, cols]``, ``A[:, idx]``: integer arrays on consecutive axes, after whole ones."""
+    shape = _shape(x)
+    lead = 0
+    while lead < len(key) and isinstance(key[lead], slice) and key[lead] == slice(None):
+        lead += 1
+    arrays = key[lead:]
+    if not arrays or not all(_is_index_array(k) for k in arrays):
+        raise IndexingError(
+            "integer-array indices are supported on consecutive axes after whole ones (z[rows, cols], "
+            f"A[:, idx]); not mixed with other indices as in {key!r}"
+        )
+    try:
+        parts = np.broadcast_arrays(*[np.asarray(k) for k in arrays])
+    except ValueError:
+        raise IndexingError(
+            f"index arrays of shapes {[np.shape(k) for k in arrays]} do not broadcast"
+        ) from None
+    if lead + len(parts) > len(shape):
+        raise IndexingError(f"too many indices for an array of shape {shape}: {key!r}")
+    flat = []
+    for k, part in enumerate(parts):
+        if part.dtype.kind not in "iu":
+            raise IndexingError(f"index array {k} holds {part.dtype} values: indices are integers")
+        n = shape[lead + k]
+        if part.size and (part.min() < -n or part.max() >= n):
+            raise IndexingError(
+                f"index array {k} has an index out of range for axis {lead + k} of length {n}"
+            )
+        flat.append(tuple(int(i) % n for i in part.ravel().tolist()))
+    return gather(x, indices=tuple(flat), shape=tuple(parts[0].shape), lead=lead)
+
+
 def _getitem(x: Any, key: Any) -> Any:
+    parts = key if isinstance(key, tuple) else (key,)
+    if any(_is_index_array(k) for k in parts):
+        return _fancy(x, parts)
     index = _index(_shape(x), key)
     return x if index is None else getitem(x, index=index)
 

@@ -153,6 +153,9 @@ class Counted(NDArrayOperatorsMixin):
             _charge(_kind(ufunc), np.size(values[0]) - np.size(result))
         elif method == "__call__":
             _charge(_kind(ufunc), np.size(result))
+        elif method == "at":  # np.add.at(into, index, y): an add per element of y, into ``into`` in place
+            _charge(_kind(ufunc), np.size(values[2]) if len(values) > 2 else np.size(values[0][values[1]]))
+            return None
         else:
             raise NotImplementedError(f"counting does not know ufunc method {ufunc.__name__}.{method}")
         if np.result_type(result) == np.bool_:  # comparisons are masks of numbers, as elementary makes them

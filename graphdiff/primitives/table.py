@@ -251,6 +251,17 @@ _PARAM_CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
     "reduce_min": {"axes": lambda v: _int_tuple(v, 0)},
     "transpose": {"axes": lambda v: _int_tuple(v, 0)},
     "getitem": {"index": lambda v: _valid_index(v)},
+    "gather": {
+        "indices": lambda v: _valid_indices(v),
+        "shape": lambda v: _int_tuple(v, 0),
+        "lead": lambda v: _lead(v),
+    },
+    "scatter_add": {
+        "indices": lambda v: _valid_indices(v),
+        "shape": lambda v: _int_tuple(v, 0),
+        "lead": lambda v: _lead(v),
+        "into": lambda v: _int_tuple(v, 0),
+    },
     "scatter": {"index": lambda v: _valid_index(v), "shape": lambda v: _int_tuple(v, 0)},
 }
 
@@ -448,6 +459,66 @@ def _scatter_impl(y: Any, *, index: tuple, shape: tuple[int, ...]) -> Any:
 def _scatter_jvp(y_dot: Any, out: Any, y: Any, *, index: tuple, shape: tuple[int, ...]) -> Any:
     batch = np.shape(y_dot)[: _batch(y_dot, y)]
     return scatter(y_dot, index=_batched(index, batch), shape=batch + tuple(shape))
+
+
+# --- integer-array (fancy) indexing: z[np.arange(n), labels], A[:, idx] --------------------
+#
+# ``indices`` holds one flat tuple of non-negative ints per indexed axis, all as long as
+# ``shape`` (the shape of the index arrays) has elements; the indexed axes start at axis
+# ``lead`` (the axes before it are taken whole).
+
+
+def _fancy_key(indices: tuple, shape: tuple[int, ...], lead: int) -> tuple:
+    return (slice(None),) * lead + tuple(np.asarray(ix, dtype=np.intp).reshape(shape) for ix in indices)
+
+
+def _gather_shape(
+    x: tuple[int, ...], *, indices: tuple, shape: tuple[int, ...], lead: int
+) -> tuple[int, ...]:
+    if lead + len(indices) > len(x):
+        raise ShapeError(
+            f"{len(indices)} index arrays from axis {lead} are too many for an array of shape {x}"
+        )
+    for k, ix in enumerate(indices):
+        if len(ix) != math.prod(shape) or any(not 0 <= i < x[lead + k] for i in ix):
+            raise ShapeError(f"index array {k} does not fit shape {tuple(shape)} and axis {lead + k} of {x}")
+    return tuple(x[:lead]) + tuple(shape) + tuple(x[lead + len(indices) :])
+
+
+def _gather_jvp(x_dot: Any, out: Any, x: Any, *, indices: tuple, shape: tuple, lead: int) -> Any:
+    return gather(x_dot, indices=indices, shape=shape, lead=lead + _batch(x_dot, x))
+
+
+def _scatter_add_impl(
+    y: Any, *, indices: tuple, shape: tuple[int, ...], lead: int, into: tuple[int, ...]
+) -> Any:
+    """Zeros of shape ``into``, with each element of ``y`` added at its index: gather's transpose."""
+    out = np.zeros_like(y, shape=into, dtype=float)
+    np.add.at(out, _fancy_key(indices, shape, lead), y)
+    return out
+
+
+def _scatter_add_jvp(
+    y_dot: Any, out: Any, y: Any, *, indices: tuple, shape: tuple, lead: int, into: tuple
+) -> Any:
+    batch = np.shape(y_dot)[: _batch(y_dot, y)]
+    return scatter_add(y_dot, indices=indices, shape=shape, lead=lead + len(batch), into=batch + tuple(into))
+
+
+def _valid_indices(value: Any) -> str | None:
+    if (
+        type(value) is not tuple
+        or not value
+        or not all(type(ix) is tuple and all(type(i) is int and i >= 0 for i in ix) for ix in value)
+    ):
+        return f"must be a non-empty tuple of tuples of Python ints >= 0, got {_what_it_is(value)}"
+    return None
+
+
+def _lead(value: Any) -> str | None:
+    return (
+        None if type(value) is int and value >= 0 else f"must be a Python int >= 0, got {_what_it_is(value)}"
+    )
 
 
 def _valid_index(value: Any) -> str | None:
@@ -704,6 +775,17 @@ scatter = _define("scatter", 1, _scatter_impl,  # getitem's transpose: no arithm
     jvp=(_scatter_jvp,),
     vjp=(lambda x_bar, out, y, *, index, shape: getitem(x_bar, index=index),),
     shape=_scatter_shape, elementwise=False, params=("index", "shape"))
+gather = _define("gather", 1, lambda x, *, indices, shape, lead: x[_fancy_key(indices, shape, lead)],
+    jvp=(_gather_jvp,),
+    vjp=(lambda y_bar, out, x, *, indices, shape, lead: scatter_add(
+        y_bar, indices=indices, shape=shape, lead=lead, into=np.shape(x)),),
+    shape=_gather_shape, elementwise=False, params=("indices", "shape", "lead"))
+scatter_add = _define("scatter_add", 1, _scatter_add_impl,  # gather's transpose: an add per element placed
+    jvp=(_scatter_add_jvp,),
+    vjp=(lambda x_bar, out, y, *, indices, shape, lead, into: gather(
+        x_bar, indices=indices, shape=shape, lead=lead),),
+    shape=lambda y, *, indices, shape, lead, into: tuple(into),
+    elementwise=False, params=("indices", "shape", "lead", "into"))
 transpose = _define("transpose", 1, lambda x, *, axes: np.transpose(x, axes),
     jvp=(lambda x_dot, out, x, *, axes: np.transpose(
         x_dot, tuple(range(_batch(x_dot, x))) + tuple(a + _batch(x_dot, x) for a in axes)),),

@@ -424,9 +424,9 @@ def _no_unknown_fields(obj: dict, known: frozenset[str], where: str) -> None:
 
 def _tupled(name: str, value: Any) -> Any:
     """A parameter as the graph holds it: JSON's lists back to tuples (shapes, axes, indices)."""
-    if name in ("shape", "axes") and type(value) is list:
+    if name in ("shape", "axes", "into") and type(value) is list:
         return tuple(value)
-    if name == "index" and type(value) is list:
+    if name in ("index", "indices") and type(value) is list:
         return tuple(tuple(e) if type(e) is list else e for e in value)
     return value
 
