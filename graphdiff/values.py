@@ -277,6 +277,10 @@ def _from_objects(array: np.ndarray, value: Any, what: str) -> np.ndarray:
                 raise ValueTypeError(_refusal(what, problem))
             where = index[0] if len(index) == 1 else list(index)
             hint = " (write 1.0 or 0.0 for a number)" if isinstance(item, (bool, np.bool_)) else ""
+            if getattr(type(item), "_graphdiff_priority_", -1) >= 0:  # np.array([traced, ...])
+                hint = (
+                    ": numpy cannot hold traced values in an array; write np.stack([...]) or gd.stack([...])"
+                )
             problem = _describe(item, as_number=False)
             raise ValueTypeError(_refusal(what, f"a sequence holding {problem} at index {where}{hint}"))
     return out

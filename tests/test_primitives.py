@@ -52,6 +52,7 @@ PARAMS = {
         {"indices": ((0, 1, 1), (2, 0, 2)), "shape": (3,), "lead": 0},  # z[rows, cols]
         {"indices": ((2, 2, 0, 1),), "shape": (2, 2), "lead": 1},  # A[:, idx] with a 2x2 idx
     ],
+    "concat": [{"axis": 0}],
     "scatter_add": [
         {"indices": ((0, 2, 2),), "shape": (3,), "lead": 0, "into": (4,)},  # index 2 twice: added
         {"indices": ((1, 0, 1),), "shape": (3,), "lead": 0, "into": (2,)},
@@ -71,6 +72,7 @@ SHAPES = {
     "scatter": [[(3,)]],
     "gather": [[(2, 3)]],
     "scatter_add": [[(3,)]],
+    "concat": [[(2, 3), (1, 3)]],
 }
 ELEMENTWISE_SHAPES = {
     1: [[()], [(3,)], [(2, 3)]],
@@ -428,3 +430,71 @@ def test_integer_array_indices_that_cannot_be_right_are_refused_by_name():
     ]:
         with pytest.raises(gd.IndexingError, match=re.escape(message)):
             gd.trace(lambda z: z[key], z)
+
+
+def test_stack_and_concatenate_join_pieces_and_hand_each_its_own_adjoint():
+    f = lambda x, y: gd.stack([x * y, x + 1.0, 3.0])  # noqa: E731
+    assert gd.trace(f)(2.0, 5.0).tolist() == [10.0, 3.0, 3.0]
+    for jacobian in (gd.jacfwd(f)(2.0, 5.0), gd.jacrev(f)(2.0, 5.0)):  # a block per input
+        np.testing.assert_array_equal(jacobian[0], [5.0, 1.0, 0.0])
+        np.testing.assert_array_equal(jacobian[1], [2.0, 0.0, 0.0])
+    a, b = np.arange(6.0).reshape(2, 3), np.arange(3.0).reshape(1, 3)
+    joined = gd.trace(lambda a, b: np.concatenate([a, b, a[:1]], axis=0), a, b)
+    np.testing.assert_array_equal(joined(a, b), np.concatenate([a, b, a[:1]]))
+    grads = gd.grad(lambda a, b: gd.sum(np.concatenate([a, 2.0 * b], axis=0) ** 2))(a, b)
+    np.testing.assert_array_equal(grads[0], 2 * a)
+    np.testing.assert_array_equal(grads[1], 8 * b)
+    np.testing.assert_array_equal(
+        gd.trace(lambda a: np.stack([a, a], axis=2), a)(a), np.stack([a, a], axis=2)
+    )
+
+
+def test_np_array_of_traced_values_is_refused_with_what_to_write():
+    with pytest.raises(gd.ValueTypeError, match=r"np\.stack\(\[\.\.\.\]\) or gd\.stack"):
+        gd.trace(lambda x, y: np.array([x, y, 1.0]))
+    with pytest.raises(gd.ShapeError, match="one shape"):
+        gd.trace(lambda x: gd.stack([x, x[:1]]), np.ones(2))
+
+
+def test_composite_functions_against_numpy_and_their_derivatives_by_hand():
+    x = np.array([1.0, -2.0, 3.0])
+    (g,) = gd.grad(lambda x: np.linalg.norm(x))(x)
+    np.testing.assert_allclose(g, x / np.sqrt(14.0), rtol=1e-15)
+    assert gd.grad(lambda x: gd.sum(np.clip(x, -1.0, 2.0)))(x)[0].tolist() == [1.0, 0.0, 0.0]
+    np.testing.assert_array_equal(gd.trace(lambda x: np.outer(x, x[:2]), x)(x), np.outer(x, x[:2]))
+    assert gd.grad(lambda x: np.vdot(x, x))(x)[0].tolist() == (2 * x).tolist()
+    z = np.array([[1000.0, 1000.0, 999.0], [-3.0, 0.0, 2.0]])
+    with np.errstate(over="raise"):  # stable: no exp of 1000 anywhere
+        lse = gd.logsumexp(z, axis=1)
+        (grad,) = gd.grad(lambda z: gd.sum(gd.logsumexp(z, axis=1)))(z)
+    shifted = np.exp(z - z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(lse, z.max(axis=1) + np.log(shifted.sum(axis=1)), rtol=1e-15)
+    np.testing.assert_allclose(grad, shifted / shifted.sum(axis=1, keepdims=True), rtol=1e-14)
+    # exp of the log-probabilities: a few ulps from dividing by the sum directly
+    np.testing.assert_allclose(gd.softmax(z), shifted / shifted.sum(axis=1, keepdims=True), rtol=1e-13)
+    with pytest.raises(gd.ShapeError, match="ord=1"):
+        gd.trace(lambda x: np.linalg.norm(x, ord=1), x)
+
+
+def test_an_mlp_with_softmax_cross_entropy_written_the_usual_way_matches_finite_differences(rng):
+    """np.max(..., keepdims=True), logp[np.arange(n), y] and np.mean, as an ML engineer writes them."""
+    X, y = rng.standard_normal((8, 6)), rng.integers(0, 3, 8)
+    W1, b1, W2, b2 = (
+        rng.standard_normal((6, 5)) * 0.5,
+        rng.standard_normal(5) * 0.1,
+        rng.standard_normal((5, 3)),
+        np.zeros(3),
+    )
+
+    def loss(W1, b1, W2, b2):
+        h = np.tanh(X @ W1 + b1)
+        z = h @ W2 + b2
+        z = z - np.max(z, axis=1, keepdims=True)
+        logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+        return -np.mean(logp[np.arange(len(y)), y])
+
+    params = [W1, b1, W2, b2]
+    grads = gd.grad(loss)(*params)
+    for k in range(len(params)):
+        fd = central_difference(loss, params, k)
+        np.testing.assert_allclose(grads[k], fd, rtol=1e-6, atol=1e-8)

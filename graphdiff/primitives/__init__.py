@@ -6,9 +6,22 @@
   partials (or, for structural primitives, a linear rule and its transpose);
 - :mod:`~graphdiff.primitives.boxing`: how Python operators and numpy calls on boxed
   values (tracers, duals) reach the primitives;
+- :mod:`~graphdiff.primitives.composite`: functions built from primitives (logsumexp,
+  softmax, clip, concatenate, stack, outer, vdot, norm);
 - :mod:`~graphdiff.primitives.counting`: values that count the arithmetic a rule performs.
 """
 
+from graphdiff.primitives.composite import (
+    clip,
+    concatenate,
+    log_softmax,
+    logsumexp,
+    norm,
+    outer,
+    softmax,
+    stack,
+    vdot,
+)
 from graphdiff.primitives.table import (
     MINUS_ONE,
     ONE,
@@ -74,4 +87,5 @@ __all__ = [
     "get_primitive", "primitive_for_ufunc",
     "abs", "add", "atan2", "broadcast_to", "cos", "div", "dot", "equal", "exp", "greater", "integer_pow", "log", "matmul", "maximum", "mul", "neg", "pow", "reduce_max", "reduce_min", "reduce_sum", "relu", "reshape", "sigmoid", "sign", "sin", "sqrt", "square", "sub", "sum", "tan", "tanh", "transpose",
     "minimum", "log1p", "expm1", "log2", "log10", "exp2", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arctanh", "reciprocal",
+    "clip", "concatenate", "log_softmax", "logsumexp", "norm", "outer", "softmax", "stack", "vdot",
 ]  # fmt: skip

@@ -11,6 +11,7 @@ from graphdiff.errors import IndexingError, ShapeError, ValueTypeError
 from graphdiff.primitives.table import (
     add,
     broadcast_to,
+    concat,
     div,
     gather,
     getitem,
@@ -92,6 +93,48 @@ def _mean(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
         raise ShapeError(f"the mean of no elements (shape {_shape(x)}, axes {axes}) is undefined")
     return x if not axes else div(_sum(x, axes, keepdims), float(count))
 
+
+def concatenate(arrays: Any, axis: int = 0) -> Any:
+    """``np.concatenate`` for traced, dual and plain values alike: pieces joined along ``axis``.
+
+    >>> import numpy as np, graphdiff as gd
+    >>> gd.grad(lambda x, y: gd.sum(gd.concatenate([x, 2.0 * y]) ** 2))(np.ones(2), np.ones(1))
+    (array([2., 2.]), array([8.]))
+    """
+    pieces = list(arrays)
+    if not pieces:
+        raise ShapeError("need at least one array to concatenate")
+    ndim = len(_shape(pieces[0]))
+    if ndim == 0:
+        raise ShapeError("cannot concatenate numbers (arrays with no axes): use stack")
+    if not -ndim <= int(axis) < ndim:
+        raise ShapeError(f"axis {axis} is out of range for arrays of {ndim} dimensions")
+    joined = pieces[0]
+    for piece in pieces[1:]:
+        joined = concat(joined, piece, axis=int(axis) % ndim)
+    return joined
+
+
+def stack(arrays: Any, axis: int = 0) -> Any:
+    """``np.stack``: pieces of one shape joined along a new ``axis``. ``gd.stack([x, y, 1.0])`` makes a vector.
+
+    >>> import graphdiff as gd
+    >>> gd.jacfwd(lambda x, y: gd.stack([x * y, x + 1.0]))(2.0, 3.0)   # one output: a block per input
+    (array([3., 1.]), array([2., 0.]))
+    """
+    pieces = list(arrays)
+    if not pieces:
+        raise ShapeError("need at least one array to stack")
+    shapes = {tuple(_shape(p)) for p in pieces}
+    if len(shapes) != 1:
+        raise ShapeError(f"stacked arrays must have one shape, got {sorted(shapes)}")
+    ndim = len(shapes.pop()) + 1
+    if not -ndim <= int(axis) < ndim:
+        raise ShapeError(f"axis {axis} is out of range for the stack's {ndim} dimensions")
+    return concatenate([_expand_dims(p, int(axis) % ndim) for p in pieces], axis=axis)
+
+
+_COMPOSITES: dict = {}  # numpy functions written with primitives (graphdiff.primitives.composite fills it)
 
 _REDUCTIONS = {
     np.sum: _sum,
@@ -254,6 +297,12 @@ class Box(NDArrayOperatorsMixin):
             return _FRESH[func](shape)
         if func in _REDUCTIONS and 1 <= len(args) <= 2 and set(kwargs) <= {"axis", "keepdims"}:
             return _REDUCTIONS[func](*args, **kwargs)
+        if func in _COMPOSITES:
+            return _COMPOSITES[func](*args, **kwargs)
+        if func is np.concatenate and 1 <= len(args) <= 2 and set(kwargs) <= {"axis"}:
+            return concatenate(*args, **kwargs)
+        if func is np.stack and 1 <= len(args) <= 2 and set(kwargs) <= {"axis"}:
+            return stack(*args, **kwargs)
         if func is np.ravel and len(args) == 1 and not kwargs:
             return _reshape(args[0], -1)
         if func is np.expand_dims and len(args) == 2 and not kwargs:

@@ -251,6 +251,7 @@ _PARAM_CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
     "reduce_min": {"axes": lambda v: _int_tuple(v, 0)},
     "transpose": {"axes": lambda v: _int_tuple(v, 0)},
     "getitem": {"index": lambda v: _valid_index(v)},
+    "concat": {"axis": lambda v: _lead(v)},
     "gather": {
         "indices": lambda v: _valid_indices(v),
         "shape": lambda v: _int_tuple(v, 0),
@@ -521,6 +522,39 @@ def _lead(value: Any) -> str | None:
     )
 
 
+# --- concatenation: two arrays along an axis (np.concatenate and np.stack chain it) -------
+
+
+def _concat_shape(a: tuple[int, ...], b: tuple[int, ...], *, axis: int) -> tuple[int, ...]:
+    if (
+        len(a) != len(b)
+        or not 0 <= axis < len(a)
+        or any(m != n for k, (m, n) in enumerate(zip(a, b)) if k != axis)
+    ):
+        raise ShapeError(f"cannot concatenate arrays of shapes {a} and {b} along axis {axis}")
+    return tuple(a[:axis]) + (a[axis] + b[axis],) + tuple(a[axis + 1 :])
+
+
+def _concat_region(i: int, a: Any, b: Any, axis: int, batch: tuple[int, ...] = ()) -> tuple:
+    """Where argument ``i`` lies in the concatenation, as a stored index (with leading ``batch`` axes)."""
+    start, stop = (
+        (0, np.shape(a)[axis]) if i == 0 else (np.shape(a)[axis], np.shape(a)[axis] + np.shape(b)[axis])
+    )
+    return _batched(tuple(("s", 0, n, 1) for n in np.shape(a)[:axis]) + (("s", start, stop, 1),), batch)
+
+
+def _concat_jvp(i: int) -> Rule:
+    def jvp(v: Any, out: Any, a: Any, b: Any, *, axis: int) -> Any:  # v placed in zeros shaped like out
+        batch = np.shape(v)[: _batch(v, (a, b)[i])]
+        return scatter(v, index=_concat_region(i, a, b, axis, batch), shape=batch + np.shape(out))
+
+    return jvp
+
+
+def _concat_vjp(i: int) -> Rule:
+    return lambda y_bar, out, a, b, *, axis: getitem(y_bar, index=_concat_region(i, a, b, axis))
+
+
 def _valid_index(value: Any) -> str | None:
     """Why ``value`` is not a stored index (see :func:`index_key`), or None."""
 
@@ -786,6 +820,9 @@ scatter_add = _define("scatter_add", 1, _scatter_add_impl,  # gather's transpose
         x_bar, indices=indices, shape=shape, lead=lead),),
     shape=lambda y, *, indices, shape, lead, into: tuple(into),
     elementwise=False, params=("indices", "shape", "lead", "into"))
+concat = _define("concat", 2, lambda a, b, *, axis: np.concatenate([a, b], axis=axis),
+    jvp=(_concat_jvp(0), _concat_jvp(1)), vjp=(_concat_vjp(0), _concat_vjp(1)),
+    shape=_concat_shape, elementwise=False, params=("axis",))
 transpose = _define("transpose", 1, lambda x, *, axes: np.transpose(x, axes),
     jvp=(lambda x_dot, out, x, *, axes: np.transpose(
         x_dot, tuple(range(_batch(x_dot, x))) + tuple(a + _batch(x_dot, x) for a in axes)),),

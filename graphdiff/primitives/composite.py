@@ -1,0 +1,87 @@
+"""Functions built from the primitives: each is a few primitive calls, so every mode handles it.
+
+They work on numbers, arrays, duals and tracers alike, and record as their primitives do
+(a traced ``logsumexp`` is a max, a subtraction, an exp, a sum, a log and an add).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from graphdiff.errors import ShapeError
+from graphdiff.primitives.boxing import _COMPOSITES, _axes, _extreme, _shape, _sum, concatenate, stack
+from graphdiff.primitives.table import exp, log, matmul, maximum, minimum, mul, reduce_max, sqrt
+
+__all__ = ["logsumexp", "softmax", "log_softmax", "clip", "outer", "vdot", "norm", "concatenate", "stack"]
+
+
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """``log(sum(exp(x)))`` over ``axis``, computed stably: the maximum is shifted out first.
+
+    The shift's derivative cancels exactly, so the gradient is ``softmax(x)``.
+
+    >>> import numpy as np, graphdiff as gd
+    >>> float(gd.logsumexp(np.array([1000.0, 1000.0])))   # exp(1000) alone would overflow
+    1000.6931471805599
+    >>> gd.grad(gd.logsumexp)(np.array([0.0, np.log(3.0)]))[0].round(12).tolist()
+    [0.25, 0.75]
+    """
+    axes = _axes(x, axis)
+    if not axes:
+        return x
+    shift = _extreme(reduce_max, x, axes, keepdims=True)
+    total = log(_sum(exp(x - shift), axes, keepdims=True)) + shift
+    if keepdims:
+        return total
+    return np.reshape(total, tuple(n for k, n in enumerate(_shape(x)) if k not in axes))
+
+
+def log_softmax(x: Any, axis: int = -1) -> Any:
+    """``x - logsumexp(x, axis)``: log-probabilities, stable for large ``x``."""
+    return x - logsumexp(x, axis, keepdims=True)
+
+
+def softmax(x: Any, axis: int = -1) -> Any:
+    """``exp(x) / sum(exp(x))`` along ``axis``, computed stably (the maximum shifted out).
+
+    >>> import numpy as np, graphdiff as gd
+    >>> gd.softmax(np.array([0.0, np.log(3.0)])).round(12).tolist()
+    [0.25, 0.75]
+    """
+    return exp(log_softmax(x, axis))
+
+
+def clip(x: Any, low: Any, high: Any) -> Any:
+    """``np.clip``: ``minimum(maximum(x, low), high)``; at ``low`` or ``high`` the derivative is shared half."""
+    return minimum(maximum(x, low), high)
+
+
+def outer(x: Any, y: Any) -> Any:
+    """``np.outer`` of two vectors: ``x[:, None] * y[None, :]``."""
+    if len(_shape(x)) != 1 or len(_shape(y)) != 1:
+        raise ShapeError(f"outer takes two vectors, got shapes {_shape(x)} and {_shape(y)}")
+    return mul(np.reshape(x, (-1, 1)), np.reshape(y, (1, -1)))
+
+
+def vdot(x: Any, y: Any) -> Any:
+    """``np.vdot`` of real arrays: the sum of the elementwise products of their flattened values."""
+    return matmul(np.reshape(x, (-1,)), np.reshape(y, (-1,)))
+
+
+def norm(x: Any, ord: Any = None, axis: Any = None) -> Any:  # noqa: A002 - numpy's name
+    """``np.linalg.norm``: the vector 2-norm, or the Frobenius norm of a matrix (``ord=None``, ``2`` or ``'fro'``).
+
+    Its derivative at 0 is nan, as sqrt's is.
+    """
+    if axis is not None or ord not in (None, 2, "fro") or (ord == 2 and len(_shape(x)) != 1):
+        raise ShapeError(
+            "norm supports the vector 2-norm and the Frobenius norm over every element "
+            f"(ord=None, 2 or 'fro', no axis), got ord={ord!r}, axis={axis!r}"
+        )
+    return sqrt(_sum(x * x))
+
+
+# numpy's own names for them, on traced and dual values (boxing dispatches through this table)
+_COMPOSITES.update({np.clip: clip, np.outer: outer, np.vdot: vdot, np.linalg.norm: norm})
