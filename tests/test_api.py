@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -106,3 +108,56 @@ def test_numpy_ufuncs_and_operators_trace_to_primitives():
     grad = gd.grad(g)(0.7, 1.3)
     for i in range(2):
         assert grad[i] == pytest.approx(central_difference(f, [0.7, 1.3], i), rel=1e-6)
+
+
+# --- JAX's argnums and has_aux ------------------------------------------------------------
+
+
+def test_argnums_picks_the_inputs_an_int_one_gradient_a_tuple_a_tuple():
+    f = lambda w, x, y: gd.sin(w * x) + y * y  # noqa: E731
+    w, x, y = 0.5, 2.0, 3.0
+    for _ in range(3):  # interpreted, then compiled
+        assert gd.grad(f, argnums=0)(w, x, y) == x * math.cos(w * x)
+        assert gd.grad(f, argnums=(2, 0))(w, x, y) == (2 * y, x * math.cos(w * x))
+        assert gd.grad(f, argnums=-1)(w, x, y) == 2 * y
+        assert gd.value_and_grad(f, argnums=1)(w, x, y) == (f(w, x, y), w * math.cos(w * x))
+    assert gd.grad(f)(w, x, y) == (
+        x * math.cos(w * x),
+        w * math.cos(w * x),
+        2 * y,
+    )  # graphdiff's default: all
+
+
+def test_data_passed_as_an_argument_costs_what_closing_over_it_does():
+    """With argnums, nothing is computed for the inputs not differentiated (no dL/dX)."""
+    from graphdiff.cost.tally import reverse_counts
+    from graphdiff.ir.program import restricted
+
+    rng = np.random.default_rng(3)
+    X, w = rng.standard_normal((6, 4)), rng.standard_normal(4)
+    as_argument = gd.trace(lambda w, X: gd.sum(gd.tanh(X @ w)), w, X)
+    closed_over = gd.trace(lambda w: gd.sum(gd.tanh(X @ w)), w)
+    program = restricted(as_argument.program, frozenset({as_argument.program.slot["w"]}))
+    assert (
+        reverse_counts(program, program.output_slots)[0].total
+        == reverse_counts(closed_over.program, closed_over.program.output_slots)[0].total
+        < reverse_counts(as_argument.program, as_argument.program.output_slots)[0].total
+    )
+    (by_closure,) = gd.grad(closed_over)(w)
+    np.testing.assert_array_equal(gd.grad(lambda w, X: gd.sum(gd.tanh(X @ w)), argnums=0)(w, X), by_closure)
+
+
+def test_argnums_that_name_no_input_are_refused_by_name():
+    for bad in (3, -4, (0, 5), 1.0, True):
+        with pytest.raises(gd.InputError, match="argnums"):
+            gd.grad(lambda a, b, c: a * b * c, argnums=bad)(1.0, 2.0, 3.0)
+
+
+def test_has_aux_returns_the_auxiliary_data_beside_the_gradient():
+    f = lambda x: (x * x, (x + 1.0, np.ones(2) * x))  # noqa: E731
+    grads, (first, second) = gd.grad(f, has_aux=True)(3.0)
+    assert grads == (6.0,) and first == 4.0 and second.tolist() == [3.0, 3.0]
+    (value, aux), grad = gd.value_and_grad(lambda w, x: (w * x, w - x), argnums=0, has_aux=True)(2.0, 5.0)
+    assert (value, aux, grad) == (10.0, -3.0, 5.0)
+    with pytest.raises(gd.InputError, match="must return a pair"):
+        gd.grad(lambda x: x * x, has_aux=True)(1.0)

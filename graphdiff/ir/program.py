@@ -7,6 +7,7 @@ is ``(primitive, out_slot, arg_slots, params, active_args)``. Sweeps never touch
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
 import math
 from collections.abc import Sequence
@@ -280,3 +281,32 @@ class ProgramBuilder:
             active=list(self.active),
             rereads=frozenset(self.rereads),
         )
+
+
+def restricted(program: Program, varied_inputs: frozenset[int]) -> Program:
+    """``program`` differentiated by some inputs only: the others are data, like constants.
+
+    What depends only on the data is not active, so no sweep computes a tangent or adjoint
+    for it (the gradient of a loss by its weights computes nothing for dL/dX). The
+    program is made once per set of input slots and kept with ``program``.
+
+    >>> import graphdiff as gd
+    >>> g = gd.trace(lambda w, x: gd.sin(x) * w)
+    >>> p = restricted(g.program, frozenset({g.program.slot["w"]}))
+    >>> [g.program.names[s] for s, on in enumerate(p.active) if on]
+    ['w', 'mul_3']
+    """
+    if varied_inputs == frozenset(program.input_slots):
+        return program
+    cache = program.__dict__.setdefault("_restricted", {})
+    if varied_inputs not in cache:
+        active = [False] * len(program)
+        for s in varied_inputs:
+            active[s] = True
+        ops = []
+        for prim, out, args, params, _ in program.ops:
+            active_args = tuple([(i, a) for i, a in enumerate(args) if active[a] and i not in prim.zero_args])
+            active[out] = bool(active_args)
+            ops.append(tuple.__new__(Instruction, (prim, out, args, params, active_args)))
+        cache[varied_inputs] = dataclasses.replace(program, ops=ops, active=active)
+    return cache[varied_inputs]

@@ -6,6 +6,7 @@ combination of argument shapes) and is a thin layer over the sweeps.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import time
@@ -27,7 +28,7 @@ from graphdiff.errors import (
 from graphdiff.graph.captures import UNCACHEABLE, capture_key, value_key
 from graphdiff.graph.graph import Graph
 from graphdiff.graph.tracer import trace
-from graphdiff.ir.program import one_hot
+from graphdiff.ir.program import one_hot, restricted
 from graphdiff.modes.evaluate import evaluate
 from graphdiff.modes.forward import forward_sweep
 from graphdiff.modes.reverse import reverse_sweep, seed_cotangent
@@ -230,18 +231,45 @@ def _prepare(traced: _Traced, args: tuple, kwargs: dict) -> tuple[Graph, list]:
     return traced.graph(args, kwargs)
 
 
-def _reverse_gradient(f: Differentiable, with_value: bool) -> Callable[..., Any]:
+def _argnums(argnums: int | Sequence[int] | None, n_inputs: int, name: str) -> tuple[int, ...] | None:
+    """``argnums`` checked against ``n_inputs``, as a tuple of positions; None means every input."""
+    if argnums is None:
+        return None
+    positions = tuple(argnums) if isinstance(argnums, (tuple, list)) else (argnums,)
+    for k in positions:
+        if (
+            isinstance(k, (bool, np.bool_))
+            or not isinstance(k, (int, np.integer))
+            or not -n_inputs <= k < n_inputs
+        ):
+            raise InputError(f"argnums of {name}: {k!r} is not the position of one of its {n_inputs} inputs")
+    return tuple(int(k) % n_inputs for k in positions)
+
+
+def _reverse_gradient(
+    f: Differentiable, with_value: bool, argnums: Any = None, has_aux: bool = False
+) -> Callable[..., Any]:
     """The function behind :func:`grad` and :func:`value_and_grad`: one reverse sweep."""
+    if has_aux:
+        return _gradient_with_aux(f, with_value, argnums)
     traced = _Traced(f)
     kind = "vjp" if with_value else "grad"  # a gradient alone skips what only the value needs
+    pick = None  # the positions of argnums, once known; None: every input, as a tuple
 
     def unpack(result: tuple) -> Any:
-        return (result[0][0], result[1]) if with_value else result
+        grads = result[1] if with_value else result
+        if pick is not None:
+            grads = (
+                grads[pick[0]] if not isinstance(argnums, (tuple, list)) else tuple(grads[k] for k in pick)
+            )
+        return (result[0][0], grads) if with_value else grads
 
     def gradient_f(*args: Any, **kwargs: Any) -> Any:
-        compiled = _hot(traced, args, kwargs, kind, [1.0], outputs=1)  # gd.vjp makes "vjp" code too
-        if compiled is not None:
-            return unpack(compiled)
+        nonlocal pick
+        if argnums is None:  # every input: the program as it is, and its hot path
+            compiled = _hot(traced, args, kwargs, kind, [1.0], outputs=1)  # gd.vjp makes "vjp" code too
+            if compiled is not None:
+                return unpack(compiled)
         graph, inputs = _prepare(traced, args, kwargs)
         program = graph.program
         if len(program.output_slots) != 1:
@@ -251,6 +279,9 @@ def _reverse_gradient(f: Differentiable, with_value: bool) -> Callable[..., Any]
             raise NotScalarError(
                 f"grad needs a scalar output; {graph.outputs[0]!r} has shape {program.shapes[out]}: use jacrev or vjp"
             )
+        if argnums is not None:
+            pick = _argnums(argnums, len(inputs), graph.name)
+            program = restricted(program, frozenset(program.input_slots[k] for k in pick))
         boxed = _any_boxed(inputs)  # called inside a trace: the sweep records (nesting)
         compiled = None if boxed else _run(fast(program, kind), inputs, [1.0])
         if compiled is not None:
@@ -261,28 +292,102 @@ def _reverse_gradient(f: Differentiable, with_value: bool) -> Callable[..., Any]
         grads = _per_input(program, adjoints)
         if not boxed:
             interpreted(program, kind, started)
-        return (as_output(values[out]), grads) if with_value else grads
+        return unpack(((as_output(values[out]),), grads) if with_value else grads)
 
     return gradient_f
 
 
-def value_and_grad(f: Differentiable) -> Callable[..., tuple[Any, tuple]]:
+def _gradient_with_aux(f: Differentiable, with_value: bool, argnums: Any) -> Callable[..., Any]:
+    """``grad(f, has_aux=True)``: f returns ``(value, aux)``; the gradient is of the value alone.
+
+    The auxiliary data (a number, an array, or a tuple of them) come back as f computed them.
+    """
+    if isinstance(f, Graph):
+        raise InputError("has_aux needs a function returning (value, aux), not a Graph")
+    packing: dict[str, Any] = {}
+
+    def flat(*args: Any, **kwargs: Any) -> tuple:
+        result = f(*args, **kwargs)
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise InputError(
+                f"with has_aux, {_fname(f)} must return a pair (value, aux), got {type(result).__name__}"
+            )
+        value, aux = result
+        packing["aux"] = len(aux) if isinstance(aux, tuple) else None
+        return (value, *aux) if isinstance(aux, tuple) else (value, aux)
+
+    first_and_rest = _reverse_gradient_of_first(functools.wraps(f)(flat), argnums)
+
+    def gradient_f(*args: Any, **kwargs: Any) -> Any:
+        value, grads, aux = first_and_rest(*args, **kwargs)
+        aux = aux[0] if packing.get("aux") is None else tuple(aux)
+        return ((value, aux), grads) if with_value else (grads, aux)
+
+    return gradient_f
+
+
+def _reverse_gradient_of_first(f: Callable[..., Any], argnums: Any) -> Callable[..., tuple]:
+    """For a traced f with several outputs: (output 0, its gradient, the other outputs' values).
+
+    Interpreted on every call (generated code serves gradients of all-scalar graphs without aux).
+    """
+    traced = _Traced(f)
+
+    def run(*args: Any, **kwargs: Any) -> tuple:
+        graph, inputs = _prepare(traced, args, kwargs)
+        program = graph.program
+        out = program.output_slots[0]
+        if program.shapes[out] != ():
+            raise NotScalarError(
+                f"grad needs a scalar value; {graph.outputs[0]!r} has shape {program.shapes[out]}"
+            )
+        pick = None
+        if argnums is not None:
+            pick = _argnums(argnums, len(inputs), graph.name)
+            program = restricted(program, frozenset(program.input_slots[k] for k in pick))
+        boxed = _any_boxed(inputs)
+        values = evaluate(program, inputs, boxed=boxed)
+        adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
+        grads = _per_input(program, adjoints)
+        if pick is not None:
+            grads = (
+                grads[pick[0]] if not isinstance(argnums, (tuple, list)) else tuple(grads[k] for k in pick)
+            )
+        aux = [as_output(values[s]) for s in program.output_slots[1:]]
+        return as_output(values[out]), grads, aux
+
+    return run
+
+
+def value_and_grad(
+    f: Differentiable, argnums: Any = None, has_aux: bool = False
+) -> Callable[..., tuple[Any, Any]]:
     """Like :func:`grad`, but return ``(value, gradient)`` from the same evaluation.
+
+    With ``has_aux``, ``((value, aux), gradient)``, as in JAX.
 
     Examples
     --------
     >>> import graphdiff as gd
     >>> gd.value_and_grad(lambda a, b: (a + b) * (b + 1))(2.0, 1.0)
     (6.0, (2.0, 5.0))
+    >>> gd.value_and_grad(lambda a, b: (a + b) * (b + 1), argnums=1)(2.0, 1.0)
+    (6.0, 5.0)
     """
-    return _reverse_gradient(f, with_value=True)
+    return _reverse_gradient(f, with_value=True, argnums=argnums, has_aux=has_aux)
 
 
-def grad(f: Differentiable) -> Callable[..., tuple]:
+def grad(f: Differentiable, argnums: Any = None, has_aux: bool = False) -> Callable[..., Any]:
     """The gradient of a scalar function by one reverse sweep.
 
     Returns a function that takes the inputs (positionally or by name) and returns a
     tuple with one entry per input, shaped like that input.
+
+    ``argnums`` (JAX's convention): an int returns the gradient by that input alone, a
+    tuple of ints a tuple. The other inputs are data: nothing is computed for them, so
+    passing a batch as an argument costs what closing over it does. (Without
+    ``argnums`` graphdiff differentiates by every input, where JAX's default is 0.)
+    ``has_aux``: the function returns ``(value, aux)``; the result is ``(gradient, aux)``.
 
     Raises
     ------
@@ -296,8 +401,12 @@ def grad(f: Differentiable) -> Callable[..., tuple]:
     (2.0, 5.0)
     >>> gd.grad(lambda x: gd.sum(x * x))([1.0, 2.0])
     (array([2., 4.]),)
+    >>> gd.grad(lambda w, x: gd.sin(x) * w, argnums=0)(2.0, 0.5) == gd.sin(0.5)
+    True
+    >>> gd.grad(lambda x: (x * x, x + 1.0), has_aux=True)(3.0)
+    ((6.0,), 4.0)
     """
-    return _reverse_gradient(f, with_value=False)
+    return _reverse_gradient(f, with_value=False, argnums=argnums, has_aux=has_aux)
 
 
 def _jvp_result(outputs: tuple, out_dots: tuple) -> tuple[Any, Any]:
