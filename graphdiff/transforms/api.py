@@ -572,11 +572,15 @@ def jacfwd(f: Differentiable) -> Callable[..., tuple]:
         graph, inputs = _prepare(traced, args, kwargs)
         program = graph.program
         boxed = _any_boxed(inputs)
-        compiled = None if boxed else _run(fast(program, "jacfwd"), inputs, _unit_seeds(len(inputs)))
+        # with many inputs, generating the vector sweep costs less than one interpreted sweep per
+        # input, so even the first call compiles (about 13 interpreted sweeps' worth of work)
+        function = None if boxed else fast(program, "jacfwd", force=len(inputs) >= _VECTOR_FIRST)
+        compiled = _run(function, inputs, _unit_seeds(len(inputs)))
         if compiled is not None:  # scalars: one vector sweep carries every input direction
             n = len(inputs)
             rows = [np.zeros(n) if t is None else t for t in compiled[1]]
-            return _pack_jacobian([[float(row[j]) for j in range(n)] for row in rows])
+            blocks = tuple(map(tuple, np.stack(rows).tolist())) if rows else ()  # floats, at C speed
+            return blocks[0] if len(blocks) == 1 else blocks
         started = time.perf_counter()
         blocks = [[None] * len(inputs) for _ in program.output_slots]
         values = evaluate(program, inputs, boxed=boxed) if boxed else None  # recorded once
@@ -664,6 +668,9 @@ def jacrev(f: Differentiable) -> Callable[..., tuple]:
 
 
 # --- helpers ----------------------------------------------------------------------------
+
+
+_VECTOR_FIRST = 16  # scalar inputs from which jacfwd's first call compiles its vector sweep
 
 
 def _unit_seeds(n: int) -> list[np.ndarray]:
