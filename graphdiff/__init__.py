@@ -89,6 +89,8 @@ from graphdiff.primitives import (
     vdot,
 )
 from graphdiff.transforms import (
+    GradientCheckError,
+    check_grads,
     grad,
     grad_graph,
     hessian,

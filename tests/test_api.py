@@ -178,3 +178,37 @@ def test_jacfwd_with_many_scalar_inputs_compiles_its_first_call_with_the_same_bi
         column = [0.0 if tangents[o] is None else float(tangents[o]) for o in program.output_slots]
         assert [repr(row[j]) for row in first] == [repr(v) for v in column]  # bits: -0.0 is not 0.0
     assert all(type(v) is float for row in first for v in row)
+
+
+# --- check_grads ----------------------------------------------------------------------------
+
+
+def test_check_grads_passes_right_derivatives_of_any_shape_to_second_order():
+    rng = np.random.default_rng(7)
+    W, x = rng.standard_normal((3, 4)), rng.standard_normal(4)
+    gd.check_grads(lambda W, x: gd.sum(gd.tanh(W @ x)), (W, x), order=2)
+    gd.check_grads(lambda a, b: (a * b, gd.sin(a) + b), (0.3, 1.7))  # two outputs, both modes
+    gd.check_grads(lambda x: x[::-1] * x.max(), (x,), modes=("rev",))
+
+
+def test_check_grads_names_the_worst_entry_of_a_wrong_derivative():
+    from graphdiff.primitives.table import PRIMITIVES, define, times
+
+    half_wrong = define("half_wrong_square", 1, np.square, partials=(times(lambda out, x: x),))  # 2x is right
+    try:
+        with pytest.raises(
+            gd.GradientCheckError, match=r"by input 1 at element \(2,\): 6\.0, finite differences 12\.0"
+        ):
+            gd.check_grads(lambda a, x: a * gd.sum(half_wrong(x)), (1.0, np.array([1.0, 2.0, 6.0])))
+        with pytest.raises(gd.GradientCheckError, match="^rev derivative"):
+            gd.check_grads(lambda x: half_wrong(x), (3.0,), modes=("rev",))
+    finally:
+        del PRIMITIVES["half_wrong_square"]
+    with np.errstate(all="ignore"), pytest.raises(gd.GradientCheckError, match="nan"):
+        gd.check_grads(lambda x: gd.sqrt(x), (0.0,))  # d sqrt(x)/dx at 0 is inf; the differences are nan
+    with pytest.raises(gd.InputError, match="modes"):
+        gd.check_grads(lambda x: x, (1.0,), modes=("sideways",))
+    with pytest.raises(gd.InputError, match="order"):
+        gd.check_grads(lambda x: x, (1.0,), order=3)
+    with pytest.raises(gd.InputError, match="one scalar output"):
+        gd.check_grads(lambda x: (x, x), (1.0,), order=2)
