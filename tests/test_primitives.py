@@ -498,3 +498,13 @@ def test_an_mlp_with_softmax_cross_entropy_written_the_usual_way_matches_finite_
     for k in range(len(params)):
         fd = central_difference(loss, params, k)
         np.testing.assert_allclose(grads[k], fd, rtol=1e-6, atol=1e-8)
+
+
+def test_comparisons_are_masks_of_numbers_with_no_derivative():
+    x, y = np.array([1.0, 2.0, 3.0, np.nan]), np.array([2.0, 2.0, 1.0, 1.0])
+    for compare in (np.greater, np.less, np.equal, np.greater_equal, np.less_equal, np.not_equal):
+        g = gd.trace(lambda x, y: compare(x, y) * x, x, y)
+        with np.errstate(invalid="ignore"):
+            np.testing.assert_array_equal(g(x, y), compare(x, y).astype(float) * x)  # a mask multiplies
+        (dx, dy) = gd.grad(lambda x, y: gd.sum(compare(x, y) * x))(x[:3], y[:3])
+        assert dx.tolist() == compare(x[:3], y[:3]).astype(float).tolist() and dy.tolist() == [0.0, 0.0, 0.0]

@@ -15,7 +15,7 @@ import numpy as np
 from graphdiff.errors import InputError, TracerAttributeError, TracerError
 from graphdiff.graph.graph import Graph
 from graphdiff.primitives.boxing import Box
-from graphdiff.primitives.table import Primitive, equal, greater
+from graphdiff.primitives.table import Primitive, equal, greater, greater_equal, not_equal
 from graphdiff.values import as_value
 
 __all__ = ["trace", "Tracer"]
@@ -96,7 +96,10 @@ class Tracer(Box):
         return f"Tracer({self.node!r}, shape={self.shape})"
 
 
-_MASKS = {np.greater: (greater, False), np.less: (greater, True), np.equal: (equal, False)}
+_MASKS = {
+    np.greater: (greater, False), np.less: (greater, True), np.equal: (equal, False),
+    np.greater_equal: (greater_equal, False), np.less_equal: (greater_equal, True), np.not_equal: (not_equal, False),
+}  # fmt: skip
 _COMPARISONS = {
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.isfinite, np.isnan, np.isinf,

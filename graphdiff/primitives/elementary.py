@@ -95,6 +95,16 @@ def _greater(x: float, y: float) -> float:
     return 1.0 if x > y else 0.0
 
 
+def _greater_equal(x: float, y: float) -> float:
+    """``x >= y`` as a number, 1.0 or 0.0."""
+    return 1.0 if x >= y else 0.0
+
+
+def _not_equal(x: float, y: float) -> float:
+    """``x != y`` as a number, 1.0 or 0.0 (nan differs from everything, itself included)."""
+    return 1.0 if x != y else 0.0
+
+
 def _equal(x: float, y: float) -> float:
     """``x == y`` as a number, 1.0 or 0.0."""
     return 1.0 if x == y else 0.0
@@ -136,10 +146,11 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation(np.minimum,       "nonlinear", "_minimum({0}, {1})", _minimum),
     Operation(np.sign,          "cmp",       "_sign({0})",      _sign),
     Operation(np.greater,       "cmp",       "_greater({0}, {1})", _greater),
-    Operation(np.greater_equal, "cmp",       "({0} >= {1})"),
+    Operation(np.greater_equal, "cmp",       "_greater_equal({0}, {1})", _greater_equal),
     Operation(np.less,          "cmp",       "({0} < {1})"),
     Operation(np.less_equal,    "cmp",       "({0} <= {1})"),
     Operation(np.equal,         "cmp",       "_equal({0}, {1})", _equal),
+    Operation(np.not_equal,     "cmp",       "_not_equal({0}, {1})", _not_equal),
 )
 # fmt: on
 
@@ -215,6 +226,7 @@ def _mask(op: Operation) -> Callable[[Any, Any], Any]:
 
 
 greater, equal = _mask(_BY_UFUNC[np.greater]), _mask(_BY_UFUNC[np.equal])
+greater_equal, not_equal = _mask(_BY_UFUNC[np.greater_equal]), _mask(_BY_UFUNC[np.not_equal])
 
 
 class UnlistedOperation(Exception):

@@ -778,6 +778,8 @@ arctanh = _define("arctanh", 1, el.arctanh, partials=(over(lambda out, x: 1 - x 
 reciprocal = _define("reciprocal", 1, np.reciprocal, partials=(times(lambda out, x: -(out * out)),))
 greater = _define("greater", 2, el.greater, partials=(ZERO, ZERO))  # a mask: 1.0 where x > y
 equal = _define("equal", 2, el.equal, partials=(ZERO, ZERO))  # a mask: 1.0 where x == y
+greater_equal = _define("greater_equal", 2, el.greater_equal, partials=(ZERO, ZERO))  # 1.0 where x >= y
+not_equal = _define("not_equal", 2, el.not_equal, partials=(ZERO, ZERO))  # 1.0 where x != y
 sign = _define("sign", 1, el.sign, partials=(ZERO,))
 sum = _define("sum", 1, np.sum,  # noqa: A001 - the primitive's name; sums every element
     jvp=(_sum_jvp,),
