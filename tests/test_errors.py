@@ -208,8 +208,10 @@ def test_shape_mismatches_name_the_node_or_input():
     raised(
         gd.ShapeError, lambda: gd.trace(lambda x, y: x + y, np.ones(2), np.ones(3)), "add(x, y)", "(2,), (3,)"
     )
-    raised(gd.ShapeError, lambda: gd.trace(lambda x, y: x @ y, np.ones((2, 2, 2)), np.ones((2, 2))),
-           "matmul(x, y)", "1-D or 2-D")  # fmt: skip
+    raised(gd.ShapeError, lambda: gd.trace(lambda x, y: x @ y, np.ones((3, 2, 2)), np.ones((4, 2, 2))),
+           "matmul(x, y)", "leading axes do not broadcast")  # fmt: skip
+    raised(gd.ShapeError, lambda: gd.trace(lambda x, y: x @ y, np.ones(()), np.ones(2)),
+           "matmul(x, y)", "at least one axis")  # fmt: skip
     g = gd.trace(lambda x: gd.sum(x), np.ones(3))
     raised(gd.ShapeError, lambda: g(np.ones(4)), "input 'x'", "(3,)", "(4,)")
     square = gd.trace(lambda x: x * x, np.ones(2))

@@ -61,7 +61,16 @@ PARAMS = {
 # argument shapes to try; elementwise primitives also get broadcasting cases
 SHAPES = {
     "sum": [[()], [(3,)], [(2, 3)]],
-    "matmul": [[(2, 3), (3, 4)], [(3,), (3,)], [(2, 3), (3,)], [(3,), (3, 2)]],
+    "matmul": [
+        [(2, 3), (3, 4)],
+        [(3,), (3,)],
+        [(2, 3), (3,)],
+        [(3,), (3, 2)],
+        [(2, 2, 3), (3, 2)],
+        [(2, 3), (2, 3, 2)],
+        [(3,), (2, 3, 2)],
+        [(2, 1, 2, 3), (3, 3, 1)],
+    ],  # batches broadcast
     "reshape": [[(2, 3)]],
     "broadcast_to": [[()], [(1, 3)], [(3,)]],
     "reduce_sum": [[(2, 3)]],

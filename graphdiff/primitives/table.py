@@ -290,11 +290,17 @@ def _unbroadcast(x_bar: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _matmul_shape(x: tuple[int, ...], y: tuple[int, ...]) -> tuple[int, ...]:
-    if not (1 <= len(x) <= 2 and 1 <= len(y) <= 2):
-        raise ShapeError(f"matmul takes 1-D or 2-D arrays, got shapes {x} and {y}")
-    if x[-1] != y[0]:
-        raise ShapeError(f"matmul shapes {x} and {y} do not fit: {x[-1]} != {y[0]}")
-    return x[:-1] + y[1:]
+    """numpy's matmul: 1-D operands as a row or a column, leading (batch) axes broadcast."""
+    if not x or not y:
+        raise ShapeError(f"matmul takes arrays of at least one axis, got shapes {x} and {y}")
+    inner_x, inner_y = x[-1], (y[0] if len(y) == 1 else y[-2])
+    if inner_x != inner_y:
+        raise ShapeError(f"matmul shapes {x} and {y} do not fit: {inner_x} != {inner_y}")
+    try:
+        batch = np.broadcast_shapes(x[:-2], y[:-2])
+    except ValueError:
+        raise ShapeError(f"matmul shapes {x} and {y}: their leading axes do not broadcast") from None
+    return tuple(batch) + x[-2:-1] + y[-1:] if len(y) > 1 else tuple(batch) + x[-2:-1]
 
 
 def _as_matrix_left(a: Any) -> Any:
@@ -305,28 +311,44 @@ def _as_matrix_right(a: Any) -> Any:
     return np.reshape(a, np.shape(a) + (1,)) if np.ndim(a) == 1 else a
 
 
+def _product_shape(x: Any, y: Any) -> tuple[int, ...]:
+    """The shape of matmul(x, y) with 1-D operands promoted: batch + (rows, columns)."""
+    x2, y2 = np.shape(_as_matrix_left(x)), np.shape(_as_matrix_right(y))
+    return tuple(np.broadcast_shapes(x2[:-2], y2[:-2])) + (x2[-2], y2[-1])
+
+
+def _with_batch(v: Any, a: Any, promoted: tuple[int, ...], out_batch: int) -> Any:
+    """A tangent ``v`` of ``a`` shaped ``tangent axes + ones + promoted``, to broadcast against the other operand."""
+    tangent_axes = np.shape(v)[: np.ndim(v) - np.ndim(a)]
+    return np.reshape(v, tangent_axes + (1,) * (out_batch - (len(promoted) - 2)) + promoted)
+
+
 def _matmul_jvp_x(x_dot: Any, out: Any, x: Any, y: Any) -> Any:
-    batch = np.shape(x_dot)[: np.ndim(x_dot) - np.ndim(x)]
-    x2_dot = np.reshape(x_dot, batch + np.shape(_as_matrix_left(x)))
-    return np.reshape(np.matmul(x2_dot, _as_matrix_right(y)), batch + np.shape(out))
+    product = _product_shape(x, y)
+    x2_dot = _with_batch(x_dot, x, np.shape(_as_matrix_left(x)), len(product) - 2)
+    tangent_axes = np.shape(x_dot)[: np.ndim(x_dot) - np.ndim(x)]
+    return np.reshape(np.matmul(x2_dot, _as_matrix_right(y)), tangent_axes + np.shape(out))
 
 
 def _matmul_jvp_y(y_dot: Any, out: Any, x: Any, y: Any) -> Any:
-    batch = np.shape(y_dot)[: np.ndim(y_dot) - np.ndim(y)]
-    y2_dot = np.reshape(y_dot, batch + np.shape(_as_matrix_right(y)))
-    return np.reshape(np.matmul(_as_matrix_left(x), y2_dot), batch + np.shape(out))
+    product = _product_shape(x, y)
+    y2_dot = _with_batch(y_dot, y, np.shape(_as_matrix_right(y)), len(product) - 2)
+    tangent_axes = np.shape(y_dot)[: np.ndim(y_dot) - np.ndim(y)]
+    return np.reshape(np.matmul(_as_matrix_left(x), y2_dot), tangent_axes + np.shape(out))
 
 
 def _matmul_vjp_x(y_bar: Any, out: Any, x: Any, y: Any) -> Any:
     x2, y2 = _as_matrix_left(x), _as_matrix_right(y)
-    y2_bar = np.reshape(y_bar, (np.shape(x2)[0], np.shape(y2)[1]))
-    return np.reshape(np.matmul(y2_bar, np.swapaxes(y2, 0, 1)), np.shape(x))
+    y2_bar = np.reshape(y_bar, _product_shape(x, y))
+    x2_bar = np.matmul(y2_bar, np.swapaxes(y2, -1, -2))
+    return np.reshape(_unbroadcast(x2_bar, np.shape(x2)), np.shape(x))
 
 
 def _matmul_vjp_y(y_bar: Any, out: Any, x: Any, y: Any) -> Any:
     x2, y2 = _as_matrix_left(x), _as_matrix_right(y)
-    y2_bar = np.reshape(y_bar, (np.shape(x2)[0], np.shape(y2)[1]))
-    return np.reshape(np.matmul(np.swapaxes(x2, 0, 1), y2_bar), np.shape(y))
+    y2_bar = np.reshape(y_bar, _product_shape(x, y))
+    y2_grad = np.matmul(np.swapaxes(x2, -1, -2), y2_bar)
+    return np.reshape(_unbroadcast(y2_grad, np.shape(y2)), np.shape(y))
 
 
 def _sum_jvp(x_dot: Any, out: Any, x: Any) -> Any:
