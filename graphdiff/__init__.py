@@ -52,6 +52,7 @@ from graphdiff.primitives import (
     cosh,
     div,
     dot,
+    einsum,
     equal,
     exp,
     exp2,

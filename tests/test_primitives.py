@@ -517,3 +517,38 @@ def test_comparisons_are_masks_of_numbers_with_no_derivative():
             np.testing.assert_array_equal(g(x, y), compare(x, y).astype(float) * x)  # a mask multiplies
         (dx, dy) = gd.grad(lambda x, y: gd.sum(compare(x, y) * x))(x[:3], y[:3])
         assert dx.tolist() == compare(x[:3], y[:3]).astype(float).tolist() and dy.tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "spec, shapes",
+    [
+        ("ij,jk->ik", [(2, 3), (3, 4)]),
+        ("i,i->", [(3,), (3,)]),
+        ("ij->ji", [(2, 3)]),
+        ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]),
+        ("ij,j->i", [(2, 3), (3,)]),
+        ("i,j->ij", [(2,), (3,)]),
+        ("ij->j", [(2, 3)]),
+        ("ij,kj", [(2, 3), (4, 3)]),
+    ],
+)
+def test_einsum_as_transposes_products_and_sums_matches_numpy_and_finite_differences(spec, shapes, rng):
+    operands = [rng.standard_normal(s) for s in shapes]
+    np.testing.assert_allclose(
+        gd.trace(lambda *o: np.einsum(spec, *o), *operands)(*operands), np.einsum(spec, *operands), rtol=1e-14
+    )
+    loss = lambda *o: gd.sum(gd.sin(np.einsum(spec, *o)))  # noqa: E731
+    grads = gd.grad(loss)(*operands)
+    for k in range(len(operands)):
+        np.testing.assert_allclose(grads[k], central_difference(loss, operands, k), rtol=1e-6, atol=1e-8)
+
+
+def test_einsum_refuses_what_it_does_not_support_by_name():
+    for spec, operands, message in [
+        ("ii->i", [np.ones((2, 2))], "diagonal"),
+        ("...i->i", [np.ones((2, 2))], "'...'"),
+        ("ij,jk,kl->il", [np.ones((2, 2))] * 3, "one or two operands"),
+        ("ijk->i", [np.ones((2, 2))], "term 'ijk'"),
+    ]:
+        with pytest.raises(gd.ShapeError, match=re.escape(message)):
+            gd.trace(lambda *o: np.einsum(spec, *o), *operands)

@@ -14,6 +14,7 @@
 from graphdiff.primitives.composite import (
     clip,
     concatenate,
+    einsum,
     log_softmax,
     logsumexp,
     norm,
@@ -87,5 +88,5 @@ __all__ = [
     "get_primitive", "primitive_for_ufunc",
     "abs", "add", "atan2", "broadcast_to", "cos", "div", "dot", "equal", "exp", "greater", "integer_pow", "log", "matmul", "maximum", "mul", "neg", "pow", "reduce_max", "reduce_min", "reduce_sum", "relu", "reshape", "sigmoid", "sign", "sin", "sqrt", "square", "sub", "sum", "tan", "tanh", "transpose",
     "minimum", "log1p", "expm1", "log2", "log10", "exp2", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arctanh", "reciprocal",
-    "clip", "concatenate", "log_softmax", "logsumexp", "norm", "outer", "softmax", "stack", "vdot",
+    "clip", "concatenate", "einsum", "log_softmax", "logsumexp", "norm", "outer", "softmax", "stack", "vdot",
 ]  # fmt: skip

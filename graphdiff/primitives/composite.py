@@ -14,7 +14,18 @@ from graphdiff.errors import ShapeError
 from graphdiff.primitives.boxing import _COMPOSITES, _axes, _extreme, _shape, _sum, concatenate, stack
 from graphdiff.primitives.table import exp, log, matmul, maximum, minimum, mul, reduce_max, sqrt
 
-__all__ = ["logsumexp", "softmax", "log_softmax", "clip", "outer", "vdot", "norm", "concatenate", "stack"]
+__all__ = [
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    "clip",
+    "outer",
+    "vdot",
+    "einsum",
+    "norm",
+    "concatenate",
+    "stack",
+]
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
@@ -70,6 +81,50 @@ def vdot(x: Any, y: Any) -> Any:
     return matmul(np.reshape(x, (-1,)), np.reshape(y, (-1,)))
 
 
+def einsum(subscripts: str, *operands: Any) -> Any:
+    """``np.einsum`` for one or two operands, written as transposes, products and sums.
+
+    Each operand's axes are lined up on one list of labels (missing ones as length 1), the
+    operands multiplied elementwise, the labels not in the output summed, and the rest put
+    in the output's order: ``'ij,jk->ik'`` is a matrix product, ``'i,i->'`` a dot
+    product, ``'ij->ji'`` a transpose, ``'bij,bjk->bik'`` a batched product. A repeated
+    label within one operand (a diagonal, ``'ii->i'``) and ``...`` are not supported.
+
+    >>> import numpy as np, graphdiff as gd
+    >>> A, B = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
+    >>> bool(np.all(gd.einsum("ij,jk->ik", A, B) == A @ B))
+    True
+    """
+    spec = subscripts.replace(" ", "")
+    inputs, arrow, output = spec.partition("->")
+    terms = inputs.split(",")
+    if "." in spec or len(terms) != len(operands) or not 1 <= len(terms) <= 2:
+        raise ShapeError(f"einsum {subscripts!r}: one or two operands, no '...', one term per operand")
+    if not arrow:  # numpy's implicit output: the labels seen once, in alphabetical order
+        seen = "".join(terms)
+        output = "".join(sorted(c for c in set(seen) if seen.count(c) == 1))
+    if any(len(set(t)) != len(t) for t in terms) or len(set(output)) != len(output):
+        raise ShapeError(
+            f"einsum {subscripts!r}: a label repeated within one term (a diagonal) is not supported"
+        )
+    for term, x in zip(terms, operands):
+        if len(term) != len(_shape(x)):
+            raise ShapeError(f"einsum {subscripts!r}: term {term!r} for an operand of shape {_shape(x)}")
+    if not set(output) <= set("".join(terms)):
+        raise ShapeError(f"einsum {subscripts!r}: output label not among the inputs'")
+    labels = list(dict.fromkeys(output + "".join(terms)))  # the output's labels first
+    aligned = []
+    for term, x in zip(terms, operands):
+        order = sorted(range(len(term)), key=lambda k: labels.index(term[k]))
+        x = np.transpose(x, order) if order != list(range(len(term))) else x
+        placed = [labels.index(term[k]) for k in order]
+        sizes = dict(zip(placed, [_shape(x)[k] for k in range(len(term))]))
+        aligned.append(np.reshape(x, tuple(sizes.get(k, 1) for k in range(len(labels)))))
+    product = aligned[0] if len(aligned) == 1 else mul(aligned[0], aligned[1])
+    summed = tuple(range(len(output), len(labels)))
+    return _sum(product, summed) if summed else product
+
+
 def norm(x: Any, ord: Any = None, axis: Any = None) -> Any:  # noqa: A002 - numpy's name
     """``np.linalg.norm``: the vector 2-norm, or the Frobenius norm of a matrix (``ord=None``, ``2`` or ``'fro'``).
 
@@ -84,4 +139,4 @@ def norm(x: Any, ord: Any = None, axis: Any = None) -> Any:  # noqa: A002 - nump
 
 
 # numpy's own names for them, on traced and dual values (boxing dispatches through this table)
-_COMPOSITES.update({np.clip: clip, np.outer: outer, np.vdot: vdot, np.linalg.norm: norm})
+_COMPOSITES.update({np.clip: clip, np.outer: outer, np.vdot: vdot, np.einsum: einsum, np.linalg.norm: norm})
