@@ -135,3 +135,19 @@ def test_a_graph_can_still_grow_after_it_was_read():
     assert g.nx.nodes["f"]["op"] == "sin" and g.args("f") == ["e"]
     with pytest.raises(gd.FrozenGraphError):
         g.nx.nodes["f"]["op"] = "cos"
+
+
+def test_what_node_link_data_gives_back_through_json_is_a_graph_again():
+    """nx.node_link_data(g.nx), through json, then nx.node_link_graph: lists where tuples were."""
+    import json
+
+    W = np.arange(6.0).reshape(3, 2)
+    g = gd.trace(
+        lambda x: gd.sum(np.tanh(x @ W)[1:, ::-1]) + x.max(axis=0).sum() + gd.sum(x[[0, 2]][:, 1]),
+        np.ones((3, 3)),
+    )
+    text = json.dumps(nx.node_link_data(g.nx, edges="edges"), default=lambda a: np.asarray(a).tolist())
+    back = gd.Graph.from_networkx(nx.node_link_graph(json.loads(text), edges="edges"))
+    x = np.random.default_rng(2).standard_normal((3, 3))
+    assert back(x) == g(x) and back.inputs == g.inputs
+    np.testing.assert_array_equal(gd.grad(back)(x)[0], gd.grad(g)(x)[0])

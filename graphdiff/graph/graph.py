@@ -22,7 +22,7 @@ from graphdiff.errors import (
 )
 from graphdiff.ir.program import infer_shape
 from graphdiff.primitives.boxing import Box
-from graphdiff.primitives.table import Primitive, get_primitive
+from graphdiff.primitives.table import Primitive, get_primitive, params_from_lists
 from graphdiff.values import as_shape, as_value
 
 __all__ = ["Graph"]
@@ -139,7 +139,7 @@ class Graph:
 
         copy = _Network()
         copy.graph.update(graph.graph)
-        copy.add_nodes_from((n, dict(d)) for n, d in graph.nodes(data=True))
+        copy.add_nodes_from((n, _from_lists(d)) for n, d in graph.nodes(data=True))
         copy.add_edges_from((u, v, k, dict(d)) for u, v, k, d in graph.edges(keys=True, data=True))
         inputs, outputs = list(graph.graph.get("inputs", ())), list(graph.graph.get("outputs", ()))
         copy.graph.update(
@@ -391,6 +391,14 @@ class Graph:
                 interpreted(self.program, "evaluate", started)
                 return packed
         return outputs[0] if len(outputs) == 1 else outputs
+
+
+def _from_lists(data: dict) -> dict:
+    """A node's attributes, with parameters given as lists (``nx.node_link_data`` through JSON) as tuples."""
+    data = dict(data)
+    if isinstance(data.get("params"), dict):
+        data["params"] = params_from_lists(data["params"])
+    return data
 
 
 def _edges_into(nodes: list[tuple[str, Sequence[str]]]) -> Any:

@@ -267,6 +267,18 @@ _PARAM_CHECKS: dict[str, dict[str, Callable[[Any], str | None]]] = {
 }
 
 
+_TUPLE_PARAMS = ("shape", "axes", "into", "index", "indices")
+
+
+def params_from_lists(params: dict) -> dict:
+    """Parameters as a JSON file or ``nx.node_link_data`` gives them back (lists) as the table holds them (tuples)."""
+
+    def tupled(value: Any) -> Any:
+        return tuple(tupled(v) for v in value) if type(value) in (list, tuple) else value
+
+    return {k: tupled(v) if k in _TUPLE_PARAMS and type(v) is list else v for k, v in params.items()}
+
+
 def _align_tangent(x_dot: Any, x: Any, out: Any, batch_ndim: int) -> Any:
     """Give a batched tangent of a lower-rank argument the output's rank, for broadcasting."""
     missing = np.ndim(out) - np.ndim(x)

@@ -38,7 +38,7 @@ import numpy as np
 
 from graphdiff.errors import ArgumentError, GraphError, GraphFileError, GraphFormatError, ValueTypeError
 from graphdiff.graph.graph import Graph
-from graphdiff.primitives.table import get_primitive
+from graphdiff.primitives.table import get_primitive, params_from_lists
 from graphdiff.values import as_shape, as_value, brief
 
 __all__ = ["to_json", "from_json", "save", "load", "FORMAT"]
@@ -339,7 +339,7 @@ def _node(i: int, node: Any) -> tuple[str, dict]:
     if isinstance(
         params, dict
     ):  # JSON has no tuples: the shapes and axes of structural ops come back as lists
-        params = {k: _tupled(k, v) for k, v in params.items()}
+        params = params_from_lists(params)
     if not isinstance(params, dict):
         raise GraphFormatError(
             f"nodes[{i}].params: {label} needs an object of parameters, got {_kind(params)}"
@@ -420,15 +420,6 @@ def _no_unknown_fields(obj: dict, known: frozenset[str], where: str) -> None:
     raise GraphFormatError(
         f"{where}: unknown field {brief(unknown)}; the fields are {', '.join(sorted(known))}"
     )
-
-
-def _tupled(name: str, value: Any) -> Any:
-    """A parameter as the graph holds it: JSON's lists back to tuples (shapes, axes, indices)."""
-    if name in ("shape", "axes", "into") and type(value) is list:
-        return tuple(value)
-    if name in ("index", "indices") and type(value) is list:
-        return tuple(tuple(e) if type(e) is list else e for e in value)
-    return value
 
 
 def _kind(value: Any) -> str:
