@@ -33,7 +33,7 @@ GRAPHS = {
         + gd.minimum(x, y) + gd.log1p(x * x) + gd.expm1(y) + gd.log2(x * x + 1.0) + gd.log10(y * y + 2.0)
         + gd.exp2(x) + gd.sinh(y) * gd.cosh(x) + gd.arcsin(gd.tanh(x)) + gd.arccos(gd.tanh(y) * 0.5)
         + gd.arctan(x) + gd.arcsinh(y) + gd.arctanh(gd.tanh(x) * 0.5) + gd.reciprocal(x * x + 1.0)
-        + (x >= y) * x + (x != y) * y + (x <= y)
+        + (x >= y) * x + (x != y) * y + (x <= y) + np.where(x > y, x * y, y - x)
     ),
 }  # fmt: skip
 

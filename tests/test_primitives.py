@@ -86,6 +86,7 @@ SHAPES = {
 ELEMENTWISE_SHAPES = {
     1: [[()], [(3,)], [(2, 3)]],
     2: [[(), ()], [(3,), (3,)], [(2, 3), (3,)], [(), (2, 2)], [(2, 1), (1, 3)]],
+    3: [[(), (), ()], [(3,), (3,), (3,)], [(2, 3), (3,), ()]],
 }
 
 
@@ -100,6 +101,8 @@ def cases():
 def sample(name, shapes, rng):
     low, high = DOMAIN.get(name, (-2.0, 2.0))
     values = [rng.uniform(low, high, size=s) for s in shapes]
+    if name == "select":  # the condition is a mask: 1.0 picks x, 0.0 picks y
+        values[0] = rng.integers(0, 2, size=shapes[0]).astype(float)
     if name in ("maximum", "minimum"):  # keep the arguments apart: no ties away from the kink test
         values[1] = values[1] + np.where(values[1] > 0, 0.5, -0.5)
     return [np.float64(v) if np.ndim(v) == 0 else v for v in values]
@@ -125,7 +128,8 @@ def test_rules_match_finite_differences(name, shapes, params, rng):
                 np.testing.assert_allclose(y.primal, out, rtol=1e-12)
                 if i in prim.zero_args:  # a mask: no tangent at all, a structural zero
                     assert y.tangent is None
-                    np.testing.assert_array_equal(expected, 0.0)
+                    if name != "select":  # (finite differences of a mask's 0 jump to the other branch)
+                        np.testing.assert_array_equal(expected, 0.0)
                     continue
                 tangent = np.broadcast_to(y.tangent, np.shape(out))
                 np.testing.assert_allclose(
@@ -552,3 +556,16 @@ def test_einsum_refuses_what_it_does_not_support_by_name():
     ]:
         with pytest.raises(gd.ShapeError, match=re.escape(message)):
             gd.trace(lambda *o: np.einsum(spec, *o), *operands)
+
+
+def test_where_with_a_traced_condition_takes_each_branch_derivative_where_it_is_taken():
+    x = np.array([-1.0, 0.5, 2.0])
+    f = lambda x: gd.sum(np.where(x > 0, x * x, -3.0 * x))  # noqa: E731
+    for _ in range(3):
+        assert gd.grad(f)(x)[0].tolist() == [-3.0, 1.0, 4.0]  # by hand: -3 where x <= 0, 2x elsewhere
+    scalar = lambda a, b: np.where(a > b, a * b, a + b)  # noqa: E731
+    for _ in range(3):  # interpreted, then generated code: (b, a) where a > b, else (1, 1)
+        assert gd.grad(scalar)(2.0, 1.0) == (1.0, 2.0) and gd.grad(scalar)(1.0, 2.0) == (1.0, 1.0)
+    np.testing.assert_array_equal(
+        gd.trace(lambda x: np.where([True, False, True], x, 0.0), x)(x), [-1.0, 0.0, 2.0]
+    )

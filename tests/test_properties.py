@@ -204,6 +204,8 @@ def _smooth_at(g: Graph, point: list) -> bool:
                     return False
         if prim.name in ("maximum", "minimum") and np.min(np.abs(values[args[0]] - values[args[1]])) < 0.05:
             return False
+        if prim.name == "select" and np.min(np.abs(values[args[0]])) < 0.05:
+            return False  # the condition near 0: the other branch is a step away
         if prim.name in ("arcsin", "arccos", "arctanh") and np.max(np.abs(values[args[0]])) > 0.95:
             return False  # the derivative has poles at -1 and 1
         if prim.name == "log1p" and np.min(values[args[0]]) < -0.95:

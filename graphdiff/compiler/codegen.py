@@ -84,6 +84,9 @@ class Sym(NDArrayOperatorsMixin):
         return Sym(template.format(*map(_code, inputs)))
 
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        if func is np.where and len(args) == 3 and not kwargs:
+            c, x, y = map(_code, args)
+            return Sym(f"({x} if {c} else {y})")
         if func is np.zeros_like:
             return Sym("0.0")
         if func is np.ones_like:

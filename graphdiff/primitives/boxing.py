@@ -23,6 +23,7 @@ from graphdiff.primitives.table import (
     reduce_min,
     reduce_sum,
     reshape,
+    select,
     sub,
     sum,
     transpose,
@@ -297,6 +298,9 @@ class Box(NDArrayOperatorsMixin):
             return _FRESH[func](shape)
         if func in _REDUCTIONS and 1 <= len(args) <= 2 and set(kwargs) <= {"axis", "keepdims"}:
             return _REDUCTIONS[func](*args, **kwargs)
+        if func is np.where and len(args) == 3 and not kwargs:  # a traced condition is a mask (x > y)
+            c = args[0]
+            return select(c if isinstance(c, Box) else np.asarray(c, dtype=float), args[1], args[2])
         if func in _COMPOSITES:
             return _COMPOSITES[func](*args, **kwargs)
         if func is np.concatenate and 1 <= len(args) <= 2 and set(kwargs) <= {"axis"}:

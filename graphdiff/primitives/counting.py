@@ -170,6 +170,8 @@ class Counted(NDArrayOperatorsMixin):
             return Counted(func(*_unwrap(args, read=False), **kwargs), slot=source.slot)
         if func in _FRESH:
             return Counted(func(*_unwrap(args, read=False), **kwargs))
+        if func is np.where:  # picks numbers, computes none
+            return Counted(func(*_unwrap(args, read=True), **kwargs))
         if func is np.sum:
             values = _unwrap(args, read=True)
             result = func(*values, **kwargs)

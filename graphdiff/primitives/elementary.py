@@ -229,6 +229,13 @@ greater, equal = _mask(_BY_UFUNC[np.greater]), _mask(_BY_UFUNC[np.equal])
 greater_equal, not_equal = _mask(_BY_UFUNC[np.greater_equal]), _mask(_BY_UFUNC[np.not_equal])
 
 
+def where(c: Any, x: Any, y: Any) -> Any:
+    """``x`` where the mask ``c`` is not 0, else ``y`` (``np.where``): moves numbers, computes none."""
+    if type(c) in _NUMBER_TYPES and type(x) in _NUMBER_TYPES and type(y) in _NUMBER_TYPES:
+        return _f64(x if c else y)  # nan is not 0: x, as np.where has it
+    return np.where(c, x, y)
+
+
 class UnlistedOperation(Exception):
     """A rule called a numpy operation that is not in :data:`OPERATIONS` (raised by the probe)."""
 
@@ -245,7 +252,7 @@ class _Probe(np.lib.mixins.NDArrayOperatorsMixin):
         return _Probe()
 
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
-        if func in (np.zeros_like, np.ones_like):
+        if func in (np.zeros_like, np.ones_like, np.where):
             return _Probe()
         if func in (np.shape, np.ndim):
             return func(0.0)

@@ -815,6 +815,10 @@ equal = _define("equal", 2, el.equal, partials=(ZERO, ZERO))  # a mask: 1.0 wher
 greater_equal = _define("greater_equal", 2, el.greater_equal, partials=(ZERO, ZERO))  # 1.0 where x >= y
 not_equal = _define("not_equal", 2, el.not_equal, partials=(ZERO, ZERO))  # 1.0 where x != y
 sign = _define("sign", 1, el.sign, partials=(ZERO,))
+select = _define("select", 3, el.where, partials=(  # np.where(c, x, y), c a mask: x where c is not 0
+    ZERO,
+    times(lambda out, c, x, y: el.not_equal(c, 0.0)),
+    times(lambda out, c, x, y: el.equal(c, 0.0))))
 sum = _define("sum", 1, np.sum,  # noqa: A001 - the primitive's name; sums every element
     jvp=(_sum_jvp,),
     vjp=(lambda y_bar, out, x: np.broadcast_to(y_bar, np.shape(x)),),
