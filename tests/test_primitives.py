@@ -569,3 +569,28 @@ def test_where_with_a_traced_condition_takes_each_branch_derivative_where_it_is_
     np.testing.assert_array_equal(
         gd.trace(lambda x: np.where([True, False, True], x, 0.0), x)(x), [-1.0, 0.0, 2.0]
     )
+
+
+def test_where_never_multiplies_the_branch_not_taken_into_nan_in_forward_mode():
+    """where(x > 0, sqrt(x), 0) at 0: sqrt's derivative is inf there, and forward mode picks 0 instead.
+
+    Reverse mode hands the untaken sqrt an adjoint of 0, and its rule 0 / (2 sqrt(0)) is nan, as
+    in JAX; the entries away from 0 agree in both modes.
+    """
+    f = lambda x: gd.sum(np.where(x > 0, np.sqrt(x), 0.0))  # noqa: E731
+    x = np.array([0.0, 4.0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(3):
+            assert gd.jvp(lambda x: np.where(x > 0, np.sqrt(x), 0.0), (0.0,), (1.0,)) == (0.0, 0.0)
+            assert gd.jacfwd(f)(x)[0].tolist() == [0.0, 0.25]
+            (reverse,) = gd.grad(f)(x)
+            assert np.isnan(reverse[0]) and reverse[1] == 0.25
+
+
+def test_logsumexp_of_a_slice_of_minus_infinities_is_minus_infinity_not_nan():
+    z = np.array([[-np.inf, -np.inf], [np.inf, 1.0], [0.0, np.log(3.0)]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lse = gd.logsumexp(z, axis=1)
+        traced = gd.trace(lambda z: gd.logsumexp(z, axis=1), z)(z)
+    assert lse[0] == -np.inf and lse[1] == np.inf and lse[2] == pytest.approx(np.log(4.0), rel=1e-15)
+    np.testing.assert_array_equal(traced, lse)

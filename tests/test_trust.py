@@ -116,6 +116,23 @@ def test_a_function_whose_captures_cannot_be_read_is_traced_on_every_call():
     assert grad_f(1.0) == (3.0,)
 
 
+def test_an_object_answering_every_attribute_is_still_read_for_its_state():
+    """An object whose __getattr__ returns a default passes neither for a transformation nor for a constant."""
+
+    class Params:
+        def __init__(self, **values):
+            self.__dict__.update(values)
+
+        def __getattr__(self, name):
+            return 0.0
+
+    p = Params(w=2.0)
+    grad_f = gd.grad(lambda x: p.w * x * x)
+    assert grad_f(1.0) == (4.0,) and grad_f(1.0) == (4.0,)
+    p.w = 5.0
+    assert grad_f(1.0) == (10.0,)
+
+
 def test_a_function_using_a_transformation_is_traced_once_not_on_every_call():
     """A function closing over gd.grad(f) (as jit, grad of grad and hessian do) reads it as f.
 

@@ -542,8 +542,10 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
             outside[inputs] = f"_out{len(outside)}"
         return outside[inputs]
 
-    def vector_term(term: str, a: int, out: int) -> tuple[str, bool]:
+    def vector_term(term: str, a: int, out: int, kind: str | None) -> tuple[str, bool]:
         """The term, made -0.0 outside a's inputs if a depends on fewer inputs than out; is it clean?"""
+        if kind == "picks":  # (t if c else 0.0): a's tangent itself or a number; made a fresh vector
+            term = f"_fresh({term}, {len(program.input_slots)})"
         if _is_read(term):  # a's tangent itself
             if clean.get(a, False) or depends[a] == depends[out]:
                 return term, clean.get(a, False)
@@ -574,7 +576,8 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
                 for i, a in active_args
             ]
             if vector:
-                made_clean = [vector_term(term, a, out) for term, (_, a) in zip(terms, active_args)]
+                kinds = [prim.partials[i].kind if prim.partials else None for i, _ in active_args]
+                made_clean = [vector_term(t, a, out, k) for t, (_, a), k in zip(terms, active_args, kinds)]
                 terms = [term for term, _ in made_clean]
                 clean[out] = all(is_clean for _, is_clean in made_clean)
             if len(terms) == 1 and _is_read(terms[0]):  # passed on unchanged: no statement
@@ -604,6 +607,7 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
     return source, {
         "_where": np.where,
         "_clean": _clean,
+        "_fresh": _fresh,
         **{name: _unit_mask(inputs, n) for inputs, name in masks.items()},
         **{name: np.flatnonzero(~_unit_mask(inputs, n)) for inputs, name in outside.items()},
     }
@@ -618,6 +622,11 @@ def _passed_on(program: Program, depends: dict[int, int]) -> set[int]:
         for i, a in op.active_args
         if op.prim.partials[i].kind == "one" and depends[a] != depends[op.out]
     }
+
+
+def _fresh(term: np.ndarray | float, n: int) -> np.ndarray:
+    """A new vector of ``n`` entries holding ``term`` (a tangent, copied, or a number, repeated)."""
+    return np.array(term, dtype=float) if isinstance(term, np.ndarray) else np.full(n, term)
 
 
 def _clean(term: np.ndarray, positions: np.ndarray) -> np.ndarray:

@@ -141,11 +141,12 @@ class _Reader:
             return (dict, tuple((self.value(k, depth + 1), self.value(v, depth + 1)) for k, v in x.items()))
         if isinstance(x, (types.FunctionType, types.MethodType, functools.partial)):
             return self.callable(x, depth)
-        if isinstance(x, _IDENTITY) or getattr(x, "_graphdiff_identity_", False):
+        # looked up on the type: an object whose __getattr__ answers every name must not pass for these
+        if isinstance(x, _IDENTITY) or getattr(t, "_graphdiff_identity_", False) is True:
             return ("is", x)
-        reads = getattr(x, "_graphdiff_reads_", None)
-        if reads is not None:  # a transformation's own state: what it reads is the function it transforms
-            return ("reads", t, self.callable(reads, depth + 1))
+        if isinstance(getattr(t, "_graphdiff_reads_", None), property):
+            # a transformation's own state: what it reads is the function it transforms
+            return ("reads", t, self.callable(x._graphdiff_reads_, depth + 1))
         state = getattr(x, "__dict__", None)
         if type(state) is dict and not hasattr(t, "__slots__"):
             if id(x) in self.seen:

@@ -61,6 +61,7 @@ from graphdiff.primitives.table import (
     mul,
     neg,
     over,
+    picks,
     pow,
     primitive_for_ufunc,
     reciprocal,
@@ -84,7 +85,7 @@ from graphdiff.primitives.table import (
 )
 
 __all__ = [
-    "PRIMITIVES", "Primitive", "Partial", "ZERO", "ONE", "MINUS_ONE", "times", "over", "define",
+    "PRIMITIVES", "Primitive", "Partial", "ZERO", "ONE", "MINUS_ONE", "times", "over", "picks", "define",
     "get_primitive", "primitive_for_ufunc",
     "abs", "add", "atan2", "broadcast_to", "cos", "div", "dot", "equal", "exp", "greater", "integer_pow", "log", "matmul", "maximum", "mul", "neg", "pow", "reduce_max", "reduce_min", "reduce_sum", "relu", "reshape", "sigmoid", "sign", "sin", "sqrt", "square", "sub", "sum", "tan", "tanh", "transpose",
     "minimum", "log1p", "expm1", "log2", "log10", "exp2", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arctanh", "reciprocal",

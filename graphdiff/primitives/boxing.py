@@ -177,11 +177,13 @@ def _index(shape: tuple[int, ...], key: Any) -> tuple | None:
             entries.append(("i", int(k) % n))
         elif isinstance(k, slice):
             try:
-                entries.append(("s", *k.indices(n)))
+                start, stop, step = k.indices(n)
             except TypeError:
                 raise IndexingError(
                     f"slice {k} needs whole numbers or None for start, stop and step"
                 ) from None
+            # an empty slice is stored as one: (-1, -1, -1) would read as "from the last element"
+            entries.append(("s", start, stop, step) if len(range(start, stop, step)) else ("s", 0, 0, 1))
         else:
             raise IndexingError(
                 f"indexing with {type(k).__name__} {k!r} is not supported: indices are ints, slices, "

@@ -31,7 +31,8 @@ __all__ = [
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     """``log(sum(exp(x)))`` over ``axis``, computed stably: the maximum is shifted out first.
 
-    The shift's derivative cancels exactly, so the gradient is ``softmax(x)``.
+    The shift's derivative cancels exactly, so the gradient is ``softmax(x)``. A slice of
+    only ``-inf`` gives ``-inf`` and one holding ``inf`` gives ``inf``, as scipy's does.
 
     >>> import numpy as np, graphdiff as gd
     >>> float(gd.logsumexp(np.array([1000.0, 1000.0])))   # exp(1000) alone would overflow
@@ -42,7 +43,8 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
     axes = _axes(x, axis)
     if not axes:
         return x
-    shift = _extreme(reduce_max, x, axes, keepdims=True)
+    top = _extreme(reduce_max, x, axes, keepdims=True)
+    shift = np.where((top > -np.inf) * (top < np.inf), top, 0.0)  # all -inf (or an inf): no shift, no nan
     total = log(_sum(exp(x - shift), axes, keepdims=True)) + shift
     if keepdims:
         return total

@@ -677,6 +677,8 @@ class Partial:
             return -v
         if self.kind == "times":
             return v * self.rule(out, *args, **params)
+        if self.kind == "picks":  # v itself where the mask is not 0, else 0: never multiplied by it
+            return el.where(self.rule(out, *args, **params), v, 0.0)
         return v / self.rule(out, *args, **params)
 
     def value(self, out: Any, *args: Any, **params: Any) -> Any:
@@ -687,7 +689,7 @@ class Partial:
             return np.float64(1.0)
         if self.kind == "minus_one":
             return np.float64(-1.0)
-        if self.kind == "times":
+        if self.kind in ("times", "picks"):
             return self.rule(out, *args, **params)
         return 1 / self.rule(out, *args, **params)
 
@@ -698,6 +700,11 @@ ZERO, ONE, MINUS_ONE = Partial("zero"), Partial("one"), Partial("minus_one")
 def times(rule: Rule) -> Partial:
     """The partial ``rule(out, *args)``, multiplying what crosses its edge."""
     return Partial("times", rule)
+
+
+def picks(mask: Rule) -> Partial:
+    """The partial 1 where ``mask(out, *args)`` is not 0, else 0, passing what crosses or a 0 (``select``'s)."""
+    return Partial("picks", mask)
 
 
 def over(rule: Rule) -> Partial:
@@ -728,7 +735,7 @@ def _define(
             )
         if not all(isinstance(p, Partial) for p in partials):
             raise PrimitiveDefinitionError(
-                f"primitive {name!r}: partials are ONE, MINUS_ONE, times(...) or over(...)"
+                f"primitive {name!r}: partials are ONE, MINUS_ONE, ZERO, times(...), over(...) or picks(...)"
             )
         _check_listed(name, impl, arity, kw.get("params", ()), "evaluation")
         for i, p in enumerate(partials):
@@ -817,8 +824,8 @@ not_equal = _define("not_equal", 2, el.not_equal, partials=(ZERO, ZERO))  # 1.0 
 sign = _define("sign", 1, el.sign, partials=(ZERO,))
 select = _define("select", 3, el.where, partials=(  # np.where(c, x, y), c a mask: x where c is not 0
     ZERO,
-    times(lambda out, c, x, y: el.not_equal(c, 0.0)),
-    times(lambda out, c, x, y: el.equal(c, 0.0))))
+    picks(lambda out, c, x, y: el.not_equal(c, 0.0)),  # the branch not taken passes 0: an infinite
+    picks(lambda out, c, x, y: el.equal(c, 0.0))))      # derivative there never multiplies into nan
 sum = _define("sum", 1, np.sum,  # noqa: A001 - the primitive's name; sums every element
     jvp=(_sum_jvp,),
     vjp=(lambda y_bar, out, x: np.broadcast_to(y_bar, np.shape(x)),),

@@ -40,7 +40,6 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
     True
     """
     shapes = _Packing()  # how f's result was packed, per graph: None (one value) or a tuple's length
-    simplified = _Packing()  # id of a graph with arrays -> (the graph, simplified)
 
     def recorded(*args: Any, **kwargs: Any) -> Any:
         result = f(*args, **kwargs)
@@ -57,13 +56,18 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
             shapes[id(graph)] = shapes.pop("last", None)
         n = shapes[id(graph)]
         if fast(graph.program, "evaluate", force=True) is None:  # arrays: run the simplified graph
-            if id(graph) not in simplified:
-                simplified[id(graph)] = (graph, cse(dce(graph)))  # the graph kept: its id stays its own
-            graph = simplified[id(graph)][1]
+            # kept with the graph's program, so it goes when the trace does
+            graph = graph.program.__dict__.get("_jit_simplified") or _simplify(graph)
         out = graph(*inputs)
         return (out,) if n == 1 else out
 
     return jitted
+
+
+def _simplify(graph: Graph) -> Graph:
+    simplified = cse(dce(graph))
+    graph.program.__dict__["_jit_simplified"] = simplified
+    return simplified
 
 
 class _Packing(dict):
