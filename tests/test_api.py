@@ -212,3 +212,12 @@ def test_check_grads_names_the_worst_entry_of_a_wrong_derivative():
         gd.check_grads(lambda x: x, (1.0,), order=3)
     with pytest.raises(gd.InputError, match="one scalar output"):
         gd.check_grads(lambda x: (x, x), (1.0,), order=2)
+
+
+def test_has_aux_keeps_each_traces_own_layout():
+    """A function returning (value, (x,)) for arrays and (value, x) for numbers gets each back as it gave it."""
+    f = lambda x: (gd.sum(x * x), (x,)) if np.ndim(x) else (x * x, x)  # noqa: E731
+    g = gd.grad(f, has_aux=True)
+    assert g(np.ones(2))[1][0].tolist() == [1.0, 1.0] and isinstance(g(np.ones(2))[1], tuple)
+    assert g(3.0) == ((6.0,), 3.0)
+    assert isinstance(g(np.ones(2))[1], tuple)  # the array trace again, from the cache

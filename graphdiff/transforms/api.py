@@ -313,14 +313,15 @@ def _gradient_with_aux(f: Differentiable, with_value: bool, argnums: Any) -> Cal
                 f"with has_aux, {_fname(f)} must return a pair (value, aux), got {type(result).__name__}"
             )
         value, aux = result
-        packing["aux"] = len(aux) if isinstance(aux, tuple) else None
+        packing["last"] = isinstance(aux, tuple)  # this trace's layout: the graph it makes keeps it
         return (value, *aux) if isinstance(aux, tuple) else (value, aux)
 
     first_and_rest = _reverse_gradient_of_first(functools.wraps(f)(flat), argnums)
 
     def gradient_f(*args: Any, **kwargs: Any) -> Any:
-        value, grads, aux = first_and_rest(*args, **kwargs)
-        aux = aux[0] if packing.get("aux") is None else tuple(aux)
+        value, grads, aux, program = first_and_rest(*args, **kwargs)
+        as_tuple = program.__dict__.setdefault("_aux_is_tuple", packing.pop("last", False))
+        aux = tuple(aux) if as_tuple else aux[0]
         return ((value, aux), grads) if with_value else (grads, aux)
 
     return gradient_f
@@ -354,7 +355,7 @@ def _reverse_gradient_of_first(f: Callable[..., Any], argnums: Any) -> Callable[
                 grads[pick[0]] if not isinstance(argnums, (tuple, list)) else tuple(grads[k] for k in pick)
             )
         aux = [as_output(values[s]) for s in program.output_slots[1:]]
-        return as_output(values[out]), grads, aux
+        return as_output(values[out]), grads, aux, graph.program
 
     return run
 
