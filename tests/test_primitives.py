@@ -594,3 +594,18 @@ def test_logsumexp_of_a_slice_of_minus_infinities_is_minus_infinity_not_nan():
         traced = gd.trace(lambda z: gd.logsumexp(z, axis=1), z)(z)
     assert lse[0] == -np.inf and lse[1] == np.inf and lse[2] == pytest.approx(np.log(4.0), rel=1e-15)
     np.testing.assert_array_equal(traced, lse)
+
+
+def test_indexing_rows_by_an_array_with_whole_trailing_axes_an_empty_list_and_clip_open_on_one_side():
+    A = np.arange(12.0).reshape(4, 3)
+    np.testing.assert_array_equal(gd.trace(lambda A: A[[3, 0], :], A)(A), A[[3, 0], :])
+    assert gd.trace(lambda A: A[[]], A)(A).shape == (0, 3)
+    assert gd.grad(lambda A: gd.sum(A[[1, 1], :]))(A)[0].tolist() == [
+        [0.0] * 3,
+        [2.0] * 3,
+        [0.0] * 3,
+        [0.0] * 3,
+    ]
+    x = np.array([-2.0, 0.5, 3.0])
+    assert gd.trace(lambda x: np.clip(x, 0.0, None), x)(x).tolist() == [0.0, 0.5, 3.0]
+    assert gd.grad(lambda x: gd.sum(np.clip(x, None, 1.0)))(x)[0].tolist() == [1.0, 1.0, 0.0]

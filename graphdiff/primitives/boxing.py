@@ -205,13 +205,17 @@ def _fancy(x: Any, key: tuple) -> Any:
     while lead < len(key) and isinstance(key[lead], slice) and key[lead] == slice(None):
         lead += 1
     arrays = key[lead:]
+    while arrays and isinstance(arrays[-1], slice) and arrays[-1] == slice(None):
+        arrays = arrays[:-1]  # A[idx, :]: trailing whole axes are the axes after the indexed ones
     if not arrays or not all(_is_index_array(k) for k in arrays):
         raise IndexingError(
             "integer-array indices are supported on consecutive axes after whole ones (z[rows, cols], "
             f"A[:, idx]); not mixed with other indices as in {key!r}"
         )
     try:
-        parts = np.broadcast_arrays(*[np.asarray(k) for k in arrays])
+        parts = np.broadcast_arrays(
+            *[np.asarray(k) if np.size(k) else np.zeros(np.shape(k), dtype=np.intp) for k in arrays]
+        )
     except ValueError:
         raise IndexingError(
             f"index arrays of shapes {[np.shape(k) for k in arrays]} do not broadcast"

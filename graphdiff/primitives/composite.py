@@ -67,8 +67,14 @@ def softmax(x: Any, axis: int = -1) -> Any:
 
 
 def clip(x: Any, low: Any, high: Any) -> Any:
-    """``np.clip``: ``minimum(maximum(x, low), high)``; at ``low`` or ``high`` the derivative is shared half."""
-    return minimum(maximum(x, low), high)
+    """``np.clip``: ``minimum(maximum(x, low), high)``; at ``low`` or ``high`` the derivative is shared half.
+
+    ``None`` for ``low`` or ``high`` leaves that side open, as in numpy.
+    """
+    if low is None and high is None:
+        raise ShapeError("clip needs a low or a high bound (both are None)")
+    above = x if low is None else maximum(x, low)
+    return above if high is None else minimum(above, high)
 
 
 def outer(x: Any, y: Any) -> Any:
