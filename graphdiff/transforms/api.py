@@ -246,6 +246,23 @@ def _argnums(argnums: int | Sequence[int] | None, n_inputs: int, name: str) -> t
     return tuple(int(k) % n_inputs for k in positions)
 
 
+def _restricted_to(
+    argnums: Any, program: Any, n_inputs: int, name: str
+) -> tuple[Any, tuple[int, ...] | None]:
+    """``program`` differentiated by the inputs ``argnums`` names only, and their positions (None: all)."""
+    pick = _argnums(argnums, n_inputs, name)
+    if pick is None:
+        return program, None
+    return restricted(program, frozenset(program.input_slots[k] for k in pick)), pick
+
+
+def _picked(grads: tuple, argnums: Any, pick: tuple[int, ...] | None) -> Any:
+    """The gradients ``argnums`` asks for, as JAX returns them: one for an int, a tuple for a tuple."""
+    if pick is None:
+        return grads
+    return tuple(grads[k] for k in pick) if isinstance(argnums, (tuple, list)) else grads[pick[0]]
+
+
 def _reverse_gradient(
     f: Differentiable, with_value: bool, argnums: Any = None, has_aux: bool = False
 ) -> Callable[..., Any]:
@@ -254,18 +271,12 @@ def _reverse_gradient(
         return _gradient_with_aux(f, with_value, argnums)
     traced = _Traced(f)
     kind = "vjp" if with_value else "grad"  # a gradient alone skips what only the value needs
-    pick = None  # the positions of argnums, once known; None: every input, as a tuple
 
-    def unpack(result: tuple) -> Any:
-        grads = result[1] if with_value else result
-        if pick is not None:
-            grads = (
-                grads[pick[0]] if not isinstance(argnums, (tuple, list)) else tuple(grads[k] for k in pick)
-            )
+    def unpack(result: tuple, pick: tuple[int, ...] | None = None) -> Any:
+        grads = _picked(result[1] if with_value else result, argnums, pick)
         return (result[0][0], grads) if with_value else grads
 
     def gradient_f(*args: Any, **kwargs: Any) -> Any:
-        nonlocal pick
         if argnums is None:  # every input: the program as it is, and its hot path
             compiled = _hot(traced, args, kwargs, kind, [1.0], outputs=1)  # gd.vjp makes "vjp" code too
             if compiled is not None:
@@ -279,20 +290,18 @@ def _reverse_gradient(
             raise NotScalarError(
                 f"grad needs a scalar output; {graph.outputs[0]!r} has shape {program.shapes[out]}: use jacrev or vjp"
             )
-        if argnums is not None:
-            pick = _argnums(argnums, len(inputs), graph.name)
-            program = restricted(program, frozenset(program.input_slots[k] for k in pick))
+        program, pick = _restricted_to(argnums, program, len(inputs), graph.name)
         boxed = _any_boxed(inputs)  # called inside a trace: the sweep records (nesting)
         compiled = None if boxed else _run(fast(program, kind), inputs, [1.0])
         if compiled is not None:
-            return unpack(compiled)
+            return unpack(compiled, pick)
         started = time.perf_counter()
         values = evaluate(program, inputs, boxed=boxed)
         adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
         grads = _per_input(program, adjoints)
         if not boxed:
             interpreted(program, kind, started)
-        return unpack(((as_output(values[out]),), grads) if with_value else grads)
+        return unpack(((as_output(values[out]),), grads) if with_value else grads, pick)
 
     return gradient_f
 
@@ -342,18 +351,11 @@ def _reverse_gradient_of_first(f: Callable[..., Any], argnums: Any) -> Callable[
             raise NotScalarError(
                 f"grad needs a scalar value; {graph.outputs[0]!r} has shape {program.shapes[out]}"
             )
-        pick = None
-        if argnums is not None:
-            pick = _argnums(argnums, len(inputs), graph.name)
-            program = restricted(program, frozenset(program.input_slots[k] for k in pick))
+        program, pick = _restricted_to(argnums, program, len(inputs), graph.name)
         boxed = _any_boxed(inputs)
         values = evaluate(program, inputs, boxed=boxed)
         adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
-        grads = _per_input(program, adjoints)
-        if pick is not None:
-            grads = (
-                grads[pick[0]] if not isinstance(argnums, (tuple, list)) else tuple(grads[k] for k in pick)
-            )
+        grads = _picked(_per_input(program, adjoints), argnums, pick)
         aux = [as_output(values[s]) for s in program.output_slots[1:]]
         return as_output(values[out]), grads, aux, graph.program
 
