@@ -10,23 +10,16 @@ forward-over-reverse HVPs are timed beside them and all HVPs are checked to agre
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 from tabulate import tabulate
 
 import graphdiff as gd
+from graphdiff.cost.sweeps import median_seconds
 
 
 def median_ms(run, repeats: int = 21) -> float:
     run()  # warm: traces, caches, compiles
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    return median_seconds(run, least=repeats, budget=0.0) * 1e3
 
 
 def problem(seed: int = 0):

@@ -11,7 +11,6 @@ measured in this run.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import numpy as np
@@ -19,16 +18,8 @@ import numpy as np
 import graphdiff as gd
 from graphdiff import builders
 from graphdiff.compiler import codegen
+from graphdiff.cost.sweeps import median_seconds
 from graphdiff.transforms.api import _unit_seeds
-
-
-def median_seconds(run, repeats: int = 11) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -43,9 +34,9 @@ def main() -> None:
     start = time.perf_counter()
     jacobian(*x)
     first = time.perf_counter() - start
-    steady = median_seconds(lambda: jacobian(*x))
+    steady = median_seconds(lambda: jacobian(*x), least=11, budget=0.0)
     sweep, seeds = codegen.fast(g.program, "jacfwd"), _unit_seeds(args.n)
-    alone = median_seconds(lambda: sweep(x, seeds))
+    alone = median_seconds(lambda: sweep(x, seeds), least=11, budget=0.0)
     print(f"jacfwd of dense_map({args.n}, {args.n}), {len(g)} scalar nodes")
     print(f"  first call: {first:.2f} s (the vector sweep generated, then run)")
     print(f"  later call: {steady * 1e3:.3g} ms; the vector sweep alone: {alone * 1e3:.3g} ms")
