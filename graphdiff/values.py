@@ -28,7 +28,7 @@ import numpy as np
 
 from graphdiff.errors import ShapeError, ValueTypeError
 
-__all__ = ["as_value", "as_output", "as_shape", "brief"]
+__all__ = ["as_value", "as_output", "as_shape", "brief", "is_boxed"]
 
 MAX_NDIM = 64  # numpy's limit on the number of dimensions of an array
 _MAX_ELEMENTS = sys.maxsize // 8  # numpy's limit on the bytes of an array, in float64 elements
@@ -143,11 +143,16 @@ def as_shape(shape: Any, what: str) -> tuple[int, ...]:
     raise ShapeError(f"{what}: a shape is a tuple of non-negative integers, got {brief(shape)}: {problem}")
 
 
+def is_boxed(value: Any) -> bool:
+    """Whether ``value`` is a tracer or a dual (a value that records or carries a tangent), not a number."""
+    return getattr(type(value), "_graphdiff_priority_", -1) >= 0  # Counted values rank below 0
+
+
 def as_output(value: Any) -> Any:
     """Present a value to users: 0-d numbers as Python floats, arrays as they are."""
     if isinstance(value, float):  # Python floats and numpy float64 scalars: the common case
         return float(value)
-    if getattr(type(value), "_graphdiff_priority_", -1) >= 0:  # a tracer or a dual, in a nested derivative
+    if is_boxed(value):  # a tracer or a dual, in a nested derivative
         return value
     if hasattr(value, "value"):  # a Counted number
         value = value.value
@@ -277,7 +282,7 @@ def _from_objects(array: np.ndarray, value: Any, what: str) -> np.ndarray:
                 raise ValueTypeError(_refusal(what, problem))
             where = index[0] if len(index) == 1 else list(index)
             hint = " (write 1.0 or 0.0 for a number)" if isinstance(item, (bool, np.bool_)) else ""
-            if getattr(type(item), "_graphdiff_priority_", -1) >= 0:  # np.array([traced, ...])
+            if is_boxed(item):  # np.array([traced, ...])
                 hint = (
                     ": numpy cannot hold traced values in an array; write np.stack([...]) or gd.stack([...])"
                 )

@@ -19,7 +19,7 @@ import numpy as np
 from graphdiff.errors import SeedError, ShapeError
 from graphdiff.ir.program import Program
 from graphdiff.modes.evaluate import evaluate
-from graphdiff.values import as_output, as_value
+from graphdiff.values import as_output, as_value, is_boxed
 
 if TYPE_CHECKING:  # a mode runs on a program; the graph above it is only named in annotations
     from graphdiff.graph.graph import Graph
@@ -170,9 +170,7 @@ def seed_cotangent(shape: tuple[int, ...], cotangent: Any, output: str) -> Any:
         if shape != ():
             raise ShapeError(f"output {output!r} has shape {shape}: pass a cotangent of that shape")
         return np.float64(1.0)
-    if (
-        getattr(type(cotangent), "_graphdiff_priority_", -1) >= 0
-    ):  # a traced cotangent, in a nested derivative
+    if is_boxed(cotangent):  # a traced cotangent, in a nested derivative
         if cotangent.shape != shape:
             raise ShapeError(f"cotangent for output {output!r} has shape {cotangent.shape}, expected {shape}")
         return cotangent
