@@ -82,6 +82,11 @@ def _topological_order(G: nx.MultiDiGraph, nodes: dict, pred: dict, succ: dict) 
     return order
 
 
+def _active_args(args: tuple[int, ...], active: list[bool], zero: frozenset[int]) -> tuple:
+    """(position, slot) of the arguments whose tangent crosses into the node: active, and not a mask's edge."""
+    return tuple([(i, a) for i, a in enumerate(args) if active[a] and i not in zero])
+
+
 def one_hot(shape: tuple[int, ...], index: int) -> Any:
     """A seed of ``shape`` with a 1 at flat position ``index``: one sweep's unit tangent or cotangent."""
     if shape == ():
@@ -257,7 +262,7 @@ class ProgramBuilder:
     ) -> None:
         args = tuple([self.slot[a] for a in arg_names])
         zero = prim.zero_args
-        active_args = tuple([(i, a) for i, a in enumerate(args) if self.active[a] and i not in zero])
+        active_args = _active_args(args, self.active, zero)
         k = self._add(name, "op", shape, bool(active_args))
         # tuple.__new__ skips the named tuple's keyword handling: a third of the cost per node
         self.ops.append(tuple.__new__(Instruction, (prim, k, args, params or _NO_PARAMS, active_args)))
@@ -305,7 +310,7 @@ def restricted(program: Program, varied_inputs: frozenset[int]) -> Program:
             active[s] = True
         ops = []
         for prim, out, args, params, _ in program.ops:
-            active_args = tuple([(i, a) for i, a in enumerate(args) if active[a] and i not in prim.zero_args])
+            active_args = _active_args(args, active, prim.zero_args)
             active[out] = bool(active_args)
             ops.append(tuple.__new__(Instruction, (prim, out, args, params, active_args)))
         cache[varied_inputs] = dataclasses.replace(program, ops=ops, active=active)
