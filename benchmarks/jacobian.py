@@ -19,7 +19,7 @@ import graphdiff as gd
 from graphdiff import builders
 from graphdiff.compiler import codegen
 from graphdiff.cost.sweeps import median_seconds
-from graphdiff.transforms.api import _unit_seeds
+from graphdiff.transforms.jacobians import _unit_seeds
 
 
 def main() -> None:

@@ -62,7 +62,7 @@ def test_hessian_vector_products_agree_every_way_round_and_with_finite_differenc
     hvps = _hvps(f, x, v)
     for other in hvps[1:]:
         np.testing.assert_allclose(other, hvps[0], rtol=1e-12, atol=1e-12)
-    (H,) = gd.hessian(f)(x)
+    H = gd.hessian(f, argnums=0)(x)  # JAX's layout: the block itself
     np.testing.assert_allclose(H @ v, hvps[0], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(H, H.T, rtol=1e-12, atol=1e-12)  # mixed partials commute
     # finite differences of the gradient, column by column
@@ -79,7 +79,8 @@ def test_hessians_of_builders_match_finite_differences_of_gradients(g):
     rng = np.random.default_rng(SEED)
     x = [float(v) for v in rng.uniform(0.2, 1.2, len(g.inputs))]
     H = gd.hessian(g)(*x)
-    rows = [H] if len(g.inputs) == 1 else list(H)
+    rows = H  # a function of scalars: one array, H[i][j] = d2f/dx_i dx_j
+    assert H.shape == (len(g.inputs), len(g.inputs))
     for i in range(len(g.inputs)):
         fd = central_difference(lambda *y: np.array(gd.grad(g)(*y)), x, i)
         np.testing.assert_allclose([rows[j][i] for j in range(len(g.inputs))], fd, rtol=1e-6, atol=1e-7)
@@ -89,9 +90,10 @@ def test_hessians_of_builders_match_finite_differences_of_gradients(g):
 
 def test_the_hessian_of_colah_is_derived_by_hand():
     # e = (a + b)(b + 1) = ab + a + b^2 + b: e_aa = 0, e_ab = 1, e_bb = 2
-    assert gd.hessian(builders.colah())(2.0, 1.0) == ((0.0, 1.0), (1.0, 2.0))
-    assert gd.jacfwd(gd.jacrev(builders.colah()))(5.0, -3.0) == ((0.0, 1.0), (1.0, 2.0))
-    assert gd.jacrev(gd.jacfwd(builders.colah()))(5.0, -3.0) == ((0.0, 1.0), (1.0, 2.0))
+    assert gd.hessian(builders.colah())(2.0, 1.0).tolist() == [[0.0, 1.0], [1.0, 2.0]]
+    assert gd.jacfwd(gd.jacrev(builders.colah()))(5.0, -3.0).tolist() == [[0.0, 1.0], [1.0, 2.0]]
+    assert gd.jacrev(gd.jacfwd(builders.colah()))(5.0, -3.0).tolist() == [[0.0, 1.0], [1.0, 2.0]]
+    assert gd.hessian(builders.colah(), argnums=1)(2.0, 1.0) == 2.0  # d2e/db2 alone
 
 
 def test_derivative_graphs_evaluate_to_exactly_what_the_sweeps_give():
@@ -145,7 +147,7 @@ def test_nesting_works_through_plain_functions_with_arrays():
     A = np.array([[2.0, 1.0], [1.0, 3.0]])
     f = lambda x: 0.5 * gd.sum(x * (A @ x))  # noqa: E731 - the Hessian is A, the gradient A x
     x = np.array([0.3, -0.7])
-    (H,) = gd.hessian(f)(x)
+    ((H,),) = gd.hessian(f)(x)  # every input (here one): H[i][j], the block by inputs i and j
     np.testing.assert_array_equal(H, A)
     (jac,) = gd.jacrev(lambda y: gd.grad(f)(y)[0])(x)
     np.testing.assert_array_equal(jac, A)
@@ -380,7 +382,7 @@ def test_the_max_shifted_logsumexp_written_by_hand_differentiates_twice():
     p = np.exp(z - z.max()) / np.sum(np.exp(z - z.max()))
     (grad,) = gd.grad(lse)(z)
     np.testing.assert_allclose(grad, p, rtol=1e-14)
-    (hessian,) = gd.hessian(lse)(z)  # one input: one block, shape (4, 4)
+    hessian = gd.hessian(lse, argnums=0)(z)  # one block, shape (4, 4)
     np.testing.assert_allclose(hessian, np.diag(p) - np.outer(p, p), rtol=1e-12, atol=1e-15)
     h, fd = 1e-6, np.zeros((4, 4))
     for j in range(4):

@@ -101,7 +101,7 @@ def test_keyword_inputs_out_of_signature_order_bind_by_name():
     # d/dx = sum(y^2) = 3 per element; d/dy = sum(x) * 2y = 4 per element
     np.testing.assert_array_equal(x_bar, [3.0, 3.0])
     np.testing.assert_array_equal(y_bar, [4.0, 4.0, 4.0])
-    assert gd.jacfwd(lambda a, b: a - b)(b=1.0, a=5.0) == (1.0, -1.0)
+    assert gd.jacfwd(lambda a, b: a - b)(b=1.0, a=5.0).tolist() == [1.0, -1.0]
 
 
 def test_a_function_whose_captures_cannot_be_read_is_traced_on_every_call():
@@ -150,7 +150,7 @@ def test_a_function_using_a_transformation_is_traced_once_not_on_every_call():
         traces.clear()
         first = transformed(0.5, 2.0)
         assert traces == [1]
-        assert all(transformed(0.5, 2.0) == first for _ in range(4))
+        assert all(np.array_equal(transformed(0.5, 2.0), first) for _ in range(4))
         assert traces == [1]  # later calls trace nothing
 
 
@@ -172,7 +172,7 @@ def test_a_function_returning_none_is_refused_by_name():
 
     with pytest.raises(gd.TracerError, match="forgot_to_return returned None.*return"):
         gd.trace(forgot_to_return)
-    with pytest.raises(gd.TracerError, match="returned None as output 1"):
+    with pytest.raises(gd.TracerError, match="returned None as part of its result"):
         gd.grad(lambda x: (x, None))(1.0)
 
 
@@ -246,8 +246,8 @@ def test_jacfwd_of_a_product_at_an_infinite_point_is_the_same_on_every_call():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for _ in range(4):
-            assert gd.jacfwd(g)(1.0, math.inf) == (math.inf, 1.0)
-            assert gd.jacrev(g)(1.0, math.inf) == (math.inf, 1.0)
+            assert gd.jacfwd(g)(1.0, math.inf).tolist() == [math.inf, 1.0]
+            assert gd.jacrev(g)(1.0, math.inf).tolist() == [math.inf, 1.0]
 
 
 def test_jacrev_rows_never_multiply_the_other_outputs_zero_cotangents():
@@ -257,8 +257,8 @@ def test_jacrev_rows_never_multiply_the_other_outputs_zero_cotangents():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for _ in range(4):
-            assert gd.jacrev(g)(1.0, math.inf) == ((math.inf, 1.0), (1.0, 0.0))
-            assert gd.jacfwd(g)(1.0, math.inf) == ((math.inf, 1.0), (1.0, 0.0))
+            assert gd.jacrev(g)(1.0, math.inf).tolist() == [[math.inf, 1.0], [1.0, 0.0]]
+            assert gd.jacfwd(g)(1.0, math.inf).tolist() == [[math.inf, 1.0], [1.0, 0.0]]
 
 
 def test_a_none_tangent_is_a_structural_zero_on_every_call():

@@ -34,7 +34,8 @@ from graphdiff.graph.tracer import trace
 from graphdiff.modes.reverse import reverse
 from graphdiff.primitives.counting import OpCounts
 from graphdiff.transforms.api import jvp
-from graphdiff.transforms.derivatives import grad_graph, hessian, jvp_graph, vjp_graph
+from graphdiff.transforms.derivatives import grad_graph, jvp_graph, vjp_graph
+from graphdiff.transforms.jacobians import hessian
 
 __all__ = ["SecondOrderCost", "second_order_graphs", "second_order_costs", "COMPOSITIONS"]
 

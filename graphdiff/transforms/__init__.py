@@ -1,8 +1,9 @@
 """The transformations users call, named as in JAX, and derivatives as graphs."""
 
-from graphdiff.transforms.api import grad, jacfwd, jacrev, jvp, value_and_grad, vjp
+from graphdiff.transforms.api import grad, jvp, value_and_grad, vjp
 from graphdiff.transforms.check import GradientCheckError, check_grads
-from graphdiff.transforms.derivatives import grad_graph, hessian, jvp_graph, vjp_graph
+from graphdiff.transforms.derivatives import grad_graph, jvp_graph, vjp_graph
+from graphdiff.transforms.jacobians import hessian, jacfwd, jacrev
 from graphdiff.transforms.jit import jit
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "grad_graph", "jvp_graph",

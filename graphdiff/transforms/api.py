@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -27,15 +26,16 @@ from graphdiff.errors import (
 )
 from graphdiff.graph.captures import UNCACHEABLE, capture_key, value_key
 from graphdiff.graph.graph import Graph
+from graphdiff.graph.pytree import Packing, Tree, flatten, flatten_up_to, packing_of, unflatten
 from graphdiff.graph.tracer import trace
-from graphdiff.ir.program import one_hot, restricted
+from graphdiff.ir.program import restricted
 from graphdiff.modes.evaluate import evaluate
 from graphdiff.modes.forward import forward_sweep
 from graphdiff.modes.reverse import reverse_sweep, seed_cotangent
 from graphdiff.primitives.boxing import Box
 from graphdiff.values import as_output, as_value
 
-__all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev"]
+__all__ = ["grad", "value_and_grad", "jvp", "vjp"]
 
 Differentiable = Graph | Callable[..., Any]
 
@@ -76,7 +76,10 @@ class _Traced:
             self.captured = captured
         fixed_key = value_key(fixed) if fixed else ()
         cacheable = captured is not UNCACHEABLE and fixed_key is not UNCACHEABLE
-        key = (tuple(np.shape(x) for x in inputs), fixed_key)
+        leaves, trees = _leaves(inputs)
+        key = (tuple(np.shape(x) for x in leaves), fixed_key)
+        if trees is not None:  # pytrees: their structure is part of the key
+            key += (trees,)
         graph = self.graphs.get(key) if cacheable else None
         if graph is None:
             graph = trace(call, *inputs, name=_fname(self.f), names=names)
@@ -84,7 +87,11 @@ class _Traced:
                 self.graphs[key] = graph
                 # what the next call must find: tracing may change what f captures (a call counter)
                 self.captured = capture_key(self.f)
-        return graph, graph.bind(inputs)
+        return graph, graph.bind(leaves)
+
+    def packing(self, graph: Graph) -> Packing:
+        """How a call's arguments and results map to ``graph``'s inputs and outputs: a Graph's own, or the trace's."""
+        return packing_of(graph, as_traced=not isinstance(self.f, Graph))
 
     def hot_graph(self, n_args: int) -> Graph | None:
         """The graph a call with ``n_args`` scalars and nothing else would use, if it is traced and current."""
@@ -95,6 +102,22 @@ class _Traced:
             return None
         captured = capture_key(self.f)
         return graph if captured is not UNCACHEABLE and captured == self.captured else None
+
+
+def _leaves(args: Sequence[Any]) -> tuple[list, tuple[Tree, ...] | None]:
+    """The leaves of the arguments in order, and each argument's tree (None when every one is a leaf)."""
+    if not any(type(x) in _CONTAINERS or isinstance(x, tuple) for x in args):
+        return list(args), None
+    leaves: list = []
+    trees = []
+    for x in args:
+        found, tree = flatten(x)
+        leaves += found
+        trees.append(tree)
+    return leaves, tuple(trees)
+
+
+_CONTAINERS = (tuple, list, dict, type(None))
 
 
 def _parameters(f: Callable[..., Any]) -> list[inspect.Parameter] | None:
@@ -221,14 +244,24 @@ def _hot(
     if kwargs:
         return None
     graph = traced.hot_graph(len(args))
-    program = None if graph is None else graph._program
+    if graph is None or not _plain(traced.packing(graph)):
+        return None
+    program = graph._program
     if program is None or (outputs is not None and len(program.output_slots) != outputs):
         return None
     return run_hot(program, kind, args, extra)
 
 
-def _prepare(traced: _Traced, args: tuple, kwargs: dict) -> tuple[Graph, list]:
-    return traced.graph(args, kwargs)
+def _plain(packing: Packing) -> bool:
+    """Every argument a leaf, the result one value or a tuple of several: what generated code returns."""
+    result = packing.result
+    return packing.is_flat and (result.is_leaf or len(result.children) > 1)
+
+
+def _prepare(traced: _Traced, args: tuple, kwargs: dict) -> tuple[Graph, list, Packing]:
+    """The graph for this call, its input values (the leaves of the arguments) and how they group."""
+    graph, leaves = traced.graph(args, kwargs)
+    return graph, leaves, traced.packing(graph)
 
 
 def _argnums(argnums: int | Sequence[int] | None, n_inputs: int, name: str) -> tuple[int, ...] | None:
@@ -246,14 +279,34 @@ def _argnums(argnums: int | Sequence[int] | None, n_inputs: int, name: str) -> t
     return tuple(int(k) % n_inputs for k in positions)
 
 
+def _picked_leaves(
+    argnums: Any, packing: Packing, name: str
+) -> tuple[tuple[int, ...] | None, list[int] | None]:
+    """The arguments ``argnums`` names (None: all), and the positions of their leaves among the inputs."""
+    pick = _argnums(argnums, len(packing.args), name)
+    if pick is None:
+        return None, None
+    ranges = packing.leaf_ranges()
+    return pick, [i for k in pick for i in ranges[k]]
+
+
 def _restricted_to(
-    argnums: Any, program: Any, n_inputs: int, name: str
+    argnums: Any, program: Any, packing: Packing, name: str
 ) -> tuple[Any, tuple[int, ...] | None]:
-    """``program`` differentiated by the inputs ``argnums`` names only, and their positions (None: all)."""
-    pick = _argnums(argnums, n_inputs, name)
+    """``program`` differentiated by the arguments ``argnums`` names only, and their positions (None: all)."""
+    pick, leaves = _picked_leaves(argnums, packing, name)
     if pick is None:
         return program, None
-    return restricted(program, frozenset(program.input_slots[k] for k in pick)), pick
+    return restricted(program, frozenset(program.input_slots[i] for i in leaves)), pick
+
+
+def _grouped(packing: Packing, per_leaf: Sequence[Any]) -> tuple:
+    """One value per leaf regrouped as the arguments were: a tuple with one entry per argument."""
+    if all(t.is_leaf for t in packing.args):
+        return tuple(per_leaf)
+    return tuple(
+        unflatten(t, per_leaf[r.start : r.stop]) for t, r in zip(packing.args, packing.leaf_ranges())
+    )
 
 
 def _picked(grads: tuple, argnums: Any, pick: tuple[int, ...] | None) -> Any:
@@ -263,103 +316,77 @@ def _picked(grads: tuple, argnums: Any, pick: tuple[int, ...] | None) -> Any:
     return tuple(grads[k] for k in pick) if isinstance(argnums, (tuple, list)) else grads[pick[0]]
 
 
+def _result(packing: Packing, outputs: Sequence[Any]) -> Any:
+    """The outputs' values in the structure the function returned them."""
+    return unflatten(packing.result, outputs)
+
+
 def _reverse_gradient(
     f: Differentiable, with_value: bool, argnums: Any = None, has_aux: bool = False
 ) -> Callable[..., Any]:
-    """The function behind :func:`grad` and :func:`value_and_grad`: one reverse sweep."""
-    if has_aux:
-        return _gradient_with_aux(f, with_value, argnums)
-    traced = _Traced(f)
+    """The function behind :func:`grad` and :func:`value_and_grad`: one reverse sweep.
+
+    With ``has_aux`` the function returns ``(value, aux)``: its graph's first output is the
+    value, and the others, the leaves of ``aux``, are evaluated and returned as they are.
+    """
+    if has_aux and isinstance(f, Graph):
+        raise InputError("has_aux needs a function returning (value, aux), not a Graph")
+    traced = _Traced(_checked_aux(f) if has_aux else f)
     kind = "vjp" if with_value else "grad"  # a gradient alone skips what only the value needs
 
-    def unpack(result: tuple, pick: tuple[int, ...] | None = None) -> Any:
-        grads = _picked(result[1] if with_value else result, argnums, pick)
+    def unpack(result: tuple, packing: Packing | None, pick: tuple[int, ...] | None = None) -> Any:
+        grads = result[1] if with_value else result
+        grads = _picked(grads if packing is None else _grouped(packing, grads), argnums, pick)
         return (result[0][0], grads) if with_value else grads
 
     def gradient_f(*args: Any, **kwargs: Any) -> Any:
-        if argnums is None:  # every input: the program as it is, and its hot path
+        if argnums is None and not has_aux:  # every input: the program as it is, and its hot path
             compiled = _hot(traced, args, kwargs, kind, [1.0], outputs=1)  # gd.vjp makes "vjp" code too
             if compiled is not None:
-                return unpack(compiled)
-        graph, inputs = _prepare(traced, args, kwargs)
+                return unpack(compiled, None)
+        graph, inputs, packing = _prepare(traced, args, kwargs)
         program = graph.program
-        if len(program.output_slots) != 1:
+        if not has_aux and len(program.output_slots) != 1:
             raise NotScalarError(f"grad needs one output; {graph.name} has {graph.outputs}: use jacrev")
         out = program.output_slots[0]
-        if program.shapes[out] != ():
-            raise NotScalarError(
-                f"grad needs a scalar output; {graph.outputs[0]!r} has shape {program.shapes[out]}: use jacrev or vjp"
-            )
-        program, pick = _restricted_to(argnums, program, len(inputs), graph.name)
+        if program.shapes[out] != () or (has_aux and not packing.result.children[0].is_leaf):
+            what = f"{graph.outputs[0]!r} has shape {program.shapes[out]}"
+            raise NotScalarError(f"grad needs a scalar output; {what}: use jacrev or vjp")
+        program, pick = _restricted_to(argnums, program, packing, graph.name)
         boxed = _any_boxed(inputs)  # called inside a trace: the sweep records (nesting)
+        if has_aux:
+            values = evaluate(program, inputs, boxed=boxed)
+            adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
+            grads = _picked(_grouped(packing, _per_input(program, adjoints)), argnums, pick)
+            value, aux = _result(packing, [as_output(values[s]) for s in program.output_slots])
+            return ((value, aux), grads) if with_value else (grads, aux)
         compiled = None if boxed else _run(fast(program, kind), inputs, [1.0])
         if compiled is not None:
-            return unpack(compiled, pick)
+            return unpack(compiled, packing, pick)
         started = time.perf_counter()
         values = evaluate(program, inputs, boxed=boxed)
         adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
         grads = _per_input(program, adjoints)
         if not boxed:
             interpreted(program, kind, started)
-        return unpack(((as_output(values[out]),), grads) if with_value else grads, pick)
+        return unpack(((as_output(values[out]),), grads) if with_value else grads, packing, pick)
 
     return gradient_f
 
 
-def _gradient_with_aux(f: Differentiable, with_value: bool, argnums: Any) -> Callable[..., Any]:
-    """``grad(f, has_aux=True)``: f returns ``(value, aux)``; the gradient is of the value alone.
+def _checked_aux(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``f``, refusing by name a result that is not the pair ``(value, aux)`` that has_aux promises."""
 
-    The auxiliary data (a number, an array, or a tuple of them) come back as f computed them.
-    """
-    if isinstance(f, Graph):
-        raise InputError("has_aux needs a function returning (value, aux), not a Graph")
-    packing: dict[str, Any] = {}
-
-    def flat(*args: Any, **kwargs: Any) -> tuple:
+    @functools.wraps(f)
+    def pair(*args: Any, **kwargs: Any) -> tuple:
         result = f(*args, **kwargs)
         if not isinstance(result, tuple) or len(result) != 2:
             raise InputError(
                 f"with has_aux, {_fname(f)} must return a pair (value, aux), got {type(result).__name__}"
             )
-        value, aux = result
-        packing["last"] = isinstance(aux, tuple)  # this trace's layout: the graph it makes keeps it
-        return (value, *aux) if isinstance(aux, tuple) else (value, aux)
+        return tuple(result)
 
-    first_and_rest = _reverse_gradient_of_first(functools.wraps(f)(flat), argnums)
-
-    def gradient_f(*args: Any, **kwargs: Any) -> Any:
-        value, grads, aux, program = first_and_rest(*args, **kwargs)
-        as_tuple = program.__dict__.setdefault("_aux_is_tuple", packing.pop("last", False))
-        aux = tuple(aux) if as_tuple else aux[0]
-        return ((value, aux), grads) if with_value else (grads, aux)
-
-    return gradient_f
-
-
-def _reverse_gradient_of_first(f: Callable[..., Any], argnums: Any) -> Callable[..., tuple]:
-    """For a traced f with several outputs: (output 0, its gradient, the other outputs' values).
-
-    Interpreted on every call (generated code serves gradients of all-scalar graphs without aux).
-    """
-    traced = _Traced(f)
-
-    def run(*args: Any, **kwargs: Any) -> tuple:
-        graph, inputs = _prepare(traced, args, kwargs)
-        program = graph.program
-        out = program.output_slots[0]
-        if program.shapes[out] != ():
-            raise NotScalarError(
-                f"grad needs a scalar value; {graph.outputs[0]!r} has shape {program.shapes[out]}"
-            )
-        program, pick = _restricted_to(argnums, program, len(inputs), graph.name)
-        boxed = _any_boxed(inputs)
-        values = evaluate(program, inputs, boxed=boxed)
-        adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
-        grads = _picked(_per_input(program, adjoints), argnums, pick)
-        aux = [as_output(values[s]) for s in program.output_slots[1:]]
-        return as_output(values[out]), grads, aux, graph.program
-
-    return run
+    return pair
 
 
 def value_and_grad(
@@ -384,7 +411,9 @@ def grad(f: Differentiable, argnums: Any = None, has_aux: bool = False) -> Calla
     """The gradient of a scalar function by one reverse sweep.
 
     Returns a function that takes the inputs (positionally or by name) and returns a
-    tuple with one entry per input, shaped like that input.
+    tuple with one entry per input, shaped like that input. An input may be a pytree
+    (nested dicts, lists and tuples of numbers and arrays, as in JAX): its gradient comes
+    back in the same structure.
 
     ``argnums`` (JAX's convention): an int returns the gradient by that input alone, a
     tuple of ints a tuple. The other inputs are data: nothing is computed for them, so
@@ -399,27 +428,20 @@ def grad(f: Differentiable, argnums: Any = None, has_aux: bool = False) -> Calla
 
     Examples
     --------
+    >>> import numpy as np
     >>> import graphdiff as gd
     >>> gd.grad(gd.builders.colah())(2.0, 1.0)
     (2.0, 5.0)
-    >>> gd.grad(lambda x: gd.sum(x * x))([1.0, 2.0])
+    >>> gd.grad(lambda x: gd.sum(x * x))(np.array([1.0, 2.0]))
     (array([2., 4.]),)
     >>> gd.grad(lambda w, x: gd.sin(x) * w, argnums=0)(2.0, 0.5) == gd.sin(0.5)
     True
+    >>> gd.grad(lambda p: p["w"] * p["b"], argnums=0)({"w": 3.0, "b": 2.0})
+    {'b': 3.0, 'w': 2.0}
     >>> gd.grad(lambda x: (x * x, x + 1.0), has_aux=True)(3.0)
     ((6.0,), 4.0)
     """
     return _reverse_gradient(f, with_value=False, argnums=argnums, has_aux=has_aux)
-
-
-def _jvp_result(outputs: tuple, out_dots: tuple) -> tuple[Any, Any]:
-    """What generated jvp code returned, as jvp returns it: floats already, None a structural zero."""
-    out_dots = tuple([0.0 if t is None else t for t in out_dots])
-    return _one_or_all(outputs), _one_or_all(out_dots)
-
-
-def _one_or_all(values: tuple) -> Any:
-    return values[0] if len(values) == 1 else values
 
 
 def _sequence(values: Any, what: str) -> Any:
@@ -450,15 +472,13 @@ def _float_cotangents(cotangent: Any) -> Sequence[float] | None:
     return y_bars if floats and len(y_bars) > 1 else None
 
 
-def _vjp_result(outputs: tuple, grads: tuple) -> tuple[Any, tuple]:
-    return _one_or_all(outputs), grads
-
-
 def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> tuple[Any, Any]:
     """Outputs and their tangents along ``tangents``, by one forward sweep.
 
-    ``primals`` and ``tangents`` hold one value per input (a tangent may be ``None``:
-    zero). Returns ``(outputs, output_tangents)``, each a value or a tuple of values.
+    ``primals`` and ``tangents`` hold one value per input, as in JAX; a tangent has its
+    primal's structure, and a ``None`` in place of a tangent (or of any part of one) is a
+    structural zero. Returns ``(outputs, output_tangents)``, each in the structure the
+    function returns.
 
     Examples
     --------
@@ -472,15 +492,16 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
     if type(tangents) in (list, tuple) and len(tangents) == len(primals) and all_floats(tangents):
         compiled = _hot(traced, primals, {}, "jvp", tangents)
         if compiled is not None:
-            return _jvp_result(*compiled)
-    graph, inputs = _prepare(traced, primals, {})
+            return _one_or_all(compiled[0]), _one_or_all(
+                tuple([0.0 if t is None else t for t in compiled[1]])
+            )
+    graph, inputs, packing = _prepare(traced, primals, {})
     program = graph.program
-    if len(tangents) != len(inputs):
-        raise InputError(
-            f"{graph.name} has {len(inputs)} inputs {graph.inputs}, got {len(tangents)} tangents"
-        )
+    if len(tangents) != len(packing.args):
+        raise InputError(f"{graph.name} has {len(packing.args)} inputs, got {len(tangents)} tangents")
+    x_dots = flatten_up_to(Tree(tuple, (), packing.args), tuple(tangents), "tangents")
     seeds = {}
-    for name, slot, x, x_dot in zip(graph.inputs, program.input_slots, inputs, tangents):
+    for name, slot, x, x_dot in zip(graph.inputs, program.input_slots, inputs, x_dots):
         if x_dot is not None:
             seeds[slot] = _shaped(x_dot, np.shape(x), f"tangent for input {name!r}")
     # a None tangent is a structural zero, which the interpreter never multiplies; the
@@ -490,195 +511,115 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
     if function is not None:
         compiled = _run(function, inputs, [float(seeds[s]) for s in program.input_slots])
         if compiled is not None:
-            return _jvp_result(*compiled)
+            out_dots = [0.0 if t is None else t for t in compiled[1]]
+            return _result(packing, compiled[0]), _result(packing, out_dots)
     started = time.perf_counter()
     values, out_tangents = forward_sweep(program, inputs, seeds, boxed=boxed)
     if function is None and not boxed:
         interpreted(program, "jvp", started)
-    out_dots = [
-        np.zeros(program.shapes[s]) if out_tangents[s] is None else out_tangents[s]
-        for s in program.output_slots
-    ]
-    return program.pack_outputs(values), _pack(out_dots)
+    out_dots = [as_output(_dense(out_tangents[s], program.shapes[s])) for s in program.output_slots]
+    return _result(packing, [as_output(values[s]) for s in program.output_slots]), _result(packing, out_dots)
 
 
-def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any) -> tuple[Any, tuple]:
+_PULLBACK = object()  # vjp called without a cotangent: return the pullback, as JAX does
+
+
+def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any = _PULLBACK) -> tuple[Any, Any]:
     """Outputs and the cotangent pulled back to every input, by one reverse sweep.
 
-    ``cotangent`` is one value for a single-output function, else one per output.
-    Returns ``(outputs, input_cotangents)`` with one entry per input.
+    ``cotangent`` has the structure of the outputs: one value for a single output, else
+    one per output. Returns ``(outputs, input_cotangents)``, with one entry per input.
+
+    Without ``cotangent``, returns ``(outputs, vjp_fn)`` as JAX does: ``vjp_fn(y_bar)``
+    runs one reverse sweep over the evaluation already done, so pulling back several
+    cotangents evaluates once. (JAX spells the call ``vjp(f, *primals)``; graphdiff takes
+    the primals as one tuple, as ``jvp`` does, so that a cotangent can follow them.)
 
     Examples
     --------
     >>> import graphdiff as gd
     >>> gd.vjp(gd.builders.colah(), (2.0, 1.0), 1.0)
     (6.0, (2.0, 5.0))
+    >>> e, vjp_fn = gd.vjp(gd.builders.colah(), (2.0, 1.0))
+    >>> e, vjp_fn(1.0), vjp_fn(2.0)
+    (6.0, (2.0, 5.0), (4.0, 10.0))
     """
     traced, primals = _Traced(f), tuple(_sequence(primals, "primals"))
+    if cotangent is _PULLBACK:
+        return _pullback(traced, primals)
     y_bars = _float_cotangents(cotangent)
     if y_bars is not None:
         compiled = _hot(traced, primals, {}, "vjp", y_bars, outputs=len(y_bars))
         if compiled is not None:
-            return _vjp_result(*compiled)
-    graph, inputs = _prepare(traced, primals, {})
+            return _one_or_all(compiled[0]), compiled[1]
+    graph, inputs, packing = _prepare(traced, primals, {})
     program = graph.program
-    outs = program.output_slots
-    if len(outs) == 1:
-        cotangents = [cotangent]
-    elif isinstance(cotangent, (Sequence, np.ndarray)) and not isinstance(cotangent, (str, bytes)):
-        cotangents = list(cotangent)
-    else:
-        raise InputError(
-            f"{graph.name} has {len(outs)} outputs {graph.outputs}: pass one cotangent per output, got {cotangent!r}"
-        )
-    if len(cotangents) != len(outs):
-        raise InputError(f"{graph.name} has {len(outs)} outputs, got {len(cotangents)} cotangents")
-    y_bars = [
-        seed_cotangent(program.shapes[s], y_bar, name)
-        for name, s, y_bar in zip(graph.outputs, outs, cotangents)
-    ]
+    y_bars = _cotangents(graph, packing, cotangent)
     boxed = _any_boxed(inputs) or _any_boxed(y_bars)
     function = None if boxed else fast(program, "vjp")  # generated code exists only for all-scalar graphs
     compiled = None if function is None else _run(function, inputs, [float(y) for y in y_bars])
     if compiled is not None:
-        return _vjp_result(*compiled)
-    seeds: dict[int, Any] = {}
-    for slot, y_bar in zip(outs, y_bars):
-        seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
+        return _result(packing, compiled[0]), _grouped(packing, compiled[1])
     started = time.perf_counter()
     values = evaluate(program, inputs, boxed=boxed)
-    adjoints = reverse_sweep(program, values, seeds)
+    adjoints = reverse_sweep(program, values, _seeds(program, y_bars))
     if not boxed:
         interpreted(program, "vjp", started)
-    return program.pack_outputs(values), _per_input(program, adjoints)
+    outputs = [as_output(values[s]) for s in program.output_slots]
+    return _result(packing, outputs), _grouped(packing, _per_input(program, adjoints))
 
 
-def jacfwd(f: Differentiable) -> Callable[..., tuple]:
-    """The Jacobian by forward mode: one sweep per input element.
-
-    Once a scalar graph's code is generated (see :func:`graphdiff.jit`), one vector sweep
-    carries every input direction instead; the numbers are the same.
-
-    Returns a function of the inputs whose result follows JAX's layout, outputs
-    outermost: for one output a tuple over inputs, else a tuple over outputs of tuples
-    over inputs; each entry has shape ``output.shape + input.shape``.
-
-    Examples
-    --------
-    >>> import graphdiff as gd
-    >>> gd.jacfwd(lambda x, y: (x * y, x + y))(2.0, 3.0)
-    ((3.0, 2.0), (1.0, 1.0))
-    """
-    traced = _Traced(f)
-
-    def jacfwd_f(*args: Any, **kwargs: Any) -> tuple:
-        graph, inputs = _prepare(traced, args, kwargs)
-        program = graph.program
-        boxed = _any_boxed(inputs)
-        # with many inputs, generating the vector sweep costs less than one interpreted sweep per
-        # input, so even the first call compiles (about 13 interpreted sweeps' worth of work)
-        function = None if boxed else fast(program, "jacfwd", force=len(inputs) >= _VECTOR_FIRST)
-        compiled = _run(function, inputs, _unit_seeds(len(inputs)))
-        if compiled is not None:  # scalars: one vector sweep carries every input direction
-            n = len(inputs)
-            rows = [np.zeros(n) if t is None else t for t in compiled[1]]
-            blocks = tuple(map(tuple, np.stack(rows).tolist())) if rows else ()  # floats, at C speed
-            return blocks[0] if len(blocks) == 1 else blocks
-        started = time.perf_counter()
-        blocks = [[None] * len(inputs) for _ in program.output_slots]
-        values = evaluate(program, inputs, boxed=boxed) if boxed else None  # recorded once
-        for j, slot in enumerate(program.input_slots):
-            columns = []
-            shape = program.shapes[slot]
-            for e in range(math.prod(shape)):
-                _, tangents = forward_sweep(
-                    program, inputs, {slot: one_hot(shape, e)}, boxed=boxed, values=values
-                )
-                columns.append([_dense(tangents[o], program.shapes[o]) for o in program.output_slots])
-            for i, o in enumerate(program.output_slots):
-                if boxed:
-                    blocks[i][j] = _assembled([c[i] for c in columns], program.shapes[o], shape, columns=True)
-                    continue
-                stacked = (
-                    np.stack([c[i] for c in columns], axis=-1)
-                    if columns
-                    else np.zeros(program.shapes[o] + (0,))
-                )
-                blocks[i][j] = stacked.reshape(program.shapes[o] + shape)
-        if not boxed:
-            interpreted(program, "jacfwd", started)
-        return _pack_jacobian(blocks)
-
-    return jacfwd_f
+def _cotangents(graph: Graph, packing: Packing, cotangent: Any) -> list:
+    """One cotangent per output, read in the outputs' structure and checked against their shapes."""
+    outs = graph.program.output_slots
+    if packing.result.kind is tuple and isinstance(cotangent, np.ndarray) and cotangent.ndim == 1:
+        cotangent = list(cotangent)  # one number per scalar output, as a vector
+    if packing.result.is_leaf:
+        cotangents = [cotangent]
+    elif isinstance(cotangent, (Sequence, dict)) and not isinstance(cotangent, (str, bytes)):
+        if packing.result.is_flat and len(cotangent) != len(outs):
+            raise InputError(f"{graph.name} has {len(outs)} outputs, got {len(cotangent)} cotangents")
+        cotangents = flatten_up_to(packing.result, cotangent, f"cotangent of {graph.name}")
+    elif packing.result.is_flat:
+        raise InputError(
+            f"{graph.name} has {len(outs)} outputs {graph.outputs}: pass one cotangent per output, got {cotangent!r}"
+        )
+    else:
+        cotangents = flatten_up_to(packing.result, cotangent, f"cotangent of {graph.name}")
+    return [
+        seed_cotangent(graph.program.shapes[s], y_bar, name)
+        for name, s, y_bar in zip(graph.outputs, outs, cotangents)
+    ]
 
 
-def jacrev(f: Differentiable) -> Callable[..., tuple]:
-    """The Jacobian by reverse mode: one evaluation, then one sweep per output element.
+def _seeds(program: Any, y_bars: Sequence[Any]) -> dict[int, Any]:
+    """The reverse sweep's seeds: each output's cotangent, added where one node is several outputs."""
+    seeds: dict[int, Any] = {}
+    for slot, y_bar in zip(program.output_slots, y_bars):
+        seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
+    return seeds
 
-    Once a scalar graph's code is generated, each output's row comes from one generated
-    evaluation and reverse sweep. Same layout as :func:`jacfwd`.
 
-    Examples
-    --------
-    >>> import graphdiff as gd
-    >>> gd.jacrev(lambda x, y: (x * y, x + y))(2.0, 3.0)
-    ((3.0, 2.0), (1.0, 1.0))
-    """
-    traced = _Traced(f)
+def _pullback(traced: _Traced, primals: tuple) -> tuple[Any, Callable[[Any], tuple]]:
+    """``vjp(f, primals)``: the outputs, and a function that pulls a cotangent back over that evaluation."""
+    graph, inputs, packing = _prepare(traced, primals, {})
+    program = graph.program
+    boxed = _any_boxed(inputs)
+    values = evaluate(program, inputs, boxed=boxed)
 
-    def jacrev_f(*args: Any, **kwargs: Any) -> tuple:
-        graph, inputs = _prepare(traced, args, kwargs)
-        program = graph.program
-        # scalars: one compiled sweep per output, seeded there alone; the other outputs get
-        # no cotangent (a zero one would multiply, and 0 * inf is nan)
-        m = len(program.output_slots)
-        boxed = _any_boxed(inputs)
-        functions = [None] if boxed else [fast(program, ("grad", k)) for k in range(m)]
-        rows = [_run(g, inputs, [1.0] * m) for g in functions] if None not in functions else [None]
-        if None not in rows:
-            return _pack_jacobian([list(grads) for grads in rows])
-        started = time.perf_counter()
-        values = evaluate(program, inputs, boxed=boxed)
-        blocks = []
-        for o in program.output_slots:
-            shape = program.shapes[o]
-            rows = []
-            for e in range(int(np.prod(shape, dtype=int))):
-                adjoints = reverse_sweep(program, values, {o: one_hot(shape, e)})
-                rows.append([_dense(adjoints[s], program.shapes[s]) for s in program.input_slots])
-            if boxed:
-                blocks.append(
-                    [
-                        _assembled([r[j] for r in rows], shape, program.shapes[s], columns=False)
-                        for j, s in enumerate(program.input_slots)
-                    ]
-                )
-                continue
-            blocks.append(
-                [
-                    np.stack([r[j] for r in rows]).reshape(shape + np.shape(x))
-                    if rows
-                    else np.zeros(shape + np.shape(x))  # an output with no elements
-                    for j, x in enumerate(inputs)
-                ]
-            )
-        if not boxed:
-            for k in range(m):  # the m generated functions share the work
-                interpreted(program, ("grad", k), started, share=1 / m)
-        return _pack_jacobian(blocks)
+    def vjp_fn(cotangent: Any) -> tuple:
+        y_bars = _cotangents(graph, packing, cotangent)
+        adjoints = reverse_sweep(program, values, _seeds(program, y_bars))
+        return _grouped(packing, _per_input(program, adjoints))
 
-    return jacrev_f
+    return _result(packing, [as_output(values[s]) for s in program.output_slots]), vjp_fn
+
+
+def _one_or_all(values: tuple) -> Any:
+    return values[0] if len(values) == 1 else values
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-_VECTOR_FIRST = 16  # scalar inputs from which jacfwd's first call compiles its vector sweep
-
-
-def _unit_seeds(n: int) -> list[np.ndarray]:
-    """Input k's tangent in the vector sweep: the k-th unit vector, -0.0 off the diagonal (clean)."""
-    return list(np.where(np.eye(n, dtype=bool), 1.0, -0.0))
 
 
 def _dense(value: Any, shape: tuple[int, ...]) -> Any:
@@ -690,28 +631,6 @@ def _dense(value: Any, shape: tuple[int, ...]) -> Any:
 def _any_boxed(values: Any) -> bool:
     """Whether any value is a tracer or a dual: the call is nested inside another transformation."""
     return any(isinstance(v, Box) for v in values)
-
-
-def _assembled(parts: list, out_shape: tuple[int, ...], in_shape: tuple[int, ...], columns: bool) -> Any:
-    """A Jacobian block ``out_shape + in_shape`` from traced parts, one per element of the input
-    (``columns``, from forward sweeps) or of the output (rows, from reverse sweeps).
-
-    Each part is put in place by a product with a constant one-hot array, and the parts are
-    added: what stacking does, written with primitives so that it is recorded.
-    """
-    block = None
-    for e, part in enumerate(parts):
-        if columns:  # part: out_shape; goes to [..., e] of in_shape
-            placed = np.reshape(part, out_shape + (1,) * len(in_shape)) * one_hot(in_shape, e)
-        else:  # part: in_shape; goes to [e, ...] of out_shape
-            placed = np.reshape(one_hot(out_shape, e), out_shape + (1,) * len(in_shape)) * part
-        placed = (
-            np.broadcast_to(placed, out_shape + in_shape)
-            if np.shape(placed) != out_shape + in_shape
-            else placed
-        )
-        block = placed if block is None else block + placed
-    return np.zeros(out_shape + in_shape) if block is None else block
 
 
 def _shaped(value: Any, shape: tuple[int, ...], what: str) -> Any:
@@ -727,12 +646,3 @@ def _shaped(value: Any, shape: tuple[int, ...], what: str) -> Any:
 
 def _per_input(program: Any, adjoints: list) -> tuple:
     return tuple(as_output(_dense(adjoints[s], program.shapes[s])) for s in program.input_slots)
-
-
-def _pack(values: list) -> Any:
-    return _one_or_all(tuple([as_output(v) for v in values]))
-
-
-def _pack_jacobian(blocks: list[list]) -> tuple:
-    rows = tuple(tuple(as_output(b) for b in row) for row in blocks)
-    return rows[0] if len(rows) == 1 else rows

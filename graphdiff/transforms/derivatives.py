@@ -15,13 +15,13 @@ over reverse, and any order works.
 >>> dg = grad_graph(g)                 # a Graph: inputs a, b; outputs de/da, de/db
 >>> dg.inputs, dg(2.0, 1.0)
 (['a', 'b'], (2.0, 5.0))
->>> hessian(g)(2.0, 1.0)               # e = (a + b)(b + 1): d2e/da db = 1, d2e/db2 = 2
-((0.0, 1.0), (1.0, 2.0))
+>>> gd.hessian(g)(2.0, 1.0)            # e = (a + b)(b + 1): d2e/da db = 1, d2e/db2 = 2
+array([[0., 1.],
+       [1., 2.]])
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
@@ -32,9 +32,9 @@ from graphdiff.graph.graph import Graph
 from graphdiff.graph.tracer import Tracer, trace
 from graphdiff.modes.evaluate import evaluate
 from graphdiff.modes.reverse import reverse_sweep
-from graphdiff.transforms.api import Differentiable, grad, jacfwd, jacrev, jvp
+from graphdiff.transforms.api import grad, jvp
 
-__all__ = ["grad_graph", "jvp_graph", "vjp_graph", "hessian"]
+__all__ = ["grad_graph", "jvp_graph", "vjp_graph"]
 
 
 def _examples(g: Graph, names: list[str]) -> list[Any]:
@@ -169,24 +169,6 @@ def _relabelled(graph: Graph, labels: dict[str, str]) -> Graph:
     H.graph["inputs"] = [mapping.get(x, x) for x in graph.inputs]
     H.graph["outputs"] = [mapping.get(x, x) for x in graph.outputs]
     return Graph.from_networkx(H, name=graph.name)
-
-
-def hessian(f: Differentiable) -> Callable[..., tuple]:
-    """The Hessian of a scalar function: forward mode over reverse mode, ``jacfwd(jacrev(f))``.
-
-    The layout is that of the composition: for one input the tuple ``(H,)``; for several,
-    ``H[i][j]`` is the block d2f / dx_i dx_j, shaped ``x_i.shape + x_j.shape``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import graphdiff as gd
-    >>> (H,) = gd.hessian(lambda x: gd.sum(x * x * x))(np.array([1.0, 2.0]))
-    >>> H                           # diag(6 x)
-    array([[ 6.,  0.],
-           [ 0., 12.]])
-    """
-    return jacfwd(jacrev(f))
 
 
 def _flat(values: Any, n: int) -> tuple:

@@ -17,6 +17,7 @@ from typing import Any
 from graphdiff.compiler.codegen import fast
 from graphdiff.graph.graph import Graph
 from graphdiff.graph.passes import cse, dce
+from graphdiff.graph.pytree import flatten, unflatten
 from graphdiff.graph.tracer import Tracer
 from graphdiff.transforms.api import _Traced
 
@@ -39,27 +40,18 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
     >>> fast_grad(0.5, 2.0) == gd.grad(f)(0.5, 2.0)
     True
     """
-    shapes = _Packing()  # how f's result was packed, per graph: None (one value) or a tuple's length
-
-    def recorded(*args: Any, **kwargs: Any) -> Any:
-        result = f(*args, **kwargs)
-        shapes["last"] = len(result) if isinstance(result, tuple) else None
-        return result
-
-    traced = _Traced(f) if isinstance(f, Graph) else _Traced(_named_like(recorded, f))
+    traced = _Traced(f)
 
     def jitted(*args: Any, **kwargs: Any) -> Any:
-        if any(isinstance(a, Tracer) for a in (*args, *kwargs.values())):
+        if any(isinstance(x, Tracer) for x in flatten((args, kwargs))[0]):
             return f(*args, **kwargs)  # inside another trace: record f itself
         graph, inputs = traced.graph(args, kwargs)
-        if id(graph) not in shapes:
-            shapes[id(graph)] = shapes.pop("last", None)
-        n = shapes[id(graph)]
+        packing = traced.packing(graph)  # how f took its arguments and returned its result
         if fast(graph.program, "evaluate", force=True) is None:  # arrays: run the simplified graph
             # kept with the graph's program, so it goes when the trace does
             graph = graph.program.__dict__.get("_jit_simplified") or _simplify(graph)
         out = graph(*inputs)
-        return (out,) if n == 1 else out
+        return unflatten(packing.result, (out,) if len(graph.outputs) == 1 else out)
 
     return jitted
 
@@ -68,16 +60,3 @@ def _simplify(graph: Graph) -> Graph:
     simplified = cse(dce(graph))
     graph.program.__dict__["_jit_simplified"] = simplified
     return simplified
-
-
-class _Packing(dict):
-    """What jit remembers of each traced graph's results; a cached trace's check compares it by identity."""
-
-    _graphdiff_identity_ = True
-
-
-def _named_like(wrapper: Callable[..., Any], f: Callable[..., Any]) -> Callable[..., Any]:
-    """``wrapper`` with ``f``'s name and signature, so that inputs are named and bound as ``f``'s."""
-    import functools
-
-    return functools.wraps(f)(wrapper)

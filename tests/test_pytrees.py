@@ -1,0 +1,198 @@
+"""JAX's conventions: pytrees in and out, argnums and has_aux on every transformation,
+vjp's pullback, and the Jacobian layout (one array for a function of scalars)."""
+
+import numpy as np
+import pytest
+
+import graphdiff as gd
+from graphdiff.graph.pytree import flatten, flatten_up_to, leaf_names, unflatten
+
+SEED = 20261203
+
+
+def _params(rng):
+    return {"W": rng.normal(size=(3, 2)), "b": rng.normal(size=2), "scale": [0.7, (1.3,)]}
+
+
+def _loss(params, x):
+    h = gd.tanh(x @ params["W"] + params["b"])
+    return gd.sum(h * h) * params["scale"][0] + params["scale"][1][0] * gd.sum(h)
+
+
+def _difference(f, tree, eps=1e-6):
+    """Central differences of a scalar f by every leaf of ``tree``, in the tree's structure."""
+    leaves, structure = flatten(tree)
+    out = []
+    for k, leaf in enumerate(leaves):
+        leaf = np.asarray(leaf, dtype=float)
+        d = np.zeros(leaf.shape)
+        for e in range(leaf.size):
+            step = np.zeros(leaf.size)
+            step[e] = eps
+            plus, minus = list(leaves), list(leaves)
+            plus[k] = leaf + step.reshape(leaf.shape) if leaf.shape else float(leaf + eps)
+            minus[k] = leaf - step.reshape(leaf.shape) if leaf.shape else float(leaf - eps)
+            d.flat[e] = (f(unflatten(structure, plus)) - f(unflatten(structure, minus))) / (2 * eps)
+        out.append(d if leaf.shape else float(d))
+    return unflatten(structure, out)
+
+
+def _assert_trees_close(got, want, **tol):
+    got_leaves, got_tree = flatten(got)
+    want_leaves, want_tree = flatten(want)
+    assert got_tree == want_tree, (got_tree, want_tree)
+    for a, b in zip(got_leaves, want_leaves):
+        assert np.shape(a) == np.shape(b)
+        np.testing.assert_allclose(a, b, **tol)
+
+
+def test_flatten_and_unflatten_are_inverse_and_dicts_go_in_sorted_order():
+    tree = {"z": [1.0, (2.0, None)], "a": np.ones(2)}
+    leaves, structure = flatten(tree)
+    assert [np.shape(x) for x in leaves] == [(2,), (), ()]
+    rebuilt = unflatten(structure, leaves)
+    assert list(rebuilt) == ["a", "z"] and rebuilt["z"][1][1] is None
+    assert type(rebuilt["z"]) is list and type(rebuilt["z"][1]) is tuple
+    assert leaf_names(structure, "p") == ["p['a']", "p['z'][0]", "p['z'][1][0]"]
+    with pytest.raises(gd.InputError, match="too few"):
+        unflatten(structure, leaves[:2])
+    # a None where a subtree is expected is a zero for each of its leaves
+    assert flatten_up_to(structure, {"a": None, "z": [3.0, None]}, "t") == [None, 3.0, None]
+    with pytest.raises(gd.InputError, match=r"t\['z'\]: expected a list of 2, got a list of 1"):
+        flatten_up_to(structure, {"a": 1.0, "z": [3.0]}, "t")
+
+
+def test_the_gradient_by_a_dict_of_parameters_has_their_structure_and_matches_finite_differences():
+    rng = np.random.default_rng(SEED)
+    params, x = _params(rng), rng.normal(size=(4, 3))
+    grad_f = gd.grad(_loss, argnums=0)
+    for _ in range(3):  # the first call and later ones (cached trace, generated code where any)
+        got = grad_f(params, x)
+        _assert_trees_close(got, _difference(lambda p: _loss(p, x), params), rtol=1e-6, atol=1e-8)
+    # every input: a tuple, one entry per argument, each in its argument's structure
+    g_params, g_x = gd.grad(_loss)(params, x)
+    _assert_trees_close(g_params, got, rtol=0, atol=0)
+    assert g_x.shape == x.shape
+    value, g = gd.value_and_grad(_loss, argnums=(0,))(params, x)
+    assert value == pytest.approx(_loss(params, x), rel=1e-14) and len(g) == 1
+
+
+def test_forward_and_reverse_agree_on_a_pytree_and_jvp_takes_tangents_of_the_same_structure():
+    rng = np.random.default_rng(SEED + 1)
+    params, x = _params(rng), rng.normal(size=(4, 3))
+    tangent = {"W": rng.normal(size=(3, 2)), "b": None, "scale": [1.0, None]}  # None: a zero
+    value, value_dot = gd.jvp(_loss, (params, x), (tangent, None))
+    g = gd.grad(_loss, argnums=0)(params, x)
+    expected = np.sum(g["W"] * tangent["W"]) + g["scale"][0]
+    assert value == pytest.approx(_loss(params, x), rel=1e-14)
+    assert value_dot == pytest.approx(expected, rel=1e-12)
+
+
+def test_outputs_come_back_in_the_structure_the_function_returns():
+    def f(x, y):
+        return {"sum": x + y, "pair": (x * y, gd.sin(x))}
+
+    out, out_dot = gd.jvp(f, (0.5, 2.0), (1.0, 0.0))
+    assert out == {"pair": (1.0, np.sin(0.5)), "sum": 2.5}
+    assert out_dot == {"pair": (2.0, np.cos(0.5)), "sum": 1.0}
+    # jacrev: outputs outermost, in f's structure; then a tuple over the inputs
+    J = gd.jacrev(f)(0.5, 2.0)
+    assert J["sum"] == (1.0, 1.0) and J["pair"] == ((2.0, 0.5), (np.cos(0.5), 0.0))
+    assert gd.jacfwd(f)(0.5, 2.0) == J
+    outputs, pulled = gd.vjp(f, (0.5, 2.0), {"sum": 1.0, "pair": (0.0, 1.0)})
+    assert outputs == out and pulled == (1.0 + np.cos(0.5), 1.0)
+    assert gd.jit(f)(0.5, 2.0) == out
+    with pytest.raises(gd.InputError, match=r"expected a dict with keys \['pair', 'sum'\]"):
+        gd.vjp(f, (0.5, 2.0), (1.0, 1.0))
+
+
+def test_a_function_of_scalars_gets_its_jacobian_as_one_array_indexed_as_jax_nests_it():
+    def f(a, b, c):
+        return (a * b, b * c * c, gd.exp(a))
+
+    x = (0.3, -1.2, 2.0)
+    hand = np.array([[x[1], x[0], 0.0], [0.0, x[2] ** 2, 2 * x[1] * x[2]], [np.exp(x[0]), 0.0, 0.0]])
+    for jac in (gd.jacfwd, gd.jacrev):
+        for _ in range(3):  # interpreted, then generated code
+            J = jac(f)(*x)
+            assert type(J) is np.ndarray and J.shape == (3, 3)
+            np.testing.assert_allclose(J, hand, rtol=1e-15, atol=0)
+        np.testing.assert_allclose(jac(f, argnums=(2, 0))(*x), hand[:, [2, 0]], rtol=1e-15)
+        np.testing.assert_allclose(jac(f, argnums=1)(*x), hand[:, 1], rtol=1e-15)
+        scalar = jac(lambda a, b: a * b, argnums=1)(3.0, 4.0)
+        assert type(scalar) is float and scalar == 3.0
+
+
+def test_jacobians_of_array_functions_follow_jax_with_argnums():
+    rng = np.random.default_rng(SEED + 2)
+    A, x, y = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=3)
+
+    def f(x, y):
+        return gd.tanh(A @ x) * y
+
+    t = np.tanh(A @ x)
+    d_x = (1 - t * t)[:, None] * A * y[:, None]
+    for jac in (gd.jacfwd, gd.jacrev):
+        J = jac(f, argnums=0)(x, y)  # an int: the block itself
+        assert J.shape == (3, 4)
+        np.testing.assert_allclose(J, d_x, rtol=1e-12)
+        Jx, Jy = jac(f)(x, y)
+        np.testing.assert_allclose(Jx, d_x, rtol=1e-12)
+        np.testing.assert_allclose(Jy, np.diag(t), rtol=1e-12)
+
+
+def test_has_aux_on_jacobians_and_hessians_returns_aux_as_f_computed_it():
+    def f(x):
+        y = x * x * x
+        return gd.sum(y), {"cubes": y}
+
+    x = np.array([1.0, 2.0])
+    for jac in (gd.jacfwd, gd.jacrev):
+        J, aux = jac(f, argnums=0, has_aux=True)(x)
+        np.testing.assert_allclose(J, 3 * x * x, rtol=1e-15)
+        np.testing.assert_array_equal(aux["cubes"], x**3)
+    H, aux = gd.hessian(f, argnums=0, has_aux=True)(x)
+    np.testing.assert_allclose(H, np.diag(6 * x), rtol=1e-15)
+    np.testing.assert_array_equal(aux["cubes"], x**3)
+    with pytest.raises(gd.InputError, match="must return a pair"):
+        gd.jacfwd(lambda x: x, has_aux=True)(1.0)
+
+
+def test_hessian_argnums_by_a_dict_matches_finite_differences_of_the_gradient():
+    rng = np.random.default_rng(SEED + 3)
+    params = {"a": rng.normal(size=2), "b": 0.4}
+
+    def f(p):
+        return gd.sum(gd.sin(p["a"]) * p["b"] ** 3) + gd.sum(p["a"] ** 2) * p["b"]
+
+    H = gd.hessian(f, argnums=0)(params)  # JAX's layout: H[row leaf][column leaf]
+    assert set(H) == {"a", "b"} and set(H["a"]) == {"a", "b"}
+    g = gd.grad(f, argnums=0)
+    eps = 1e-6  # the column by b: differences of the gradient along b
+    plus, minus = g({**params, "b": params["b"] + eps}), g({**params, "b": params["b"] - eps})
+    np.testing.assert_allclose(H["a"]["b"], (plus["a"] - minus["a"]) / (2 * eps), rtol=1e-6)
+    assert H["b"]["b"] == pytest.approx((plus["b"] - minus["b"]) / (2 * eps), rel=1e-6)
+    np.testing.assert_allclose(H["b"]["a"], H["a"]["b"], rtol=1e-12)  # mixed partials commute
+    a, b = params["a"], params["b"]
+    np.testing.assert_allclose(H["a"]["a"], np.diag(-np.sin(a) * b**3 + 2 * b), rtol=1e-12)
+    np.testing.assert_allclose(H["a"]["b"], 3 * b**2 * np.cos(a) + 2 * a, rtol=1e-12)
+    assert H["b"]["b"] == pytest.approx(6 * b * np.sum(np.sin(a)), rel=1e-12)
+
+
+def test_vjp_without_a_cotangent_returns_the_pullback_over_one_evaluation():
+    g = gd.builders.colah()
+    e, vjp_fn = gd.vjp(g, (2.0, 1.0))
+    assert e == 6.0 and vjp_fn(1.0) == (2.0, 5.0) and vjp_fn(-0.5) == (-1.0, -2.5)
+    y, pull = gd.vjp(lambda p: {"s": gd.sum(p["w"] ** 2)}, ({"w": np.array([1.0, 3.0])},))
+    assert y == {"s": 10.0}
+    (w_bar,) = pull({"s": 2.0})
+    np.testing.assert_array_equal(w_bar["w"], [4.0, 12.0])
+    with pytest.raises(gd.InputError, match="expected a dict"):
+        pull(2.0)
+
+
+def test_argnums_out_of_range_and_has_aux_on_a_graph_are_refused_by_name():
+    with pytest.raises(gd.InputError, match="argnums of jacfwd of <lambda>: 2 is not the position"):
+        gd.jacfwd(lambda x, y: x * y, argnums=2)(1.0, 2.0)
+    with pytest.raises(gd.InputError, match="not a Graph"):
+        gd.jacrev(gd.builders.colah(), has_aux=True)
