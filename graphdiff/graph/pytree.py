@@ -58,6 +58,7 @@ class Packing(NamedTuple):
 
     args: tuple[Tree, ...]
     result: Tree
+    positions: tuple[int, ...] | None = None  # each argument's position in the call, where data were skipped
 
     @property
     def is_flat(self) -> bool:

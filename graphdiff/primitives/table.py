@@ -27,6 +27,7 @@ entry against finite differences.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable
@@ -294,7 +295,8 @@ def _unbroadcast(x_bar: Any, shape: tuple[int, ...]) -> Any:
     axes = tuple(range(extra)) + tuple(
         extra + k for k, n in enumerate(shape) if n == 1 and np.shape(x_bar)[extra + k] != 1
     )
-    x_bar = np.sum(x_bar, axis=axes)
+    if axes:  # (np.sum over no axes would copy the whole adjoint, adding nothing)
+        x_bar = np.sum(x_bar, axis=axes)
     return np.reshape(x_bar, shape)
 
 
@@ -349,7 +351,14 @@ def _matmul_jvp_y(y_dot: Any, out: Any, x: Any, y: Any) -> Any:
     return np.reshape(np.matmul(_as_matrix_left(x), y2_dot), tangent_axes + np.shape(out))
 
 
+def _plain_matrices(*values: Any) -> bool:
+    """numpy matrices, not tracers or counted values: the rules may take numpy's shortest path."""
+    return all(type(v) is np.ndarray and v.ndim == 2 for v in values)
+
+
 def _matmul_vjp_x(y_bar: Any, out: Any, x: Any, y: Any) -> Any:
+    if _plain_matrices(y_bar, x, y):  # the general path below makes the same product
+        return y_bar @ y.T
     x2, y2 = _as_matrix_left(x), _as_matrix_right(y)
     y2_bar = np.reshape(y_bar, _product_shape(x, y))
     x2_bar = np.matmul(y2_bar, np.swapaxes(y2, -1, -2))
@@ -357,6 +366,8 @@ def _matmul_vjp_x(y_bar: Any, out: Any, x: Any, y: Any) -> Any:
 
 
 def _matmul_vjp_y(y_bar: Any, out: Any, x: Any, y: Any) -> Any:
+    if _plain_matrices(y_bar, x, y):
+        return x.T @ y_bar
     x2, y2 = _as_matrix_left(x), _as_matrix_right(y)
     y2_bar = np.reshape(y_bar, _product_shape(x, y))
     y2_grad = np.matmul(np.swapaxes(x2, -1, -2), y2_bar)
@@ -415,6 +426,9 @@ def _extreme_share(out: Any, x: Any, axes: tuple[int, ...]) -> Any:
     The tie convention of ``maximum``, which gives each of two tied arguments half.
     """
     kept = tuple(1 if k in axes else n for k, n in enumerate(np.shape(x)))
+    if type(x) is np.ndarray and type(out) in (np.ndarray, np.float64):  # the same numbers, fewer steps
+        at = (x == np.reshape(out, kept)).astype(float)
+        return at / np.sum(at, axis=axes, keepdims=True)
     at = el.equal(x, np.broadcast_to(np.reshape(out, kept), np.shape(x)))
     ties = np.sum(at, axis=tuple(axes))
     return at / np.broadcast_to(np.reshape(ties, kept), np.shape(x))
@@ -503,8 +517,21 @@ def _scatter_jvp(y_dot: Any, out: Any, y: Any, *, index: tuple, shape: tuple[int
 # ``lead`` (the axes before it are taken whole).
 
 
+@functools.lru_cache(maxsize=512)
 def _fancy_key(indices: tuple, shape: tuple[int, ...], lead: int) -> tuple:
-    return (slice(None),) * lead + tuple(np.asarray(ix, dtype=np.intp).reshape(shape) for ix in indices)
+    """The numpy key of a gather's index arrays, made once per indices (read-only arrays)."""
+    arrays = []
+    for ix in indices:
+        array = np.asarray(ix, dtype=np.intp).reshape(shape)
+        array.flags.writeable = False
+        arrays.append(array)
+    return (slice(None),) * lead + tuple(arrays)
+
+
+@functools.lru_cache(maxsize=512)
+def _distinct(indices: tuple) -> bool:
+    """Whether no position is indexed twice: then a scatter-add places each element, adding nothing."""
+    return len(set(zip(*indices))) == len(indices[0]) if indices else True
 
 
 def _gather_shape(
@@ -529,7 +556,10 @@ def _scatter_add_impl(
 ) -> Any:
     """Zeros of shape ``into``, with each element of ``y`` added at its index: gather's transpose."""
     out = np.zeros_like(y, shape=into, dtype=float)
-    np.add.at(out, _fancy_key(indices, shape, lead), y)
+    if _distinct(indices):  # z[np.arange(n), labels]: each element to its own place
+        out[_fancy_key(indices, shape, lead)] = y
+    else:  # positions indexed twice: their elements are added
+        np.add.at(out, _fancy_key(indices, shape, lead), y)
     return out
 
 
@@ -541,13 +571,24 @@ def _scatter_add_jvp(
 
 
 def _valid_indices(value: Any) -> str | None:
+    # a program passes the same index tuples at every call: each is checked once (by identity,
+    # since equality would let (True,) pass for (1,)); the tuple is kept so its id stays its own
+    known = _CHECKED_INDICES.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
     if (
         type(value) is not tuple
         or not value
         or not all(type(ix) is tuple and all(type(i) is int and i >= 0 for i in ix) for ix in value)
     ):
         return f"must be a non-empty tuple of tuples of Python ints >= 0, got {_what_it_is(value)}"
+    if len(_CHECKED_INDICES) > 1024:
+        _CHECKED_INDICES.clear()
+    _CHECKED_INDICES[id(value)] = (value, None)
     return None
+
+
+_CHECKED_INDICES: dict[int, tuple] = {}
 
 
 def _lead(value: Any) -> str | None:

@@ -69,7 +69,7 @@ class _Traced:
         """The graph for these arguments, and the input values bound to its inputs in order."""
         if isinstance(self.f, Graph):
             return self.f, self.f.bind(args, kwargs)
-        inputs, names, call, fixed = _split_arguments(self.f, self.parameters, args, kwargs)
+        inputs, names, call, fixed, positions = _split_arguments(self.f, self.parameters, args, kwargs)
         captured = capture_key(self.f)
         if captured is UNCACHEABLE or captured != self.captured:
             self.graphs.clear()
@@ -83,6 +83,8 @@ class _Traced:
         graph = self.graphs.get(key) if cacheable else None
         if graph is None:
             graph = trace(call, *inputs, name=_fname(self.f), names=names)
+            if any(is_data(v) for v in fixed.values()):  # integer data among the arguments
+                graph._pytrees = graph._pytrees._replace(positions=tuple(positions))
             if cacheable:
                 self.graphs[key] = graph
                 # what the next call must find: tracing may change what f captures (a call counter)
@@ -144,16 +146,17 @@ _POSITIONAL = (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)
 
 def _split_arguments(
     f: Callable[..., Any], parameters: list | None, args: Sequence[Any], kwargs: dict
-) -> tuple[list, list[str], Callable[..., Any], dict]:
+) -> tuple[list, list[str], Callable[..., Any], dict, list[int]]:
     """Sort a call's arguments into inputs (traced) and fixed values, by ``f``'s signature.
 
     Returns the input values in order, their names, a function of the inputs alone that
-    calls ``f`` with the fixed values in place, and the fixed values by parameter name.
+    calls ``f`` with the fixed values in place, the fixed values by parameter name, and
+    each input's position among the positional parameters (what ``argnums`` counts).
     """
     if parameters is None:
         if kwargs:
             raise UnknownInputError(f"cannot read the parameters of {_fname(f)}: pass its inputs by position")
-        return list(args), [f"x{k}" for k in range(len(args))], f, {}
+        return list(args), [f"x{k}" for k in range(len(args))], f, {}, list(range(len(args)))
     kwargs = dict(kwargs)
     if not any(p.kind is _P.VAR_KEYWORD for p in parameters):
         known = {p.name for p in parameters if p.kind is not _P.POSITIONAL_ONLY}
@@ -169,8 +172,9 @@ def _split_arguments(
     ] = []  # per positional argument: (True, its input's index) or (False, fixed value)
     fixed: dict[str, Any] = {}
     keywords: dict[str, Any] = {}  # fixed values passed by name
+    positions: list[int] = []  # each input's position among f's positional parameters (argnums)
     position = 0
-    for p in parameters:
+    for index, p in enumerate(parameters):
         if p.kind in _POSITIONAL:
             by_position = position < len(args)
             if by_position:
@@ -183,11 +187,12 @@ def _split_arguments(
                 continue  # its default stands
             else:
                 raise MissingInputError(f"{_fname(f)} needs a value for its input {p.name!r}")
-            if p.default is _P.empty:
+            if p.default is _P.empty and not is_data(value):
                 if by_position:
                     plan.append((True, len(inputs)))
                 else:  # an input given by name: every later argument is passed by name
                     keywords[p.name] = _InputAt(len(inputs))
+                positions.append(index)
                 inputs.append(value)
                 names.append(p.name)
             elif by_position:
@@ -196,8 +201,13 @@ def _split_arguments(
             else:
                 keywords[p.name] = fixed[p.name] = value
         elif p.kind is _P.VAR_POSITIONAL:
-            for value in args[position:]:
+            for k, value in enumerate(args[position:]):
+                if is_data(value):
+                    plan.append((False, value))
+                    fixed[f"*{p.name}[{k}]"] = value
+                    continue
                 plan.append((True, len(inputs)))
+                positions.append(index + k)
                 names.append(f"x{len(inputs)}")
                 inputs.append(value)
             position = len(args)
@@ -218,14 +228,23 @@ def _split_arguments(
     if not names:
         raise InputError(f"{_fname(f)} is given no inputs to differentiate by")
     if not fixed and not keywords:
-        return inputs, names, f, fixed
+        return inputs, names, f, fixed, positions
 
     def call(*xs: Any) -> Any:
         by_name = {k: xs[v.index] if type(v) is _InputAt else v for k, v in keywords.items()}
         return f(*[xs[v] if is_input else v for is_input, v in plan], **by_name)
 
     call.__name__ = _fname(f)
-    return inputs, names, call, fixed
+    return inputs, names, call, fixed, positions
+
+
+def is_data(value: Any) -> bool:
+    """An array of integers or booleans: labels or indices, never differentiated.
+
+    Passed where an input is expected it is a fixed value of the trace, as a default
+    value is (a gather by labels needs the labels' values): ``logp[np.arange(n), y]``.
+    """
+    return type(value) is np.ndarray and value.dtype.kind in "iub"
 
 
 def _hot(
@@ -283,11 +302,27 @@ def _picked_leaves(
     argnums: Any, packing: Packing, name: str
 ) -> tuple[tuple[int, ...] | None, list[int] | None]:
     """The arguments ``argnums`` names (None: all), and the positions of their leaves among the inputs."""
+    if packing.positions is not None and argnums is not None:  # integer data: count the call's arguments
+        argnums = _inputs_named(argnums, packing.positions, name)
     pick = _argnums(argnums, len(packing.args), name)
     if pick is None:
         return None, None
     ranges = packing.leaf_ranges()
     return pick, [i for k in pick for i in ranges[k]]
+
+
+def _inputs_named(argnums: Any, positions: tuple[int, ...], name: str) -> Any:
+    """``argnums``, positions among the call's arguments, as positions among the inputs (data skipped)."""
+    one = not isinstance(argnums, (tuple, list))
+    found = []
+    for k in (argnums,) if one else argnums:
+        is_position = isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 0
+        if is_position and k not in positions:
+            raise InputError(
+                f"argnums of {name}: argument {k} is not differentiable (integer data, or past the last argument)"
+            )
+        found.append(positions.index(k) if is_position and k in positions else k)
+    return found[0] if one else tuple(found)
 
 
 def _restricted_to(

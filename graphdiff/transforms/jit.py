@@ -19,7 +19,10 @@ from graphdiff.graph.graph import Graph
 from graphdiff.graph.passes import cse, dce
 from graphdiff.graph.pytree import flatten, unflatten
 from graphdiff.graph.tracer import Tracer
+from graphdiff.ir.program import Program
+from graphdiff.modes.evaluate import evaluate
 from graphdiff.transforms.api import _Traced
+from graphdiff.values import as_output
 
 __all__ = ["jit"]
 
@@ -43,20 +46,36 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
     traced = _Traced(f)
 
     def jitted(*args: Any, **kwargs: Any) -> Any:
-        if any(isinstance(x, Tracer) for x in flatten((args, kwargs))[0]):
+        if _any_traced(args) or _any_traced(kwargs.values()):
             return f(*args, **kwargs)  # inside another trace: record f itself
         graph, inputs = traced.graph(args, kwargs)
         packing = traced.packing(graph)  # how f took its arguments and returned its result
-        if fast(graph.program, "evaluate", force=True) is None:  # arrays: run the simplified graph
-            # kept with the graph's program, so it goes when the trace does
-            graph = graph.program.__dict__.get("_jit_simplified") or _simplify(graph)
-        out = graph(*inputs)
-        return unflatten(packing.result, (out,) if len(graph.outputs) == 1 else out)
+        program = graph.program
+        simplified = program.__dict__.get("_jit_simplified")  # kept with the program: it goes with the trace
+        if simplified is None and fast(program, "evaluate", force=True) is not None:
+            out = graph(*inputs)  # scalars: the generated code
+            return unflatten(packing.result, (out,) if len(graph.outputs) == 1 else out)
+        if simplified is None:  # arrays: run the simplified program, from the inputs bound already
+            simplified = _simplify(graph)
+        values = evaluate(simplified, inputs)
+        return unflatten(packing.result, [as_output(values[s]) for s in simplified.output_slots])
 
     return jitted
 
 
-def _simplify(graph: Graph) -> Graph:
+def _simplify(graph: Graph) -> Program:
+    """The program of ``cse(dce(graph))``, kept with ``graph``'s program; it takes the same inputs."""
     simplified = cse(dce(graph))
-    graph.program.__dict__["_jit_simplified"] = simplified
-    return simplified
+    assert simplified.inputs == graph.inputs and len(simplified.outputs) == len(graph.outputs)
+    graph.program.__dict__["_jit_simplified"] = simplified.program
+    return simplified.program
+
+
+def _any_traced(values: Any) -> bool:
+    """Whether a tracer is among ``values`` or inside them (pytrees)."""
+    for v in values:
+        if isinstance(v, Tracer) or (
+            isinstance(v, (tuple, list, dict)) and any(isinstance(x, Tracer) for x in flatten(v)[0])
+        ):
+            return True
+    return False
