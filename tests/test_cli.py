@@ -420,3 +420,54 @@ def test_top_level_help_points_to_the_subcommands_help(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "graphdiff COMMAND --help" in out and "exit status 2" in out
+
+
+# --- array inputs by shape ---------------------------------------------------------------
+
+MODEL = "import numpy as np\ndef loss(W, b):\n    return np.sum(np.tanh(np.ones((4, 3)) @ W + b) ** 2)\n"
+
+
+def test_bench_takes_a_functions_array_inputs_by_shape(capsys, tmp_path):
+    path = write(tmp_path, "model.py", MODEL)
+    status, out, err = outcome(
+        capsys, "bench", "--function", f"{path}:loss", "--shapes", "3x2,2", "--repeats", "1", "--format", "json"
+    )
+    assert status == 0, err
+    rows = {r["mode"]: r for r in json.loads(out)}
+    assert rows["function"]["n_inputs"] == 8 and rows["forward"]["sweeps"] == 8  # 3*2 + 2 elements
+    assert rows["reverse"]["sweeps"] == 1
+    # --at gives every element, in input order
+    at = ",".join(str(0.1 * k) for k in range(8))
+    status, out, err = outcome(
+        capsys, "bench", "--function", f"{path}:loss", "--shapes", "3x2,2", "--at", at, "--repeats", "1"
+    )
+    assert status == 0, err
+
+
+def test_draw_takes_a_function_file_and_its_shapes(capsys, tmp_path):
+    path = write(tmp_path, "model.py", MODEL)
+    status, out, err = outcome(capsys, "draw", f"{path}:loss", "--shapes", "3x2,2", "--reverse")
+    assert status == 0, err
+    assert out.startswith("digraph") and "matmul" in out
+
+
+@pytest.mark.parametrize(
+    "argv, culprit",
+    [
+        (["--shapes", "3x2"], "--shapes gives 1 shape"),  # with --inputs 2 below
+        (["--shapes", "3y2"], "expected shapes like 784x256"),
+        (["--shapes", "3x2,2", "--at", "1,2"], "--shapes has 8 element(s) in all, but --at gives 2"),
+    ],
+)
+def test_shapes_that_cannot_be_right_are_one_line(capsys, tmp_path, argv, culprit):
+    path = write(tmp_path, "model.py", MODEL)
+    extra = ["--inputs", "2"] if argv == ["--shapes", "3x2"] else []
+    status, _, err = outcome(capsys, "bench", "--function", f"{path}:loss", *argv, *extra)
+    assert_one_line_error(status, err, culprit)
+
+
+def test_shapes_without_a_function_are_refused(capsys):
+    status, _, err = outcome(capsys, "draw", "colah", "--shapes", "2")
+    assert_one_line_error(status, err, "FILE.py:NAME")
+    status, _, err = outcome(capsys, "bench", "--family", "speelpenning", "--shapes", "2")
+    assert_one_line_error(status, err, "--shapes has no effect without --function")

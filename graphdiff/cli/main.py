@@ -74,15 +74,17 @@ terminal (graphdiff draw colah --format png > colah.png).
 """
 
 DRAW_EPILOG = """\
-GRAPH is a builder, optionally with sizes after a colon, or a saved .json graph:
+GRAPH is a builder, optionally with sizes after a colon, a saved .json graph, or
+a function in a Python file (its inputs scalars, or shaped by --shapes):
   colah, speelpenning:4, path_explosion:2,3, fan_out:3, dense_map:2,3, rosenbrock:3,
-  random_dag:30, mlp, mlp_scalar, FILE.json
+  random_dag:30, mlp, mlp_scalar, FILE.json, model.py:loss
 
 examples:
   graphdiff draw colah --forward b -o fwd.png     tangents d(node)/db: the forward-mode figure
   graphdiff draw colah --reverse -o rev.png       adjoints de/d(node)
   graphdiff draw colah --reverse --format dot     Graphviz text, needs nothing installed
   graphdiff draw path_explosion:2,3 --at 0.5 --reverse -o paths.svg
+  graphdiff draw model.py:loss --shapes 3x2,2 --reverse -o loss.svg
 """
 
 BENCH_DESCRIPTION = """\
@@ -109,6 +111,7 @@ examples:
   graphdiff bench crossover                           where forward mode beats reverse
   graphdiff bench --graph my_graph.json               a graph saved with graphdiff.readwrite.save
   graphdiff bench --function model.py:f --inputs 3    your own function of 3 scalars
+  graphdiff bench --function model.py:loss --shapes 784x256,256   ... of arrays, by shape
   graphdiff bench --family mlp --plot costs.png       needs: pip install 'graphdiff[plot]'
   graphdiff bench --peers --sizes 2000                against the peers installed ('graphdiff[peers]')
 """
@@ -198,6 +201,26 @@ def _float_list(text: str) -> list[float]:
     return values
 
 
+def _shape_list(text: str) -> list[tuple[int, ...]]:
+    """``784x256,256,scalar``: one shape per input, dimensions joined by x."""
+    shapes = []
+    for part in text.split(","):
+        part = part.strip().lower()
+        if part in ("scalar", "()"):
+            shapes.append(())
+            continue
+        try:
+            dims = tuple(int(d) for d in part.split("x"))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected shapes like 784x256,256,scalar (one per input), got {text!r}"
+            ) from None
+        if not dims or any(d < 0 for d in dims):
+            raise argparse.ArgumentTypeError(f"a shape has non-negative dimensions, got {part!r} in {text!r}")
+        shapes.append(dims)
+    return shapes
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``graphdiff``: subcommands ``example``, ``draw`` and ``bench``.
 
@@ -250,7 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=formatter,
     )
     draw.add_argument(
-        "graph", metavar="GRAPH", help="a builder (e.g. colah, path_explosion:2,3) or a .json file"
+        "graph",
+        metavar="GRAPH",
+        help="a builder (e.g. colah, path_explosion:2,3), a .json file, or FILE.py:NAME (your function)",
+    )
+    draw.add_argument(
+        "--shapes",
+        type=_shape_list,
+        metavar="SHAPE,...",
+        help="with GRAPH=FILE.py:NAME: each input's shape, e.g. 3x2,2 (default: every input a scalar)",
     )
     draw.add_argument(
         "--at",
@@ -316,6 +347,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--graph", metavar="FILE.json", help="benchmark a graph saved with graphdiff.readwrite.save"
     )
     bench.add_argument("--function", metavar="FILE.py:NAME", help="benchmark a Python function from a file")
+    bench.add_argument(
+        "--shapes",
+        type=_shape_list,
+        metavar="SHAPE,...",
+        help="with --function: each input's shape, e.g. 784x256,256 (dimensions joined by x; scalar for a number)",
+    )
     bench.add_argument(
         "--inputs",
         type=_positive_int,
@@ -422,7 +459,20 @@ def _check_example(args: argparse.Namespace) -> None:
     _fill_defaults(args, EXAMPLE_DEFAULTS)
 
 
+def _is_function_spec(spec: str) -> bool:
+    path, _, name = spec.rpartition(":")
+    return path.endswith(".py") and bool(name)
+
+
 def _check_draw(args: argparse.Namespace) -> None:
+    if _is_function_spec(args.graph):
+        path = args.graph.rpartition(":")[0]
+        if not Path(path).is_file():
+            raise ArgumentError(f"draw: no file {path!r}")
+        if args.shapes is not None:
+            _check_shapes(args.shapes, None, args.at)
+    elif args.shapes is not None:
+        raise ArgumentError("--shapes gives the inputs of your function: it goes with GRAPH=FILE.py:NAME")
     if args.output is not None and not args.reverse:
         raise ArgumentError("--output NODE picks the output of a reverse sweep: it needs --reverse")
     if args.structure:
@@ -497,7 +547,9 @@ def _check_bench(args: argparse.Namespace) -> None:
             else:
                 _refuse(_given(args, ["at"]), "without --graph or --function")
             if args.function is None:
-                _refuse(_given(args, ["inputs"]), "without --function")
+                _refuse(_given(args, ["inputs", "shapes"]), "without --function")
+            elif args.shapes is not None:
+                _check_shapes(args.shapes, args.inputs, args.at)
             elif args.inputs is not None and args.at is not None and args.inputs != len(args.at):
                 raise ArgumentError(f"--inputs {args.inputs} but --at gives {len(args.at)} value(s)")
     if args.format in ("json", "csv"):
@@ -521,6 +573,15 @@ def _check_bench(args: argparse.Namespace) -> None:
     _fill_defaults(args, BENCH_DEFAULTS)
     if args.family is None:
         args.family = "all"
+
+
+def _check_shapes(shapes: list, inputs: int | None, at: list | None) -> None:
+    """--shapes against --inputs and --at: as many shapes as inputs, as many values as elements."""
+    if inputs is not None and inputs != len(shapes):
+        raise ArgumentError(f"--inputs {inputs} but --shapes gives {len(shapes)} shape(s)")
+    elements = sum(math.prod(s) for s in shapes)
+    if at is not None and len(at) != elements:
+        raise ArgumentError(f"--shapes has {elements} element(s) in all, but --at gives {len(at)} value(s)")
 
 
 def _check_plot_suffix(path: str) -> None:
@@ -550,11 +611,15 @@ def _run_draw(args: argparse.Namespace) -> int:
     from graphdiff.cli.suites import random_point
     from graphdiff.views.draw import draw
 
-    graph = from_spec(args.graph)
+    if _is_function_spec(args.graph):
+        path, _, name = args.graph.rpartition(":")
+        graph = _traced_user_function(path, name, f"draw {args.graph}", args.shapes, None, args.at)
+    else:
+        graph = from_spec(args.graph)
     if args.structure:
         point = None
     elif args.at is not None:
-        point = args.at
+        point = _point(graph, args.at)
     elif args.graph == "colah":
         point = COLAH_INPUTS
     else:
@@ -611,7 +676,7 @@ def _run_bench(args: argparse.Namespace) -> int:
             return 0
         if args.graph or args.function:
             graph, name = _user_graph(args)
-            point = args.at if args.at is not None else bench.random_point(graph)
+            point = _point(graph, args.at) if args.at is not None else bench.random_point(graph)
             rows = bench.bench_graph(graph, point, name, len(graph), args.repeats)
         else:
             families = list(bench.FAMILIES) if args.family == "all" else args.family.split(",")
@@ -636,14 +701,37 @@ def _user_graph(args: argparse.Namespace):
     from graphdiff.graph.tracer import trace
 
     path, _, name = args.function.rpartition(":")
+    return _traced_user_function(path, name, f"--function {args.function}", args.shapes, args.inputs, args.at), name
+
+
+def _traced_user_function(
+    path: str, name: str, what: str, shapes: list | None, inputs: int | None, at: list | None
+) -> Any:
+    """The user's function ``name`` in ``path``, traced with inputs of ``shapes`` (or ``inputs`` scalars)."""
+    from graphdiff.graph.tracer import trace
+
     f = _load_function(path, name)
-    if args.at is not None:
-        examples = args.at
-    elif args.inputs is not None:
-        examples = [0.0] * args.inputs
+    if shapes is not None:
+        examples = [np.zeros(s) if s else 0.0 for s in shapes]
+    elif at is not None:
+        examples = at
+    elif inputs is not None:
+        examples = [0.0] * inputs
     else:
         examples = []
-    return _call_user_code(path, f"--function {args.function}", lambda: trace(f, *examples)), name
+    return _call_user_code(path, what, lambda: trace(f, *examples))
+
+
+def _point(graph: Any, at: list) -> list:
+    """Flat --at values as one value per input, shaped as the input is."""
+    values, start = [], 0
+    for n in graph.inputs:
+        shape = graph.shape_of(n)
+        size = math.prod(shape)
+        chunk = at[start : start + size]
+        values.append(np.reshape(np.array(chunk), shape) if shape else chunk[0])
+        start += size
+    return values
 
 
 def _load_function(path: str, name: str) -> Callable:
