@@ -430,7 +430,16 @@ MODEL = "import numpy as np\ndef loss(W, b):\n    return np.sum(np.tanh(np.ones(
 def test_bench_takes_a_functions_array_inputs_by_shape(capsys, tmp_path):
     path = write(tmp_path, "model.py", MODEL)
     status, out, err = outcome(
-        capsys, "bench", "--function", f"{path}:loss", "--shapes", "3x2,2", "--repeats", "1", "--format", "json"
+        capsys,
+        "bench",
+        "--function",
+        f"{path}:loss",
+        "--shapes",
+        "3x2,2",
+        "--repeats",
+        "1",
+        "--format",
+        "json",
     )
     assert status == 0, err
     rows = {r["mode"]: r for r in json.loads(out)}

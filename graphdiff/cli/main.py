@@ -698,10 +698,11 @@ def _user_graph(args: argparse.Namespace):
         from graphdiff.readwrite.node_link import load
 
         return load(args.graph), args.graph
-    from graphdiff.graph.tracer import trace
 
     path, _, name = args.function.rpartition(":")
-    return _traced_user_function(path, name, f"--function {args.function}", args.shapes, args.inputs, args.at), name
+    return _traced_user_function(
+        path, name, f"--function {args.function}", args.shapes, args.inputs, args.at
+    ), name
 
 
 def _traced_user_function(
