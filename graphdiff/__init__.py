@@ -90,8 +90,10 @@ from graphdiff.primitives import (
     vdot,
 )
 from graphdiff.transforms import (
+    Elimination,
     GradientCheckError,
     check_grads,
+    eliminate,
     grad,
     grad_graph,
     hessian,
@@ -100,6 +102,7 @@ from graphdiff.transforms import (
     jit,
     jvp,
     jvp_graph,
+    linearize_graph,
     value_and_grad,
     vjp,
     vjp_graph,

@@ -13,7 +13,23 @@ import numpy as np
 from graphdiff.errors import ArgumentError, GraphError, ValueTypeError
 from graphdiff.graph.graph import Graph
 from graphdiff.graph.tracer import trace
-from graphdiff.primitives.table import add, cos, mul, sigmoid, sin, square, sub, sum, tanh
+from graphdiff.primitives.table import abs as abs_
+from graphdiff.primitives.table import (
+    add,
+    atan2,
+    cos,
+    div,
+    integer_pow,
+    mul,
+    neg,
+    sigmoid,
+    sin,
+    sqrt,
+    square,
+    sub,
+    sum,
+    tanh,
+)
 from graphdiff.values import as_value, brief
 
 __all__ = [
@@ -29,6 +45,11 @@ __all__ = [
     "classifier_backprop",
     "rosenbrock",
     "random_dag",
+    "roe_flux_1d",
+    "robot_arm_6dof",
+    "human_heart_dipole",
+    "propane_combustion",
+    "ELIMINATION_BENCHMARKS",
     "from_spec",
     "XOR_X",
     "XOR_Y",
@@ -346,6 +367,72 @@ def classifier(layer_sizes: Sequence[int] = (784, 256, 10), batch: int = 64, see
     return trace(loss, params, name=name)
 
 
+# --- the elimination benchmarks of the AlphaGrad paper ------------------------------------
+
+ELIMINATION_BENCHMARKS = {
+    "roe_flux_1d": ("RoeFlux_1d", [0.01, 0.02, 0.02, 0.01, 0.03, 0.03]),
+    "robot_arm_6dof": ("RobotArm_6DOF", [0.02] * 6),
+    "human_heart_dipole": ("HumanHeartDipole", [0.15] * 8),
+    "propane_combustion": ("PropaneCombustion", [0.15] * 11),
+}
+"""Builder name -> (the graph's name in the paper, the point the paper evaluates it at)."""
+
+_ELIMINATION_OPS = {"add": add, "sub": sub, "mul": mul, "div": div, "neg": neg, "integer_pow": integer_pow,
+                    "sqrt": sqrt, "sin": sin, "cos": cos, "abs": abs_, "atan2": atan2}  # fmt: skip
+
+
+def _elimination_graph(key: str) -> Graph:
+    """One of the four scalar graphs of the AlphaGrad paper's benchmark, node for node.
+
+    Lohoff and Neftci, "Optimizing Automatic Differentiation with Deep Reinforcement
+    Learning" (arXiv 2406.05027), traced from the benchmark functions of the graphax
+    library (MIT licence, github.com/jamielohoff/graphax). Inputs are named ``x<id>``
+    and operations ``v<id>``, by the paper's vertex order.
+    """
+    import json
+    from importlib.resources import files
+
+    name, _ = ELIMINATION_BENCHMARKS[key]
+    spec = json.loads(files("graphdiff").joinpath("data", f"{name}.json").read_text())
+    g = Graph(name)
+    node_names = {}
+    for node in spec["nodes"]:
+        i = node["id"]
+        if node["op"] == "input":
+            node_names[i] = g.add_input(f"x{i}")
+            continue
+        args = [g.add_const(a["const"]) if isinstance(a, dict) else node_names[a] for a in node["args"]]
+        params = {k: int(v) for k, v in (node.get("params") or {}).items()}  # integer_pow's y, as text
+        node_names[i] = g.add_op(_ELIMINATION_OPS[node["op"]].name, *args, name=f"v{i}", **params)
+    g.set_outputs(*[node_names[o] for o in spec["outputs"]])
+    return g
+
+
+def roe_flux_1d() -> Graph:
+    """The 1-D Roe flux of the AlphaGrad benchmark (6 inputs, 3 outputs); see :func:`_elimination_graph`.
+
+    >>> g = roe_flux_1d()
+    >>> len(g.inputs), len(g.outputs)
+    (6, 3)
+    """
+    return _elimination_graph("roe_flux_1d")
+
+
+def robot_arm_6dof() -> Graph:
+    """The 6-DOF robot-arm kinematics of the AlphaGrad benchmark (6 inputs, 6 outputs)."""
+    return _elimination_graph("robot_arm_6dof")
+
+
+def human_heart_dipole() -> Graph:
+    """The MINPACK-2 human heart dipole of the AlphaGrad benchmark (8 inputs, 8 outputs)."""
+    return _elimination_graph("human_heart_dipole")
+
+
+def propane_combustion() -> Graph:
+    """The MINPACK-2 propane combustion of the AlphaGrad benchmark (11 inputs, 11 outputs)."""
+    return _elimination_graph("propane_combustion")
+
+
 MAX_NODES = 10_000_000
 """The most nodes a builder makes: beyond it, building would take minutes and gigabytes."""
 
@@ -483,6 +570,10 @@ _SPECS = {
     "random_dag": (random_dag, 4),
     "mlp": (mlp, 0),
     "mlp_scalar": (lambda: mlp(scalar=True), 0),
+    "roe_flux_1d": (roe_flux_1d, 0),
+    "robot_arm_6dof": (robot_arm_6dof, 0),
+    "human_heart_dipole": (human_heart_dipole, 0),
+    "propane_combustion": (propane_combustion, 0),
 }
 
 

@@ -3,8 +3,10 @@
 from graphdiff.transforms.api import grad, jvp, value_and_grad, vjp
 from graphdiff.transforms.check import GradientCheckError, check_grads
 from graphdiff.transforms.derivatives import grad_graph, jvp_graph, vjp_graph
+from graphdiff.transforms.elimination import Elimination, eliminate, linearize_graph
 from graphdiff.transforms.jacobians import hessian, jacfwd, jacrev
 from graphdiff.transforms.jit import jit
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "grad_graph", "jvp_graph",
-           "vjp_graph", "hessian", "jit", "check_grads", "GradientCheckError"]  # fmt: skip
+           "vjp_graph", "hessian", "jit", "check_grads", "GradientCheckError", "eliminate", "linearize_graph",
+           "Elimination"]  # fmt: skip
