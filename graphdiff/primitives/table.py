@@ -291,6 +291,12 @@ def _align_tangent(x_dot: Any, x: Any, out: Any, batch_ndim: int) -> Any:
 
 def _unbroadcast(x_bar: Any, shape: tuple[int, ...]) -> Any:
     """Sum an adjoint over the axes that broadcasting added, back to ``shape``."""
+    if type(x_bar) is np.ndarray:  # numpy's methods: the same sums, without the dispatch
+        extra = x_bar.ndim - len(shape)
+        axes = tuple(range(extra)) + tuple(
+            extra + k for k, n in enumerate(shape) if n == 1 and x_bar.shape[extra + k] != 1
+        )
+        return (x_bar.sum(axis=axes) if axes else x_bar).reshape(shape)
     extra = np.ndim(x_bar) - len(shape)
     axes = tuple(range(extra)) + tuple(
         extra + k for k, n in enumerate(shape) if n == 1 and np.shape(x_bar)[extra + k] != 1
@@ -899,7 +905,8 @@ scatter = _define("scatter", 1, _scatter_impl,  # getitem's transpose: no arithm
     shape=_scatter_shape, elementwise=False, params=("index", "shape"))
 gather = _define("gather", 1, lambda x, *, indices, shape, lead: x[_fancy_key(indices, shape, lead)],
     jvp=(_gather_jvp,),
-    vjp=(lambda y_bar, out, x, *, indices, shape, lead: scatter_add(
+    vjp=(lambda y_bar, out, x, *, indices, shape, lead: (
+        _scatter_add_impl if type(y_bar) is np.ndarray else scatter_add)(  # numbers: no dispatch needed
         y_bar, indices=indices, shape=shape, lead=lead, into=np.shape(x)),),
     shape=_gather_shape, elementwise=False, params=("indices", "shape", "lead"))
 scatter_add = _define("scatter_add", 1, _scatter_add_impl,  # gather's transpose: an add per element placed
