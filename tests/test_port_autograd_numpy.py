@@ -554,3 +554,52 @@ def test_einsum_matmult():
 def test_einsum_covsum():
     check(lambda x, y: np.einsum("ijk,lji->lki", x, y), _randn(3, 2, 2), _randn(2, 2, 3, offset=1), order=1)
     check(lambda x, y: np.einsum("ijk,lji->lki", x, y), _randn(2, 2, 2), _randn(2, 2, 2, offset=1))
+
+
+# --- the cases the first port found refused wrongly or differentiated wrongly ---------------
+
+
+def test_dot_with_floats():
+    # numpy's dot with a scalar operand is the product
+    x = _randn(3, offset=71)
+    check(lambda x, y: np.dot(x, y), x, 0.5)
+    check(lambda x, y: np.dot(y, x), x, -1.5)
+
+
+@pytest.mark.parametrize("name", ["std", "var"])
+def test_a_list_of_traced_values_given_to_numpy_is_refused_by_name(name):
+    f = getattr(np, name)
+    with pytest.raises(gd.TracerError, match=r"traced values in a list .* np.stack"):
+        gd.grad(lambda x: f([x, x + 2.0]))(0.3)
+
+
+@pytest.mark.parametrize("cast", [int, float, np.int64])
+def test_cast_to_a_number_is_refused_by_name(cast):
+    with pytest.raises(gd.TracerError, match="cannot become a Python or numpy number"):
+        gd.grad(lambda x: cast(x) * x)(1.5)
+
+
+def test_clip_takes_numpys_keyword_bounds():
+    x = _randn(5, offset=72)
+    check(lambda x: np.clip(x, a_min=-0.3, a_max=0.4), x)
+    check(lambda x: np.clip(x, min=-0.3), x)
+    with pytest.raises(gd.TracerError, match="numpy.clip cannot be traced with these arguments"):
+        gd.grad(lambda x: np.sum(np.clip(x, lower=0.0)))(x)
+
+
+@pytest.mark.parametrize("f, name", [(np.sinc, "sinc"), (np.arccosh, "arccosh"), (np.cumsum, "cumsum")])
+def test_a_dual_number_given_an_unsupported_numpy_function_is_refused_by_name(f, name):
+    with pytest.raises(gd.TracerError, match=f"numpy.{name} has no graphdiff primitive"):
+        f(gd.Dual(1.3, 1.0))
+
+
+def test_check_grads_of_one_argument_to_second_order(monkeypatch):
+    gd.check_grads(lambda x: gd.sin(x) * x, (0.5,), order=2)
+    gd.check_grads(lambda x: np.sum(np.sin(x) * x), (_randn(3, offset=73),), order=2)
+    # the comparison of a one-argument Hessian can fail: a Hessian off by 1 is caught
+    from graphdiff.transforms import check as check_module
+
+    real = check_module.hessian
+    monkeypatch.setattr(check_module, "hessian", lambda f: lambda *a: np.asarray(real(f)(*a)) + 1.0)
+    with pytest.raises(gd.GradientCheckError, match="hessian derivative of output 0 by input 0"):
+        gd.check_grads(lambda x: gd.sin(x) * x, (0.5,), order=2)

@@ -282,6 +282,16 @@ def test_power_arg0():
         )
 
 
+def test_power_arg0_at_a_zero_exponent_and_base():
+    # autograd's special case: x ** 0 is the constant 1, so its derivative at x = 0 is 0,
+    # not 0 * 0 ** -1 = nan (JAX agrees); by both arguments at (0, 0): (0, 0)
+    for grad in (gd.grad(lambda x: np.power(x, 0.0)), gd.jit(gd.grad(lambda x: np.power(x, 0.0)))):
+        assert grad(0.0) == (0.0,)
+    assert gd.grad(lambda x, y: x**y)(0.0, 0.0) == (0.0, 0.0)
+    assert gd.jvp(lambda x: np.power(x, 0.0), (0.0,), (1.0,)) == (1.0, 0.0)
+    assert gd.grad(gd.grad(lambda x: np.power(x, 0.0), argnums=0), argnums=0)(0.0) == 0.0
+
+
 def test_power_arg1():
     # x ** y by y, the base held fixed
     for x, y in zip(_points(0.1, 3.0), _points(0.05, 1.0)[::-1]):

@@ -93,6 +93,23 @@ class Tracer(Box):
             "branch on Python values, or use maximum/abs/relu"
         )
 
+    def _as_number(self, *_: Any) -> Any:
+        raise TracerError(
+            f"traced node {self.node!r} has no number while tracing, so it cannot become a Python or numpy "
+            "number (int(), float(), np.int64(), a cast to an integer dtype): keep it as it is; "
+            "x.astype(float) is allowed"
+        )
+
+    __float__ = __int__ = __index__ = __complex__ = _as_number
+
+    def conjugate(self) -> Any:
+        # numpy asks for it when a function was given a list of traced values and made an
+        # array of objects of it (np.var([x, y])): say how to make a traced array instead
+        raise TracerError(
+            f"a numpy function was given traced values in a list (at {self.node!r}) and would make an array "
+            "of Python objects of them: write np.stack([...]) first"
+        )
+
     def __repr__(self) -> str:
         return f"Tracer({self.node!r}, shape={self.shape})"
 

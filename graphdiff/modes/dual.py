@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from graphdiff.errors import TracerError
 from graphdiff.primitives.boxing import Box
 from graphdiff.primitives.table import Primitive
 
@@ -48,7 +49,11 @@ class Dual(Box):
         if ufunc.nout == 1 and ufunc.types and ufunc.types[0].endswith("?"):  # comparisons
             primals = [x.primal if isinstance(x, Dual) else x for x in inputs]
             return getattr(ufunc, method)(*primals, **kwargs)
-        return NotImplemented
+        name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+        raise TracerError(f"numpy.{name} has no graphdiff primitive (on a dual number); {_LISTED}")
+
+    def _unsupported_function(self, func: Any, args: tuple, kwargs: dict) -> Any:
+        raise TracerError(f"numpy.{func.__name__} has no graphdiff primitive (on a dual number); {_LISTED}")
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -60,6 +65,9 @@ class Dual(Box):
     def __repr__(self) -> str:
         tangent = 0.0 if self.tangent is None else self.tangent
         return f"Dual(primal={self.primal!r}, tangent={tangent!r})"
+
+
+_LISTED = "the primitives are listed in graphdiff.PRIMITIVES"
 
 
 def _plain(x: Any) -> Any:

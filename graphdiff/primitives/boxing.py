@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-from graphdiff.errors import IndexingError, ShapeError, ValueTypeError
+from graphdiff.errors import IndexingError, ShapeError, TracerError, ValueTypeError
 from graphdiff.primitives.table import (
     add,
     broadcast_to,
@@ -308,7 +309,12 @@ class Box(NDArrayOperatorsMixin):
             c = args[0]
             return select(c if isinstance(c, Box) else np.asarray(c, dtype=float), args[1], args[2])
         if func in _COMPOSITES:
-            return _COMPOSITES[func](*args, **kwargs)
+            composite = _COMPOSITES[func]
+            try:
+                inspect.signature(composite).bind(*args, **kwargs)
+            except TypeError as err:
+                raise TracerError(f"numpy.{func.__name__} cannot be traced with these arguments: {err}") from None
+            return composite(*args, **kwargs)
         if func is np.concatenate and 1 <= len(args) <= 2 and set(kwargs) <= {"axis"}:
             return concatenate(*args, **kwargs)
         if func is np.stack and 1 <= len(args) <= 2 and set(kwargs) <= {"axis"}:
@@ -329,6 +335,8 @@ class Box(NDArrayOperatorsMixin):
             axes = list(range(len(_shape(args[0]))))
             axes[args[1]], axes[args[2]] = axes[args[2]], axes[args[1]]
             return _transpose(args[0], axes)
+        if func is np.dot and len(args) == 2 and not kwargs and 0 in (len(_shape(args[0])), len(_shape(args[1]))):
+            return mul(*args)  # numpy's dot with a scalar is the product
         if func in (np.dot, np.matmul) and len(args) == 2 and not kwargs:
             return matmul(*args)
         return self._unsupported_function(func, args, kwargs)

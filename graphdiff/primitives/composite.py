@@ -66,11 +66,16 @@ def softmax(x: Any, axis: int = -1) -> Any:
     return exp(log_softmax(x, axis))
 
 
-def clip(x: Any, low: Any, high: Any) -> Any:
+def clip(x: Any, a_min: Any = None, a_max: Any = None, *, min: Any = None, max: Any = None) -> Any:  # noqa: A002
     """``np.clip``: ``minimum(maximum(x, low), high)``; at ``low`` or ``high`` the derivative is shared half.
 
-    ``None`` for ``low`` or ``high`` leaves that side open, as in numpy.
+    The bounds go by position or by numpy's names (``a_min``/``a_max``, or numpy 2's
+    ``min``/``max``); ``None`` leaves that side open, as in numpy.
     """
+    if (a_min is not None and min is not None) or (a_max is not None and max is not None):
+        raise ShapeError("clip takes each bound once (a_min or min, a_max or max)")
+    low = a_min if a_min is not None else min
+    high = a_max if a_max is not None else max
     if low is None and high is None:
         raise ShapeError("clip needs a low or a high bound (both are None)")
     above = x if low is None else maximum(x, low)

@@ -680,6 +680,12 @@ def _integer_pow_d(x: Any, y: int) -> Any:
     return y * el.power(x, y - 1)
 
 
+def _lower_exponent(y: Any) -> Any:
+    """y - 1 for d(x**y)/dx = y x**(y-1), and 0 where y is 0: the derivative of x**0 = 1 is 0 at
+    x = 0 too (not 0 * inf = nan), as in JAX. ``y == 0`` adds exactly 1 there and nothing elsewhere."""
+    return y - 1 + el.equal(y, 0)
+
+
 def _log_base(x: Any) -> Any:
     """log(x) for d(x**y)/dy, with log(0) read as log(1) = 0, as JAX does: d/dy 0**y is 0, not nan.
 
@@ -826,7 +832,7 @@ div = _define("div", 2, np.true_divide, partials=(
     times(lambda out, x, y: -(out / y))))
 neg = _define("neg", 1, np.negative, partials=(MINUS_ONE,))
 pow = _define("pow", 2, el.power, partials=(  # noqa: A001 - the primitive's name
-    times(lambda out, x, y: y * el.power(x, y - 1)),
+    times(lambda out, x, y: y * el.power(x, _lower_exponent(y))),
     times(lambda out, x, y: _log_base(x) * out)))
 integer_pow = _define("integer_pow", 1, lambda x, *, y: el.power(x, y), partials=(
     times(lambda out, x, *, y: _integer_pow_d(x, y)),), params=("y",))

@@ -76,9 +76,8 @@ def check_grads(
             raise InputError("check_grads with order=2 needs a function with one scalar output")
         gradient = grad(f)  # one block per input, to difference
         second = _jacobian_by_differences(gradient, args, eps, len(args))
-        worst = _compare(
-            "hessian", _blocks(hessian(f)(*args), len(args), len(args)), second, rtol, atol, worst
-        )
+        H = hessian(f)(*args)  # rows by input, each a block per input (an array for scalars)
+        worst = _compare("hessian", [[np.asarray(b, dtype=float) for b in row] for row in H], second, rtol, atol, worst)
     if worst is not None:
         raise GradientCheckError(
             f"{worst.mode} derivative of output {worst.output} by input {worst.input} at element "
