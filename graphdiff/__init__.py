@@ -90,9 +90,11 @@ from graphdiff.primitives import (
     vdot,
 )
 from graphdiff.transforms import (
+    Colouring,
     Elimination,
     GradientCheckError,
     check_grads,
+    colouring,
     eliminate,
     grad,
     grad_graph,
@@ -103,6 +105,8 @@ from graphdiff.transforms import (
     jvp,
     jvp_graph,
     linearize_graph,
+    sparse_jacobian,
+    sparsity,
     value_and_grad,
     vjp,
     vjp_graph,

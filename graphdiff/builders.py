@@ -44,6 +44,7 @@ __all__ = [
     "classifier_params",
     "classifier_backprop",
     "rosenbrock",
+    "pde_residual",
     "random_dag",
     "roe_flux_1d",
     "robot_arm_6dof",
@@ -203,6 +204,36 @@ def rosenbrock(n: int) -> Graph:
         return _add_all([100.0 * square(x[i + 1] - square(x[i])) + square(1.0 - x[i]) for i in range(n - 1)])
 
     return trace(f, *([0.0] * n), name=f"rosenbrock({n})")
+
+
+def pde_residual(n: int) -> Graph:
+    """The residual of a 1-D discretised PDE, ``F_i = x_{i-1} - 2 x_i + x_{i+1} + h^2 sin x_i`` (n -> n).
+
+    ``u'' + sin u = 0`` on n interior points of a grid with spacing ``h = 1/(n+1)`` and
+    zero boundary values (``x_0 = x_{n+1} = 0``). Its Jacobian is tridiagonal: three
+    compressed sweeps give it whatever n is, where forward or reverse mode take n.
+
+    Examples
+    --------
+    >>> g = pde_residual(4)
+    >>> len(g.inputs), len(g.outputs)
+    (4, 4)
+    """
+    n = _size("pde_residual", "n", n, nodes_each=6)
+    h2 = (1.0 / (n + 1)) ** 2
+
+    def residual(*x):
+        out = []
+        for i in range(n):
+            r = -2.0 * x[i] + h2 * sin(x[i])
+            if i > 0:
+                r = x[i - 1] + r
+            if i < n - 1:
+                r = r + x[i + 1]
+            out.append(r)
+        return out
+
+    return trace(residual, *([0.0] * n), name=f"pde_residual({n})", names=[f"x{i}" for i in range(n)])
 
 
 def mlp(
@@ -567,6 +598,7 @@ _SPECS = {
     "fan_out": (fan_out, 1),
     "dense_map": (dense_map, 3),
     "rosenbrock": (rosenbrock, 1),
+    "pde_residual": (pde_residual, 1),
     "random_dag": (random_dag, 4),
     "mlp": (mlp, 0),
     "mlp_scalar": (lambda: mlp(scalar=True), 0),

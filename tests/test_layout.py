@@ -62,7 +62,9 @@ def test_every_module_belongs_to_a_layer():
         for p in PACKAGE.glob("*.py")
         if p.stem not in LAYERS and p.stem not in ("__init__", "__main__")
     ]
-    packages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and any(p.rglob("*.py"))}  # data folders hold none
+    packages = {
+        p.name for p in PACKAGE.iterdir() if p.is_dir() and any(p.rglob("*.py"))
+    }  # data folders hold none
     assert not loose and packages <= set(LAYERS)
 
 

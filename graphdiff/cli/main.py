@@ -836,7 +836,9 @@ def _point(graph: Any, at: list) -> list:
         return at  # binding says what is wrong with their number
     elements = sum(math.prod(s) for s in shapes)
     if len(at) != elements:
-        raise ArgumentError(f"--at gives {len(at)} value(s); the inputs of {graph.name} have {elements} element(s)")
+        raise ArgumentError(
+            f"--at gives {len(at)} value(s); the inputs of {graph.name} have {elements} element(s)"
+        )
     values, start = [], 0
     for n in graph.inputs:
         shape = graph.shape_of(n)

@@ -18,7 +18,7 @@ import numpy as np
 from tabulate import tabulate
 
 from graphdiff import builders
-from graphdiff.cost.sweeps import MODES, measure
+from graphdiff.cost.sweeps import COMPRESSED, MODES, measure
 from graphdiff.errors import ArgumentError
 from graphdiff.graph.graph import Graph
 
@@ -55,6 +55,12 @@ FAMILIES: dict[str, Family] = {
         modes=("function", "forward", "reverse"),  # a vector sweep would hold 203,530 x 64 x 256 numbers
     ),
     "rosenbrock": Family(builders.rosenbrock, (10, 100), "n inputs"),
+    "pde_residual": Family(
+        builders.pde_residual,
+        (10, 100),
+        "n inputs = n outputs (tridiagonal Jacobian)",
+        modes=MODES + COMPRESSED,
+    ),
     "random_dag": Family(lambda n: builders.random_dag(n, 10, 1, seed=0), (100, 1000), "nodes (10 inputs)"),
 }
 
@@ -260,7 +266,8 @@ def render(rows: list[dict[str, Any]], fmt: str = "table", tablefmt: str = "simp
     legend = (
         "ops: arithmetic performed (counted); ops/f and time/f: ratios to evaluating the function, "
         "measured in this run.\nforward: one sweep per input; forward-vector: one sweep carrying every "
-        "input direction; reverse: one evaluation + one sweep per output.\nstored: numbers the reverse "
+        "input direction; reverse: one evaluation + one sweep per output; -compressed: one per colour of "
+        "the Jacobian's columns (rows).\nstored: numbers the reverse "
         "sweeps read from the evaluation; peak live: most numbers alive at once; time: median wall time."
     )
     return (

@@ -36,10 +36,14 @@ from graphdiff.modes.evaluate import evaluate
 from graphdiff.modes.forward import forward_sweep
 from graphdiff.modes.reverse import reverse_sweep, tape
 from graphdiff.primitives.counting import Counted, OpCounts, counting
+from graphdiff.transforms.sparse import colouring_of
 
 __all__ = ["ModeCost", "measure", "count_by_running", "median_seconds", "interleaved_medians", "MODES"]
 
 MODES = ("function", "forward", "forward-vector", "reverse")
+COMPRESSED = ("forward-compressed", "reverse-compressed")
+"""Sweeps of a sparse Jacobian of scalars: one per column colour (a vector sweep carrying one
+direction per colour) or one reverse sweep per row colour (see graphdiff.transforms.sparse)."""
 
 
 @dataclass(frozen=True)
@@ -200,11 +204,49 @@ def _tally_reverse(program: Program) -> tuple[OpCounts, int, int, int]:
     return total, sweeps, stored, reverse_peak(program, frozenset(kept), patterns)
 
 
+def _tally_forward_compressed(program: Program) -> tuple[OpCounts, int, int, int]:
+    p = colouring_of(program, "fwd").colours
+    ops, tangent_sizes = forward_counts(program, set(program.input_slots), batch=(p,))
+    return ops, p, 0, forward_peak(program, tangent_sizes)
+
+
+def _tally_reverse_compressed(program: Program) -> tuple[OpCounts, int, int, int]:
+    total, kept, patterns = function_counts(program), set(), []
+    for seeded in _row_groups(program):
+        ops, arrived = reverse_counts(program, seeded)
+        total += ops
+        patterns.append(arrived)
+        kept |= tape(program, [True if a else None for a in arrived])
+    stored = sum(program.sizes[k] for k in kept)
+    return total, len(patterns), stored, reverse_peak(program, frozenset(kept), patterns)
+
+
+def _row_groups(program: Program) -> list[list[int]]:
+    """The output slots of each row colour: seeded together in one reverse sweep."""
+    c = colouring_of(program, "rev")
+    return [[program.output_slots[i] for i in np.flatnonzero(c.colour == k)] for k in range(c.colours)]
+
+
+def _compressed_seeds(program: Program) -> dict[int, Any]:
+    """Each input's tangent in the compressed forward sweep: the unit vector of its colour."""
+    S = colouring_of(program, "fwd").seeds
+    return {slot: S[j] for j, slot in enumerate(program.input_slots)}
+
+
+def _group_seeds(program: Program, group: list[int]) -> dict[int, Any]:
+    seeds: dict[int, Any] = {}
+    for slot in group:
+        seeds[slot] = seeds.get(slot, 0.0) + 1.0
+    return {slot: np.float64(v) for slot, v in seeds.items()}
+
+
 _TALLIES = {
     "function": _tally_function,
     "forward": _tally_forward,
     "forward-vector": _tally_forward_vector,
     "reverse": _tally_reverse,
+    "forward-compressed": _tally_forward_compressed,
+    "reverse-compressed": _tally_reverse_compressed,
 }
 
 
@@ -241,11 +283,29 @@ def _run_reverse(program: Program, values: list) -> Callable[[], Any]:
     return run
 
 
+def _run_forward_compressed(program: Program, values: list) -> Callable[[], Any]:
+    seed = _compressed_seeds(program)
+    return lambda: forward_sweep(program, values, seed)
+
+
+def _run_reverse_compressed(program: Program, values: list) -> Callable[[], Any]:
+    seeds = [_group_seeds(program, group) for group in _row_groups(program)]
+
+    def run():
+        primals = evaluate(program, values)
+        for seed in seeds:
+            reverse_sweep(program, primals, seed)
+
+    return run
+
+
 _RUNS = {
     "function": _run_function,
     "forward": _run_forward,
     "forward-vector": _run_forward_vector,
     "reverse": _run_reverse,
+    "forward-compressed": _run_forward_compressed,
+    "reverse-compressed": _run_reverse_compressed,
 }
 
 
@@ -259,17 +319,23 @@ def count_by_running(program: Program, values: list, mode: str) -> tuple[OpCount
         with counting() as total:
             evaluate(program, values, _lift)
         return total, 1, 0
-    if mode in ("forward", "forward-vector"):
-        seeds = _forward_seeds(program) if mode == "forward" else [_vector_seeds(program)]
+    if mode in ("forward", "forward-vector", "forward-compressed"):
+        seeds = {"forward": _forward_seeds, "forward-vector": lambda p: [_vector_seeds(p)],
+                 "forward-compressed": lambda p: [_compressed_seeds(p)]}[mode](program)  # fmt: skip
         for seed in seeds:
             with counting() as ops:
                 forward_sweep(program, values, _counted(seed), _lift)
             total += ops
-        return total, len(seeds), 0
+        # a compressed sweep carries one direction per colour: as many Jacobian columns at once
+        sweeps = colouring_of(program, "fwd").colours if mode == "forward-compressed" else len(seeds)
+        return total, sweeps, 0
     with counting() as total:
         primals = evaluate(program, values, _lift)
     tagged = [None if v is None else Counted(v.value, slot=k) for k, v in enumerate(primals)]
-    seeds, read = _reverse_seeds(program), set()
+    if mode == "reverse-compressed":
+        seeds, read = [_group_seeds(program, group) for group in _row_groups(program)], set()
+    else:
+        seeds, read = _reverse_seeds(program), set()
     for seed in seeds:
         with counting() as ops:
             reverse_sweep(program, tagged, _counted(seed))

@@ -313,7 +313,9 @@ class Box(NDArrayOperatorsMixin):
             try:
                 inspect.signature(composite).bind(*args, **kwargs)
             except TypeError as err:
-                raise TracerError(f"numpy.{func.__name__} cannot be traced with these arguments: {err}") from None
+                raise TracerError(
+                    f"numpy.{func.__name__} cannot be traced with these arguments: {err}"
+                ) from None
             return composite(*args, **kwargs)
         if func is np.concatenate and 1 <= len(args) <= 2 and set(kwargs) <= {"axis"}:
             return concatenate(*args, **kwargs)
@@ -335,7 +337,12 @@ class Box(NDArrayOperatorsMixin):
             axes = list(range(len(_shape(args[0]))))
             axes[args[1]], axes[args[2]] = axes[args[2]], axes[args[1]]
             return _transpose(args[0], axes)
-        if func is np.dot and len(args) == 2 and not kwargs and 0 in (len(_shape(args[0])), len(_shape(args[1]))):
+        if (
+            func is np.dot
+            and len(args) == 2
+            and not kwargs
+            and 0 in (len(_shape(args[0])), len(_shape(args[1])))
+        ):
             return mul(*args)  # numpy's dot with a scalar is the product
         if func in (np.dot, np.matmul) and len(args) == 2 and not kwargs:
             return matmul(*args)

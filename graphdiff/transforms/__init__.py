@@ -6,7 +6,8 @@ from graphdiff.transforms.derivatives import grad_graph, jvp_graph, vjp_graph
 from graphdiff.transforms.elimination import Elimination, eliminate, linearize_graph
 from graphdiff.transforms.jacobians import hessian, jacfwd, jacrev
 from graphdiff.transforms.jit import jit
+from graphdiff.transforms.sparse import Colouring, colouring, sparse_jacobian, sparsity
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "jacfwd", "jacrev", "grad_graph", "jvp_graph",
            "vjp_graph", "hessian", "jit", "check_grads", "GradientCheckError", "eliminate", "linearize_graph",
-           "Elimination"]  # fmt: skip
+           "Elimination", "sparse_jacobian", "sparsity", "colouring", "Colouring"]  # fmt: skip

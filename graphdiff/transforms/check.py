@@ -77,7 +77,9 @@ def check_grads(
         gradient = grad(f)  # one block per input, to difference
         second = _jacobian_by_differences(gradient, args, eps, len(args))
         H = hessian(f)(*args)  # rows by input, each a block per input (an array for scalars)
-        worst = _compare("hessian", [[np.asarray(b, dtype=float) for b in row] for row in H], second, rtol, atol, worst)
+        worst = _compare(
+            "hessian", [[np.asarray(b, dtype=float) for b in row] for row in H], second, rtol, atol, worst
+        )
     if worst is not None:
         raise GradientCheckError(
             f"{worst.mode} derivative of output {worst.output} by input {worst.input} at element "
