@@ -7,6 +7,7 @@
 """
 
 from graphdiff import builders, compiler, cost, graph, ir, modes, primitives, readwrite, transforms, views
+from graphdiff.cost import advise, jacobian
 from graphdiff.errors import (
     ArgumentError,
     ArityError,

@@ -40,6 +40,8 @@ examples:
   graphdiff example colah                      the worked example, forward and reverse
   graphdiff draw colah --reverse -o rev.png    a picture of the reverse sweep
   graphdiff bench --family speelpenning        what each mode costs, counted and timed
+  graphdiff eliminate --table                  vertex elimination against the published table
+  graphdiff advise model.py:f --shapes 3x2,2   which method to use on your own function
 
 'graphdiff COMMAND --help' shows a command's options, their defaults and examples.
 Errors: one line on stderr, exit status 2 (130 when interrupted).
@@ -134,6 +136,24 @@ examples:
   graphdiff eliminate --table                        the AlphaGrad paper's table, recounted
 """
 
+ADVISE_DESCRIPTION = """\
+Which way to get the Jacobian of your function, counted on its own graph and timed.
+
+Every applicable method is counted: forward mode (a sweep per input), vector forward,
+reverse mode (a sweep per output), for functions of scalars also compressed sweeps (a
+sweep per colour of the Jacobian's columns or rows) and vertex elimination in the best
+order a short search finds. The cheapest few by count are timed as generated code, and
+the fastest measured is recommended, with the call that gets it.
+"""
+
+ADVISE_EPILOG = """\
+examples:
+  graphdiff advise model.py:loss --shapes 784x32,32     your own function of arrays
+  graphdiff advise rosenbrock:100                       a scalar loss of 100 inputs: reverse
+  graphdiff advise fan_out:50                           one input, 50 outputs: forward
+  graphdiff advise pde_residual:200                     a tridiagonal Jacobian: compressed
+"""
+
 # Options whose default is None in the parser, so that a check can tell an option the
 # user gave from one left alone; the real defaults are filled in after the checks.
 EXAMPLE_DEFAULTS = {"format": "table", "tablefmt": "simple", "iterations": 10_000}
@@ -145,6 +165,7 @@ BENCH_DEFAULTS = {
     "tablefmt": "simple",
     "limit": 60.0,
 }
+ADVISE_DEFAULTS = {"measure": 3, "budget": 2.0, "format": "table", "tablefmt": "simple"}
 ELIMINATE_DEFAULTS = {"order": "markowitz", "budget": 25.0, "format": "table", "tablefmt": "simple"}
 DRAW_FORMATS = ("dot", "png", "svg")
 
@@ -466,6 +487,46 @@ def build_parser() -> argparse.ArgumentParser:
     elim.add_argument("--format", choices=["table", "json"], help="output format (default: table)")
     elim.add_argument("--tablefmt", type=_tablefmt, help="a tabulate table format (default: simple)")
     elim.set_defaults(run=_run_eliminate, check=_check_eliminate)
+
+    advise = commands.add_parser(
+        "advise",
+        help="which way to get the Jacobian of your function: every method counted, the cheapest timed",
+        description=ADVISE_DESCRIPTION,
+        epilog=ADVISE_EPILOG,
+        formatter_class=formatter,
+    )
+    advise.add_argument(
+        "graph",
+        metavar="GRAPH",
+        help="FILE.py:NAME (your function), a builder (e.g. rosenbrock:50) or a .json file",
+    )
+    advise.add_argument(
+        "--shapes",
+        type=_shape_list,
+        metavar="SHAPE,...",
+        help="with FILE.py:NAME: each input's shape, e.g. 3x2,2 (default: every input a scalar)",
+    )
+    advise.add_argument(
+        "--at",
+        type=_float_list,
+        metavar="X,X,...",
+        help="the point, every element in input order (default: random)",
+    )
+    advise.add_argument(
+        "--measure",
+        type=_positive_int,
+        metavar="N",
+        help="how many of the cheapest by count to time (default: 3)",
+    )
+    advise.add_argument(
+        "--budget",
+        type=_positive_seconds,
+        metavar="S",
+        help="seconds of search for an elimination order (default: 2)",
+    )
+    advise.add_argument("--format", choices=["table", "json"], help="output format (default: table)")
+    advise.add_argument("--tablefmt", type=_tablefmt, help="a tabulate table format (default: simple)")
+    advise.set_defaults(run=_run_advise, check=_check_advise)
     return parser
 
 
@@ -657,6 +718,36 @@ def _check_eliminate(args: argparse.Namespace) -> None:
     if args.format == "json":
         _refuse(_given(args, ["tablefmt"]), "with --format json")
     _fill_defaults(args, ELIMINATE_DEFAULTS)
+
+
+def _check_advise(args: argparse.Namespace) -> None:
+    if _is_function_spec(args.graph):
+        path = args.graph.rpartition(":")[0]
+        if not Path(path).is_file():
+            raise ArgumentError(f"advise: no file {path!r}")
+        if args.shapes is not None:
+            _check_shapes(args.shapes, None, args.at)
+    elif args.shapes is not None:
+        raise ArgumentError("--shapes gives the inputs of your function: it goes with GRAPH=FILE.py:NAME")
+    if args.format == "json":
+        _refuse(_given(args, ["tablefmt"]), "with --format json")
+    _fill_defaults(args, ADVISE_DEFAULTS)
+
+
+def _run_advise(args: argparse.Namespace) -> int:
+    from graphdiff.builders import from_spec
+    from graphdiff.cli.suites import random_point
+    from graphdiff.cost.advice import advise
+
+    if _is_function_spec(args.graph):
+        path, _, name = args.graph.rpartition(":")
+        graph = _traced_user_function(path, name, f"advise {args.graph}", args.shapes, None, args.at)
+    else:
+        graph = from_spec(args.graph)
+    point = _point(graph, args.at) if args.at is not None else random_point(graph, (0.1, 0.9))
+    advice = advise(graph, *point, measure=args.measure, budget=args.budget)
+    print(advice.render(args.format, args.tablefmt))
+    return 0
 
 
 def _run_eliminate(args: argparse.Namespace) -> int:

@@ -51,7 +51,19 @@ from graphdiff.ir.analysis import input_sets, needed
 from graphdiff.ir.program import Program
 from graphdiff.primitives.elementary import OPERATIONS, SCALAR_ERRORS, SCALAR_NAMESPACE
 
-__all__ = ["Sym", "fast", "run", "interpreted", "compiled", "ARITHMETIC_ERRORS", "COMPILE_AFTER", "TIERED"]
+__all__ = [
+    "Sym",
+    "fast",
+    "run",
+    "interpreted",
+    "compiled",
+    "ARITHMETIC_ERRORS",
+    "COMPILE_AFTER",
+    "TIERED",
+    "evaluation_then",
+    "sym_code",
+    "Unsupported",
+]
 
 # what the scalar implementations raise where numpy returns nan/inf with a warning: the
 # caller falls back to the interpreter, which uses numpy's value for exactly those calls
@@ -326,6 +338,26 @@ def _head(name: str, program: Program, extra: str | None = None) -> list[str]:
 def _unpack(stem: str, slots: list[int], sequence: str) -> list[str]:
     """``v0, v1, = inputs``: one name per slot, none for a program without inputs."""
     return ["    " + "".join(f"{stem}{s}, " for s in slots) + f"= {sequence}"] if slots else []
+
+
+def evaluation_then(
+    program: Program, name: str, expressions: Callable[[Callable[[int], Sym]], list[str]], result: str
+) -> Callable:
+    """A generated function of the inputs: the whole evaluation as straight-line code (value
+    of slot k in ``v<k>``), then the lines ``expressions(sym)`` makes, where ``sym(k)`` is
+    slot k's value as a :class:`Sym` for rules to run on; it returns ``result``.
+
+    Raises :class:`Unsupported` where a rule cannot be written as code.
+    """
+    body = expressions(lambda slot: Sym(_v(slot)))
+    every = set(range(len(program)))
+    source = "\n".join([*_head(name, program), *_primal_lines(program, every), *body, f"    return {result}"])
+    return _build(source, name)
+
+
+def sym_code(value: Any) -> str:
+    """A rule's result (a :class:`Sym` or a number) as Python source."""
+    return _code(value)
 
 
 def _evaluate_source(program: Program) -> str:

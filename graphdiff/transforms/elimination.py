@@ -34,12 +34,20 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from graphdiff.compiler.codegen import Unsupported, evaluation_then, sym_code
 from graphdiff.errors import ArgumentError, ShapeError
 from graphdiff.graph.graph import Graph
 from graphdiff.modes.evaluate import evaluate
 from graphdiff.primitives.counting import Counted, OpCounts, counting
 
-__all__ = ["linearize_graph", "eliminate", "Elimination", "ORDERS", "elimination_cost"]
+__all__ = [
+    "linearize_graph",
+    "eliminate",
+    "Elimination",
+    "ORDERS",
+    "elimination_cost",
+    "compiled_elimination",
+]
 
 ORDERS = ("forward", "reverse", "markowitz", "fill", "best")
 """The named orders: evaluation order, its reverse, lowest Markowitz degree (p * s) first,
@@ -67,7 +75,7 @@ def linearize_graph(g: Graph, inputs: Sequence[Any]) -> nx.DiGraph:
     return _linearized(g, inputs)[0]
 
 
-def _linearized(g: Graph, inputs: Sequence[Any]) -> tuple[nx.DiGraph, OpCounts]:
+def _linearized(g: Graph, inputs: Sequence[Any], count: bool = True) -> tuple[nx.DiGraph, OpCounts]:
     program = g.program
     not_scalar = [program.names[s] for s in range(len(program)) if program.shapes[s] != ()]
     if not_scalar:
@@ -90,9 +98,10 @@ def _linearized(g: Graph, inputs: Sequence[Any]) -> tuple[nx.DiGraph, OpCounts]:
                 continue
             arg_values = [values[b] for b in args]
             partial = _partial(prim, i, values[out], arg_values, params)
-            with counting() as counted:  # what computing this partial costs, counted apart
-                _partial(prim, i, Counted(values[out]), [Counted(v) for v in arg_values], params)
-            costs += counted
+            if count:
+                with counting() as counted:  # what computing this partial costs, counted apart
+                    _partial(prim, i, Counted(values[out]), [Counted(v) for v in arg_values], params)
+                costs += counted
             partials[a] = partials.get(a, 0.0) + float(partial)
         for a, partial in partials.items():
             G.add_edge(program.names[a], program.names[out], partial=partial)
@@ -182,6 +191,44 @@ class Elimination:
         shows what an order costs in time, which multiplications alone do not say.
         """
         return _accumulator(self.edges, self.order, self.inputs, self.outputs)
+
+
+def compiled_elimination(g: Graph, order: Sequence[str]) -> Callable[[Sequence[float]], list[float]] | None:
+    """The Jacobian of a scalar ``g`` in one elimination order as straight-line Python: inputs
+    (floats) -> the Jacobian's entries, outputs by inputs, row by row.
+
+    The evaluation, each edge partial (written from the primitive's stated partial) and
+    the accumulation, in one generated function: the elimination's counterpart of the
+    generated sweeps. ``None`` where a rule cannot be written as code.
+
+    >>> import graphdiff as gd
+    >>> compiled_elimination(gd.builders.colah(), ["c", "d"])([2.0, 1.0])
+    [2.0, 5.0]
+    """
+    program = g.program
+    with np.errstate(all="ignore"):  # the edges only: the point does not matter
+        G, _ = _linearized(g, [1.0] * len(g.inputs), count=False)
+    order = _Structure(G).checked(list(order))
+    edges = [[u, v, p] for u, v, p in G.edges(data="partial")]
+    accumulation, result = _accumulation_lines(edges, order, G.graph["inputs"], G.graph["outputs"])
+
+    def lines(sym: Callable[[int], Any]) -> list[str]:
+        terms: dict[tuple[str, str], list[str]] = {}
+        for prim, out, args, params, _ in program.ops:
+            for i, a in enumerate(args):
+                if program.kinds[a] != "const" and i not in prim.zero_args:
+                    value = _partial(prim, i, sym(out), [sym(b) for b in args], params)
+                    terms.setdefault((program.names[a], program.names[out]), []).append(sym_code(value))
+        code = []
+        for k, (u, v, _) in enumerate(edges):
+            found = terms.get((u, v), ["1.0"])  # none: the edge to an output's copy
+            code.append(f"    e{k} = {found[0] if len(found) == 1 else '(' + ' + '.join(found) + ')'}")
+        return code + accumulation
+
+    try:
+        return evaluation_then(program, "elimination", lines, result)
+    except Unsupported:
+        return None
 
 
 def eliminate(
@@ -409,16 +456,34 @@ def _bits(x: int):
 def _accumulator(
     edges: list[list[Any]], order: list[str], inputs: list[str], outputs: list[str]
 ) -> Callable[[Sequence[float]], list[float]]:
-    """Generate the straight-line code of one elimination order (see :meth:`Elimination.accumulate`).
+    """Generate the straight-line code of one elimination order (see :meth:`Elimination.accumulate`)."""
+    lines, result = _accumulation_lines(edges, order, inputs, outputs)
+    source = "\n".join(
+        [
+            "def accumulate(c):",
+            *(f"    e{k} = c[{k}]" for k in range(len(edges))),
+            *lines,
+            f"    return {result}",
+        ]
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<graphdiff elimination>", "exec"), namespace)
+    return namespace["accumulate"]
 
-    It walks the edges exactly as the elimination does (the same products, added in the
-    same order), naming each edge partial by a variable, so it computes the same bits.
+
+def _accumulation_lines(
+    edges: list[list[Any]], order: list[str], inputs: list[str], outputs: list[str]
+) -> tuple[list[str], str]:
+    """The statements of one elimination order, on edge partials ``e0, e1, ...`` (in ``edges``
+    order), and the expression of the Jacobian's entries.
+
+    They walk the edges exactly as the elimination does (the same products, added in the
+    same order), naming each edge partial by a variable, so they compute the same bits.
     """
     preds: dict[str, dict[str, str]] = {}
     succs: dict[str, dict[str, str]] = {}
-    lines = ["def accumulate(c):"]
+    lines: list[str] = []
     for e, (u, v, _) in enumerate(edges):
-        lines.append(f"    e{e} = c[{e}]")
         preds.setdefault(v, {})[u] = succs.setdefault(u, {})[v] = f"e{e}"
     fresh = len(edges)
     for j in order:
@@ -436,7 +501,4 @@ def _accumulator(
             del preds[k][j]
         preds[j], succs[j] = {}, {}
     entries = ["1.0" if o == x else preds.get(o, {}).get(x, "0.0") for o in outputs for x in inputs]
-    lines.append(f"    return [{', '.join(entries)}]")
-    namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), "<graphdiff elimination>", "exec"), namespace)
-    return namespace["accumulate"]
+    return lines, f"[{', '.join(entries)}]"
