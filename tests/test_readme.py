@@ -53,6 +53,9 @@ NOT_RUN = {
     "this file's budget); test_opcounts_table_is_current holds its README table cell by cell",
     "graphdiff example xor": "trains for 10,000 steps (about 5 s); tests/test_examples.py runs the same script",
     "graphdiff bench --peers": "needs the optional peers (pip install '.[peers]') and runs each for up to 60 s",
+    "graphdiff eliminate --table": "searches 25 s per graph; tests/test_elimination.py runs it with --budget 0.2",
+    "graphdiff advise model.py:f --shapes 784x32,32": "names the reader's own file; tests/test_advice.py runs one",
+    "graphdiff advise FILE.py:f --shapes ...": "the command's form, not a command",
 }
 
 

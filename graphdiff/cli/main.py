@@ -581,20 +581,35 @@ def _check_example(args: argparse.Namespace) -> None:
     _fill_defaults(args, EXAMPLE_DEFAULTS)
 
 
+def _graph_or_function(args: argparse.Namespace, command: str) -> Any:
+    """GRAPH: a builder or saved graph, or FILE.py:NAME traced with --shapes."""
+    from graphdiff.builders import from_spec
+
+    if not _is_function_spec(args.graph):
+        return from_spec(args.graph)
+    path, _, name = args.graph.rpartition(":")
+    return _traced_user_function(path, name, f"{command} {args.graph}", args.shapes, None, args.at)
+
+
+def _check_function_spec(args: argparse.Namespace, command: str) -> None:
+    """FILE.py:NAME must name a file; --shapes goes with it alone and must fit --at."""
+    if _is_function_spec(args.graph):
+        path = args.graph.rpartition(":")[0]
+        if not Path(path).is_file():
+            raise ArgumentError(f"{command}: no file {path!r}")
+        if args.shapes is not None:
+            _check_shapes(args.shapes, None, args.at)
+    elif args.shapes is not None:
+        raise ArgumentError("--shapes gives the inputs of your function: it goes with GRAPH=FILE.py:NAME")
+
+
 def _is_function_spec(spec: str) -> bool:
     path, _, name = spec.rpartition(":")
     return path.endswith(".py") and bool(name)
 
 
 def _check_draw(args: argparse.Namespace) -> None:
-    if _is_function_spec(args.graph):
-        path = args.graph.rpartition(":")[0]
-        if not Path(path).is_file():
-            raise ArgumentError(f"draw: no file {path!r}")
-        if args.shapes is not None:
-            _check_shapes(args.shapes, None, args.at)
-    elif args.shapes is not None:
-        raise ArgumentError("--shapes gives the inputs of your function: it goes with GRAPH=FILE.py:NAME")
+    _check_function_spec(args, "draw")
     if args.output is not None and not args.reverse:
         raise ArgumentError("--output NODE picks the output of a reverse sweep: it needs --reverse")
     if args.structure:
@@ -721,29 +736,17 @@ def _check_eliminate(args: argparse.Namespace) -> None:
 
 
 def _check_advise(args: argparse.Namespace) -> None:
-    if _is_function_spec(args.graph):
-        path = args.graph.rpartition(":")[0]
-        if not Path(path).is_file():
-            raise ArgumentError(f"advise: no file {path!r}")
-        if args.shapes is not None:
-            _check_shapes(args.shapes, None, args.at)
-    elif args.shapes is not None:
-        raise ArgumentError("--shapes gives the inputs of your function: it goes with GRAPH=FILE.py:NAME")
+    _check_function_spec(args, "advise")
     if args.format == "json":
         _refuse(_given(args, ["tablefmt"]), "with --format json")
     _fill_defaults(args, ADVISE_DEFAULTS)
 
 
 def _run_advise(args: argparse.Namespace) -> int:
-    from graphdiff.builders import from_spec
     from graphdiff.cli.suites import random_point
     from graphdiff.cost.advice import advise
 
-    if _is_function_spec(args.graph):
-        path, _, name = args.graph.rpartition(":")
-        graph = _traced_user_function(path, name, f"advise {args.graph}", args.shapes, None, args.at)
-    else:
-        graph = from_spec(args.graph)
+    graph = _graph_or_function(args, "advise")
     point = _point(graph, args.at) if args.at is not None else random_point(graph, (0.1, 0.9))
     advice = advise(graph, *point, measure=args.measure, budget=args.budget)
     print(advice.render(args.format, args.tablefmt))
@@ -803,16 +806,11 @@ def _is_terminal(stream: Any) -> bool:
 
 
 def _run_draw(args: argparse.Namespace) -> int:
-    from graphdiff.builders import from_spec
     from graphdiff.cli.examples import COLAH_INPUTS
     from graphdiff.cli.suites import random_point
     from graphdiff.views.draw import draw
 
-    if _is_function_spec(args.graph):
-        path, _, name = args.graph.rpartition(":")
-        graph = _traced_user_function(path, name, f"draw {args.graph}", args.shapes, None, args.at)
-    else:
-        graph = from_spec(args.graph)
+    graph = _graph_or_function(args, "draw")
     if args.structure:
         point = None
     elif args.at is not None:
