@@ -261,6 +261,17 @@ def _shape_list(text: str) -> list[tuple[int, ...]]:
     return shapes
 
 
+def _add_shapes(parser: argparse.ArgumentParser, goes_with: str, example: str) -> None:
+    """``--shapes``, the array inputs of the user's function, on a command that traces one."""
+    parser.add_argument(
+        "--shapes",
+        type=_shape_list,
+        metavar="SHAPE,...",
+        help=f"{goes_with}: each input's shape, e.g. {example} (dimensions joined by x; scalar for a number; "
+        "default: every input a scalar)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``graphdiff``: subcommands ``example``, ``draw`` and ``bench``.
 
@@ -317,12 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="GRAPH",
         help="a builder (e.g. colah, path_explosion:2,3), a .json file, or FILE.py:NAME (your function)",
     )
-    draw.add_argument(
-        "--shapes",
-        type=_shape_list,
-        metavar="SHAPE,...",
-        help="with GRAPH=FILE.py:NAME: each input's shape, e.g. 3x2,2 (default: every input a scalar)",
-    )
+    _add_shapes(draw, "with GRAPH=FILE.py:NAME", "3x2,2")
     draw.add_argument(
         "--at",
         type=_float_list,
@@ -387,12 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--graph", metavar="FILE.json", help="benchmark a graph saved with graphdiff.readwrite.save"
     )
     bench.add_argument("--function", metavar="FILE.py:NAME", help="benchmark a Python function from a file")
-    bench.add_argument(
-        "--shapes",
-        type=_shape_list,
-        metavar="SHAPE,...",
-        help="with --function: each input's shape, e.g. 784x256,256 (dimensions joined by x; scalar for a number)",
-    )
+    _add_shapes(bench, "with --function", "784x256,256")
     bench.add_argument(
         "--inputs",
         type=_positive_int,
@@ -500,12 +501,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="GRAPH",
         help="FILE.py:NAME (your function), a builder (e.g. rosenbrock:50) or a .json file",
     )
-    advise.add_argument(
-        "--shapes",
-        type=_shape_list,
-        metavar="SHAPE,...",
-        help="with FILE.py:NAME: each input's shape, e.g. 3x2,2 (default: every input a scalar)",
-    )
+    _add_shapes(advise, "with GRAPH=FILE.py:NAME", "3x2,2")
     advise.add_argument(
         "--at",
         type=_float_list,

@@ -33,7 +33,7 @@ from graphdiff.cost.sweeps import COMPRESSED, MODES, measure, median_seconds
 from graphdiff.errors import ArgumentError
 from graphdiff.graph.graph import Graph
 from graphdiff.graph.tracer import trace
-from graphdiff.transforms.elimination import compiled_elimination, eliminate
+from graphdiff.transforms.elimination import _linearized, compiled_elimination, eliminate
 from graphdiff.transforms.jacobians import _unit_seeds, jacfwd, jacrev
 from graphdiff.transforms.sparse import colouring_of, sparse_jacobian
 
@@ -192,17 +192,20 @@ def measure_counts(g: Graph, point: list, modes: Sequence[str]) -> dict:
 def _seconds(g: Graph, point: list, method: str, order: list[str]) -> float:
     """The median wall time of ``method``'s steady-state call: generated code for a function of
     scalars (compiled ahead, as gd.jit would), the interpreted sweeps for arrays."""
-    program = g.program
     floats = [float(x) for x in point] if all(np.ndim(x) == 0 for x in point) else None
     run = None if floats is None else _compiled_run(g, floats, method, order)
+    if run is None and method == "elimination":  # a rule with no code: interpret the linearization
+        accumulate = eliminate(g, point, order=order).accumulate()
+
+        def run() -> None:
+            G, _ = _linearized(g, point, count=False)
+            accumulate([p for _, _, p in G.edges(data="partial")])
+
     if run is None:
-        if method == "elimination":
-            raise ArgumentError("advise: elimination needs a graph of scalars")  # never reached: not offered
         return measure(g, point, modes=("function", method), repeats=3, budget=0.2, timed=(method,))[
             method
         ].seconds
     run()
-    del program
     return median_seconds(run, least=5, budget=0.2)
 
 
@@ -227,10 +230,8 @@ def _compiled_run(g: Graph, x: list[float], method: str, order: list[str]) -> Ca
         ]
     elif method == "forward-compressed":
         function = fast(program, "jvp", force=True)
-        lanes = [
-            (colouring_of(program, "fwd").colour == k).astype(float).tolist()
-            for k in range(colouring_of(program, "fwd").colours)
-        ]
+        c = colouring_of(program, "fwd")
+        lanes = [(c.colour == k).astype(float).tolist() for k in range(c.colours)]
         return None if function is None else (lambda: [function(x, lane) for lane in lanes])
     else:
         function = compiled_elimination(g, order)

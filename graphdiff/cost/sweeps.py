@@ -36,7 +36,7 @@ from graphdiff.modes.evaluate import evaluate
 from graphdiff.modes.forward import forward_sweep
 from graphdiff.modes.reverse import reverse_sweep, tape
 from graphdiff.primitives.counting import Counted, OpCounts, counting
-from graphdiff.transforms.sparse import colouring_of
+from graphdiff.transforms.sparse import colouring_of, group_seeds
 
 __all__ = ["ModeCost", "measure", "count_by_running", "median_seconds", "interleaved_medians", "MODES"]
 
@@ -223,21 +223,13 @@ def _tally_reverse_compressed(program: Program) -> tuple[OpCounts, int, int, int
 
 def _row_groups(program: Program) -> list[list[int]]:
     """The output slots of each row colour: seeded together in one reverse sweep."""
-    c = colouring_of(program, "rev")
-    return [[program.output_slots[i] for i in np.flatnonzero(c.colour == k)] for k in range(c.colours)]
+    return [[program.output_slots[i] for i in group] for group in colouring_of(program, "rev").groups]
 
 
 def _compressed_seeds(program: Program) -> dict[int, Any]:
     """Each input's tangent in the compressed forward sweep: the unit vector of its colour."""
     S = colouring_of(program, "fwd").seeds
     return {slot: S[j] for j, slot in enumerate(program.input_slots)}
-
-
-def _group_seeds(program: Program, group: list[int]) -> dict[int, Any]:
-    seeds: dict[int, Any] = {}
-    for slot in group:
-        seeds[slot] = seeds.get(slot, 0.0) + 1.0
-    return {slot: np.float64(v) for slot, v in seeds.items()}
 
 
 _TALLIES = {
@@ -289,7 +281,7 @@ def _run_forward_compressed(program: Program, values: list) -> Callable[[], Any]
 
 
 def _run_reverse_compressed(program: Program, values: list) -> Callable[[], Any]:
-    seeds = [_group_seeds(program, group) for group in _row_groups(program)]
+    seeds = [group_seeds(program, group) for group in colouring_of(program, "rev").groups]
 
     def run():
         primals = evaluate(program, values)
@@ -333,7 +325,7 @@ def count_by_running(program: Program, values: list, mode: str) -> tuple[OpCount
         primals = evaluate(program, values, _lift)
     tagged = [None if v is None else Counted(v.value, slot=k) for k, v in enumerate(primals)]
     if mode == "reverse-compressed":
-        seeds, read = [_group_seeds(program, group) for group in _row_groups(program)], set()
+        seeds, read = [group_seeds(program, group) for group in colouring_of(program, "rev").groups], set()
     else:
         seeds, read = _reverse_seeds(program), set()
     for seed in seeds:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -270,17 +270,23 @@ def _compressed_reverse(program: Any, inputs: list, c: Colouring) -> np.ndarray:
     values = evaluate(program, inputs)
     B = np.zeros((n, c.colours))
     for k in range(c.colours):
-        seeds: dict[int, Any] = {}
-        for i in groups[k]:
-            slot = program.output_slots[i]
-            seeds[slot] = seeds.get(slot, 0.0) + 1.0
-        adjoints = reverse_sweep(program, values, seeds)
+        adjoints = reverse_sweep(program, values, group_seeds(program, groups[k]))
         for j, slot in enumerate(program.input_slots):
             if adjoints[slot] is not None:
                 B[j, k] = adjoints[slot]
     for group in groups:  # the generated functions share the work
         interpreted(program, ("grad", *group), started, share=1.0 / len(groups))
     return B
+
+
+def group_seeds(program: Any, rows: Sequence[int]) -> dict[int, Any]:
+    """The cotangents of one compressed reverse sweep: 1 at each output of the colour (added
+    where one node is several outputs)."""
+    seeds: dict[int, Any] = {}
+    for i in rows:
+        slot = program.output_slots[i]
+        seeds[slot] = seeds.get(slot, 0.0) + 1.0
+    return {slot: np.float64(v) for slot, v in seeds.items()}
 
 
 def _decompressed(c: Colouring, B: np.ndarray) -> Any:
