@@ -9,6 +9,7 @@ import pytest
 import graphdiff as gd
 from graphdiff import builders
 from graphdiff.cli.main import main
+from graphdiff.cost.advice import METHODS
 
 
 def test_a_scalar_loss_of_many_parameters_is_counted_cheapest_by_reverse_mode():
@@ -92,3 +93,45 @@ def test_bad_advice_requests_are_refused_by_name(capsys):
         gd.advise(builders.colah(), 2.0, 1.0, measure=0)
     assert main(["advise", "colah", "--shapes", "2"]) == 2
     assert "FILE.py:NAME" in capsys.readouterr().err
+
+
+def test_the_identity_counts_no_operations_and_its_table_still_renders():
+    advice = gd.advise(lambda x: x, 1.0, iterations=10)
+    assert {m.ops for m in advice.methods} == {0}
+    assert "as counted" in advice.render()
+
+
+def test_advice_and_jacobian_where_the_generated_code_raises_give_numpys_infinities():
+    f = lambda x, y: (1.0 / x * y, y * y)  # d/dx = -y / x**2 at x = 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        advice = gd.advise(f, 0.0, 2.0, iterations=10, measure=len(METHODS))
+        assert all(m.seconds is not None for m in advice.methods)
+        expected = gd.jacfwd(f)(0.0, 2.0)
+        np.testing.assert_array_equal(gd.jacobian(f)(0.0, 2.0), expected)
+        np.testing.assert_array_equal(gd.jacobian(f, method="elimination")(0.0, 2.0), expected)
+
+
+def test_jacobian_by_elimination_follows_a_changed_capture():
+    k = [2.0]
+
+    def h(x, y):
+        return x * y * k[0]
+
+    J = gd.jacobian(h, method="elimination")
+    np.testing.assert_array_equal(J(1.0, 2.0), [[4.0, 2.0]])
+    k[0] = 3.0
+    np.testing.assert_array_equal(J(1.0, 2.0), [[6.0, 3.0]])
+
+
+def test_jacobian_by_elimination_of_arrays_is_refused_by_name():
+    with pytest.raises(gd.ShapeError, match="elimination works on graphs of scalars"):
+        gd.jacobian(lambda x: gd.sum(x * x), method="elimination")(np.ones(3))
+
+
+def test_advice_traces_pytrees_and_integer_data_as_the_transformations_do():
+    f = lambda p, y: gd.sum(p["w"] * y)
+    p, y = {"w": np.ones(3)}, np.array([1, 2, 3])
+    advice = gd.advise(f, p, y, measure=1)
+    assert (advice.n_inputs, advice.n_outputs) == (3, 1)  # the labels are data, not inputs
+    (J,) = gd.jacobian(f)(p, y)
+    np.testing.assert_array_equal(J["w"], [1.0, 2.0, 3.0])

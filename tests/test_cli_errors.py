@@ -25,6 +25,7 @@ FUNCTION_FILES = {
     "branching": "def f(x):\n    if x > 0:\n        return x\n    return -x\n",
     "exits": "import sys\nsys.exit(3)\n",
     "zero_division": "def f(x):\n    return 1 / 0\n",
+    "keyword_only": "def f(x, *, k):\n    return x * k\n",
 }
 
 
@@ -183,6 +184,12 @@ CASES = [
     ("bench --function no_such_file.py:f", "no_such_file.py"),
     ("bench --function {dir}:f", "no file"),
     ("bench --function {noname}:f", "'f'"),
+    ("bench --function {keyword_only}:f", "keyword-only parameter 'k'"),
+    ("draw {keyword_only}:f", "keyword-only parameter 'k'"),
+    ("advise {keyword_only}:f", "keyword-only parameter 'k'"),
+    ("advise {noname}:f", "advise {noname}:f: "),
+    ("draw {noname}:f", "draw {noname}:f: "),
+    ("eliminate colah --order best --budget -1", "budget"),
     ("bench --function {notcallable}:f", "'f'"),
     ("bench --function {ok}", "FILE.py:NAME"),
     ("bench --function {ok}:", "FILE.py:NAME"),

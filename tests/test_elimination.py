@@ -202,3 +202,26 @@ def test_graphdiff_eliminate_table_reproduces_every_baseline(capsys):
     assert main(["eliminate", "--table", "--budget", "0.2"]) == 0
     out = capsys.readouterr().out
     assert out.count("reproduced") == 12 and "DIFFERS" not in out
+
+
+def test_a_plain_function_is_traced_at_the_inputs_given():
+    f = lambda x, y: gd.sin(x * y) * y
+    r = gd.eliminate(f, [0.5, 2.0], order="reverse")
+    np.testing.assert_allclose(r.jacobian, gd.jacfwd(f)(0.5, 2.0).reshape(1, 2), rtol=1e-12)
+    assert gd.linearize_graph(f, [0.5, 2.0]).number_of_edges() == 5  # x, y -> xy; xy -> sin; sin, y -> out
+    with pytest.raises(gd.InputError, match="list of values"):
+        gd.eliminate(f, {"x": 0.5, "y": 2.0})
+
+
+def test_a_search_of_no_steps_returns_the_best_heuristic_and_bad_budgets_are_refused():
+    g, x = builders.roe_flux_1d(), builders.ELIMINATION_BENCHMARKS["roe_flux_1d"][1]
+    heuristics = min(
+        gd.eliminate(g, x, order=o).multiplications for o in ("forward", "reverse", "markowitz", "fill")
+    )
+    assert gd.eliminate(g, x, order="best", iterations=0).multiplications == heuristics
+    assert gd.eliminate(g, x, order="best", budget=0).multiplications == heuristics
+    for bad in (dict(iterations=-1), dict(iterations=2.5), dict(budget=-1.0), dict(budget=float("nan"))):
+        with pytest.raises(gd.ArgumentError, match="budget|iterations"):
+            gd.eliminate(g, x, order="best", **bad)
+    with pytest.raises(gd.ArgumentError, match="order is a name"):
+        gd.eliminate(g, x, order=5)

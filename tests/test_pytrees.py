@@ -196,3 +196,67 @@ def test_argnums_out_of_range_and_has_aux_on_a_graph_are_refused_by_name():
         gd.jacfwd(lambda x, y: x * y, argnums=2)(1.0, 2.0)
     with pytest.raises(gd.InputError, match="not a Graph"):
         gd.jacrev(gd.builders.colah(), has_aux=True)
+
+
+# --- argnums, data and aux at their edges ---------------------------------------------
+
+
+def _weighted(w, labels, x):
+    return gd.sum(w * x * labels[0])
+
+
+def test_negative_argnums_count_back_from_the_last_argument_with_integer_data_among_them():
+    w, labels, x = np.ones(2), np.array([2, 3]), np.array([1.0, 2.0])
+    # d/dx sum(w * x * 2) = 2 w; d/dw = 2 x
+    np.testing.assert_array_equal(gd.grad(_weighted, argnums=-1)(w, labels, x), [2.0, 2.0])
+    dw, dx = gd.grad(_weighted, argnums=(0, -1))(w, labels, x)
+    np.testing.assert_array_equal(dw, [2.0, 4.0])
+    np.testing.assert_array_equal(dx, [2.0, 2.0])
+    with pytest.raises(gd.InputError, match="argument 1 is not differentiable"):
+        gd.grad(_weighted, argnums=-2)(w, labels, x)  # the labels
+
+
+def test_an_ordered_dict_of_parameters_comes_back_an_ordered_dict_in_its_own_order():
+    from collections import OrderedDict
+
+    params = OrderedDict([("w", 2.0), ("b", 1.0)])  # not sorted: kept as given, as JAX does
+    g = gd.grad(lambda p, x: p["w"] * x + p["b"], argnums=0)(params, 3.0)
+    assert type(g) is OrderedDict and list(g.items()) == [("w", 3.0), ("b", 1.0)]
+
+
+def test_integer_labels_inside_a_pytree_are_refused_by_their_path_not_traced_as_floats():
+    batch = {"x": np.ones(2), "y": np.array([1, 0])}
+    with pytest.raises(gd.InputError, match=r"batch\['y'\] is an array of int64 inside a pytree"):
+        gd.grad(lambda w, batch: gd.sum(w * batch["x"]), argnums=0)(np.ones(2), batch)
+
+
+def test_aux_may_be_none_or_hold_none_as_in_jax_but_the_value_may_not():
+    assert gd.grad(lambda x: (x * x, None), has_aux=True)(3.0) == ((6.0,), None)
+    (value, aux), grads = gd.value_and_grad(lambda x: (x * x, {"a": None, "b": x}), has_aux=True)(3.0)
+    assert (value, aux, grads) == (9.0, {"a": None, "b": 3.0}, (6.0,))
+    with pytest.raises(gd.TracerError, match="returned None"):
+        gd.grad(lambda x: (None, x), has_aux=True)(3.0)
+
+
+def test_jvp_takes_a_tangent_per_primal_with_none_or_zero_for_integer_data():
+    f = lambda w, y: gd.sum(w * y)
+    w, y = np.ones(3), np.array([1, 2, 3])
+    assert gd.jvp(f, (w, y), (np.ones(3),)) == (6.0, 6.0)  # one per input
+    assert gd.jvp(f, (w, y), (np.ones(3), None)) == (6.0, 6.0)  # one per primal
+    with pytest.raises(gd.InputError, match="primal 1 of <lambda> is integer data"):
+        gd.jvp(f, (w, y), (np.ones(3), np.ones(3)))
+    with pytest.raises(gd.InputError, match="integer data among the primals take no tangent"):
+        gd.jvp(f, (w, y), (1.0, 2.0, 3.0))
+
+
+def test_a_none_cotangent_is_refused_not_read_as_one():
+    with pytest.raises(gd.InputError, match="cotangent for output 'e' of colah is None"):
+        gd.vjp(gd.builders.colah(), (2.0, 1.0), None)
+    _, vjp_fn = gd.vjp(lambda a, b: (a * b, a + b), (2.0, 1.0))
+    with pytest.raises(gd.InputError, match="is None"):
+        vjp_fn((1.0, None))
+
+
+def test_hessian_names_itself_when_argnums_is_out_of_range():
+    with pytest.raises(gd.InputError, match="argnums of hessian of <lambda>: 5"):
+        gd.hessian(lambda x, y: x * y, argnums=5)(1.0, 2.0)

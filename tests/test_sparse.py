@@ -124,3 +124,27 @@ def test_what_cannot_be_compressed_is_refused_by_name():
         gd.sparse_jacobian(lambda x: gd.sum(x * x))(np.ones(3))
     with pytest.raises(gd.ArgumentError, match="mode is 'fwd', 'rev' or 'auto'"):
         gd.sparse_jacobian(builders.colah(), mode="sideways")
+
+
+def test_compressed_forward_keeps_a_rows_infinities_apart_from_its_colour_mates_zero_lanes():
+    # row 0 is y / x at x = 0: d/dx = -inf, d/dy = inf; x and z share a colour, so a lane
+    # carrying zero for y would give inf * 0 = nan in the interpreted sweep
+    f = lambda x, y, z: (1.0 / x * y, y * z, gd.log(z))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = gd.jacfwd(f)(0.0, 2.0, 0.0)
+    assert np.isinf(expected[0, :2]).all()
+    for mode in ("fwd", "rev"):
+        sj = gd.sparse_jacobian(f, mode=mode)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            first = sj(0.0, 2.0, 0.0).toarray()
+            for _ in range(200):  # until the generated code serves the calls
+                sj(1.0, 2.0, 3.0)
+            later = sj(0.0, 2.0, 0.0).toarray()
+        np.testing.assert_array_equal(first, expected)
+        np.testing.assert_array_equal(later, expected)
+
+
+def test_sparsity_and_colouring_of_a_plain_function_say_to_trace_it():
+    for read in (gd.sparsity, gd.colouring):
+        with pytest.raises(gd.InputError, match="trace it first"):
+            read(lambda x, y: x * y)

@@ -902,7 +902,7 @@ def _traced_user_function(
     """The user's function ``name`` in ``path``, traced with inputs of ``shapes`` (or ``inputs`` scalars)."""
     from graphdiff.graph.tracer import trace
 
-    f = _load_function(path, name)
+    f = _load_function(path, name, what)
     if shapes is not None:
         examples = [np.zeros(s) if s else 0.0 for s in shapes]
     elif at is not None:
@@ -934,8 +934,9 @@ def _point(graph: Any, at: list) -> list:
     return values
 
 
-def _load_function(path: str, name: str) -> Callable:
-    """Import ``path`` as a module (any suffix) and return its callable ``name``.
+def _load_function(path: str, name: str, what: str) -> Callable:
+    """Import ``path`` as a module (any suffix) and return its callable ``name``; ``what`` names
+    the option or argument that gave them, for messages.
 
     Whatever goes wrong while the file runs is the file's fault, and is reported as one
     :class:`ArgumentError` naming the file and line.
@@ -951,14 +952,14 @@ def _load_function(path: str, name: str) -> Callable:
     sys.path.insert(0, folder)  # as `python FILE.py` would: the file may import its neighbours
     sys.modules[module_name] = module  # dataclasses and pickle look a module up by name
     try:
-        _call_user_code(path, f"--function: {path}", lambda: loader.exec_module(module), everything=True)
+        _call_user_code(path, f"{what}: {path}", lambda: loader.exec_module(module), everything=True)
     finally:
         sys.modules.pop(module_name, None)
         if folder in sys.path:
             sys.path.remove(folder)
     f = getattr(module, name, None)
     if not callable(f):
-        raise ArgumentError(f"--function: {path} has no function {name!r}")
+        raise ArgumentError(f"{what}: {path} has no function {name!r}")
     return f
 
 

@@ -32,7 +32,7 @@ from graphdiff.compiler.codegen import ARITHMETIC_ERRORS, fast
 from graphdiff.cost.sweeps import COMPRESSED, MODES, measure, median_seconds
 from graphdiff.errors import ArgumentError
 from graphdiff.graph.graph import Graph
-from graphdiff.graph.tracer import trace
+from graphdiff.transforms.api import _prepare, _Traced
 from graphdiff.transforms.elimination import _linearized, compiled_elimination, eliminate
 from graphdiff.transforms.jacobians import _unit_seeds, jacfwd, jacrev
 from graphdiff.transforms.sparse import colouring_of, sparse_jacobian
@@ -87,11 +87,8 @@ class Advice:
     def summary(self) -> str:
         best = self.recommended
         call, what = _HOW[best.method]
-        agree = (
-            "as counted"
-            if best is self.predicted
-            else f"though {self.predicted.method} counts fewer operations"
-        )
+        fewest = self.predicted
+        agree = "as counted" if best.ops == fewest.ops else f"though {fewest.method} counts fewer operations"
         return f"use {best.method} ({what}; {call}): fastest measured, {agree}"
 
     def render(self, fmt: str = "table", tablefmt: str = "simple") -> str:
@@ -109,8 +106,9 @@ class Advice:
                 indent=1,
             )
         ranked = sorted(self.methods, key=lambda m: (m.ops, m.sweeps))
+        fewest = ranked[0].ops
         rows = [
-            [k + 1, m.method, m.sweeps, m.ops, f"{m.ops / ranked[0].ops:.2f}",
+            [k + 1, m.method, m.sweeps, m.ops, f"{m.ops / fewest:.2f}" if fewest else "-",
              "" if m.seconds is None else _time(m.seconds), m.detail, _HOW[m.method][0]]
             for k, m in enumerate(ranked)
         ]  # fmt: skip
@@ -155,8 +153,11 @@ def advise(
     """
     if isinstance(measure, bool) or not isinstance(measure, int) or measure < 1:
         raise ArgumentError(f"advise: measure is how many methods to time, at least 1; got {measure!r}")
-    g = f if isinstance(f, Graph) else trace(f, *examples)
-    point = g.bind(list(examples)) if examples else g.bind([0.5] * len(g.inputs))
+    if isinstance(f, Graph):
+        g = f
+        point = g.bind(list(examples)) if examples else g.bind([0.5] * len(g.inputs))
+    else:  # traced as the transformations trace: pytrees flattened, integer data fixed
+        g, point, _ = _prepare(_Traced(f), examples, {})
     program = g.program
     scalar = all(s == () for s in program.shapes)
     modes = MODES + (COMPRESSED if scalar else ())
@@ -191,22 +192,31 @@ def measure_counts(g: Graph, point: list, modes: Sequence[str]) -> dict:
 
 def _seconds(g: Graph, point: list, method: str, order: list[str]) -> float:
     """The median wall time of ``method``'s steady-state call: generated code for a function of
-    scalars (compiled ahead, as gd.jit would), the interpreted sweeps for arrays."""
+    scalars (compiled ahead, as gd.jit would), the interpreted sweeps for arrays. Where the
+    generated code cannot run (no code for a rule, or ``math`` raising where numpy gives inf
+    or nan), the interpreter is timed, as a call would then run."""
     floats = [float(x) for x in point] if all(np.ndim(x) == 0 for x in point) else None
     run = None if floats is None else _compiled_run(g, floats, method, order)
-    if run is None and method == "elimination":  # a rule with no code: interpret the linearization
+    if run is not None:
+        try:
+            run()
+        except ARITHMETIC_ERRORS:
+            run = None
+    if run is None and method == "elimination":  # interpret the linearization, then the accumulation
         accumulate = eliminate(g, point, order=order).accumulate()
 
         def run() -> None:
             G, _ = _linearized(g, point, count=False)
             accumulate([p for _, _, p in G.edges(data="partial")])
 
+        with np.errstate(all="ignore"):
+            run()
     if run is None:
         return measure(g, point, modes=("function", method), repeats=3, budget=0.2, timed=(method,))[
             method
         ].seconds
-    run()
-    return median_seconds(run, least=5, budget=0.2)
+    with np.errstate(all="ignore"):
+        return median_seconds(run, least=5, budget=0.2)
 
 
 def _compiled_run(g: Graph, x: list[float], method: str, order: list[str]) -> Callable[[], Any] | None:
@@ -259,6 +269,7 @@ def jacobian(f: Graph | Callable[..., Any], method: str = "auto") -> Callable[..
     if method != "auto" and method not in METHODS:
         raise ArgumentError(f"jacobian: method is 'auto' or one of {', '.join(METHODS)}; got {method!r}")
     chosen: dict[str, Any] = {}
+    traced = _Traced(f)
 
     def jacobian_f(*args: Any) -> Any:
         if "method" not in chosen:
@@ -274,18 +285,28 @@ def jacobian(f: Graph | Callable[..., Any], method: str = "auto") -> Callable[..
             return _matrix(jacrev(f)(*args), f, args)
         if how in COMPRESSED:
             return sparse_jacobian(f, mode="fwd" if how == "forward-compressed" else "rev")(*args).toarray()
-        g = f if isinstance(f, Graph) else trace(f, *args)
-        if chosen["order"] is None:  # asked for by name: the order of a short search
-            chosen["order"] = eliminate(g, list(args), order="best", budget=1.0).order
-        if "code" not in chosen:
-            chosen["code"] = compiled_elimination(g, chosen["order"])
-        x = [float(a) for a in g.bind(list(args))]
-        entries = None if chosen["code"] is None else _run(chosen["code"], x)
+        g, inputs, _ = _prepare(traced, args, {})
+        if chosen.get("graph") is not g:  # first call, or traced again (what f reads changed)
+            if any(np.ndim(x) for x in inputs):
+                eliminate(g, inputs)  # refused by name: elimination is on graphs of scalars
+            order = chosen["order"]
+            if order is None or not _orders(g, order):  # by name, or for another graph: a short search
+                order = eliminate(g, inputs, order="best", budget=1.0).order
+            chosen.update(graph=g, order=order, code=compiled_elimination(g, order))
+        entries = None if chosen["code"] is None else _run(chosen["code"], [float(x) for x in inputs])
         if entries is None:  # not expressible as code, or math raised where numpy gives nan/inf
-            return eliminate(g, list(args), order=chosen["order"]).jacobian
+            return eliminate(g, inputs, order=chosen["order"]).jacobian
         return np.array(entries, dtype=float).reshape(len(g.outputs), len(g.inputs))
 
     return jacobian_f
+
+
+def _orders(g: Graph, order: list[str]) -> bool:
+    """Whether ``order`` names each intermediate vertex of ``g`` once (an order found for another trace may not)."""
+    kept = {*g.inputs, *g.outputs}
+    program = g.program
+    wanted = {program.names[out] for _, out, *_ in program.ops} - kept
+    return len(order) == len(wanted) and set(order) == wanted
 
 
 def _run(function: Callable, x: list[float]) -> list[float] | None:

@@ -16,6 +16,7 @@ sorted key order, as JAX does; ``None`` is an empty subtree.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -27,7 +28,7 @@ __all__ = ["Tree", "LEAF", "Packing", "packing_of", "flatten", "unflatten", "lea
 class Tree(NamedTuple):
     """The structure of a pytree: its container type, dict keys (sorted) and subtrees."""
 
-    kind: type | None  # tuple, list, dict, type(None), a namedtuple class, or None for a leaf
+    kind: type | None  # tuple, list, dict, OrderedDict, type(None), a namedtuple class, or None for a leaf
     keys: tuple = ()
     children: tuple = ()
 
@@ -59,6 +60,9 @@ class Packing(NamedTuple):
     args: tuple[Tree, ...]
     result: Tree
     positions: tuple[int, ...] | None = None  # each argument's position in the call, where data were skipped
+    n_args: int | None = (
+        None  # the call's positional arguments, data included (negative argnums count back from it)
+    )
 
     @property
     def is_flat(self) -> bool:
@@ -100,9 +104,9 @@ def _flatten(x: Any, leaves: list) -> Tree:
     kind = type(x)
     if kind is tuple or kind is list or _is_namedtuple(x):
         return Tree(kind, (), tuple(_flatten(c, leaves) for c in x))
-    if kind is dict:
-        keys = _sorted_keys(x)
-        return Tree(dict, keys, tuple(_flatten(x[k], leaves) for k in keys))
+    if kind is dict or isinstance(x, OrderedDict):
+        keys = _sorted_keys(x) if kind is dict else tuple(x)  # an OrderedDict keeps its order, as in JAX
+        return Tree(kind, keys, tuple(_flatten(x[k], leaves) for k in keys))
     if x is None:
         return _NONE
     leaves.append(x)
@@ -138,8 +142,8 @@ def _build(tree: Tree, it: Iterator) -> Any:
     if kind is type(None):
         return None
     children = [_build(c, it) for c in tree.children]
-    if kind is dict:
-        return dict(zip(tree.keys, children))
+    if kind is dict or kind is OrderedDict:
+        return kind(zip(tree.keys, children))
     if kind is tuple or kind is list:
         return kind(children)
     return kind(*children)  # a namedtuple
@@ -149,7 +153,7 @@ def leaf_names(tree: Tree, prefix: str) -> list[str]:
     """A name per leaf, spelled as the leaf is reached: ``params['W1']``, ``x[0]``."""
     if tree.kind is None:
         return [prefix]
-    if tree.kind is dict:
+    if tree.keys:
         steps = [f"[{k!r}]" for k in tree.keys]
     else:
         steps = [f"[{k}]" for k in range(len(tree.children))]
@@ -173,8 +177,8 @@ def _up_to(tree: Tree, x: Any, leaves: list, what: str) -> None:
         return
     if tree.kind is type(None):
         return
-    if tree.kind is dict:
-        if type(x) is not dict or set(x) != set(tree.keys):
+    if tree.kind is dict or tree.kind is OrderedDict:
+        if not isinstance(x, dict) or set(x) != set(tree.keys):
             raise InputError(f"{what}: expected a dict with keys {list(tree.keys)}, got {_describe(x)}")
         for k, c in zip(tree.keys, tree.children):
             _up_to(c, x[k], leaves, f"{what}[{k!r}]")

@@ -196,6 +196,8 @@ def trace(
     graph = Graph(name or _fname(f))
     tracers, args = [], []
     for (leaves, tree), n in zip(flat, names):
+        if not tree.is_leaf:
+            _refuse_integer_leaves(leaves, leaf_names(tree, n))
         leaf_tracers = [
             Tracer(graph, graph.add_input(leaf_name, () if x is None else _example_shape(x, leaf_name)))
             for x, leaf_name in zip(leaves, leaf_names(tree, n))
@@ -214,7 +216,8 @@ def trace(
     if result is None:
         raise TracerError(f"{_fname(f)} returned None: is a return statement missing?")
     results, out_tree = flatten(result)
-    if out_tree.has_none:
+    aux_only = getattr(f, "_graphdiff_aux_", False) and not out_tree.children[0].has_none  # (value, aux)
+    if out_tree.has_none and not aux_only:
         raise TracerError(f"{_fname(f)} returned None as part of its result: is a return statement missing?")
     if not results:
         raise TracerError(f"{_fname(f)} returned no outputs")
@@ -226,6 +229,16 @@ def trace(
     graph.set_outputs(*nodes)
     graph._pytrees = Packing(trees, out_tree)
     return graph
+
+
+def _refuse_integer_leaves(leaves: list, names: list[str]) -> None:
+    """Integer arrays are data (labels, indices) as arguments of their own; inside a pytree they would be inputs."""
+    for x, name in zip(leaves, names):
+        if type(x) is np.ndarray and x.dtype.kind in "iub":
+            raise InputError(
+                f"{name} is an array of {x.dtype} inside a pytree: pass integer data (labels, indices) "
+                "as an argument of its own, where it is fixed data, or cast it with .astype(float) to differentiate by it"
+            )
 
 
 def _example_shape(x: Any, name: str) -> tuple[int, ...]:
@@ -248,6 +261,11 @@ def _input_names(f: Callable, n_examples: int) -> list[str]:
             if p.default is not p.empty:  # a default-valued parameter keeps its value: not an input
                 break
             names.append(p.name)
+        elif p.kind is p.KEYWORD_ONLY and p.default is p.empty:
+            raise InputError(
+                f"{_fname(f)} has a keyword-only parameter {p.name!r} with no default: trace cannot give it a "
+                f"value; give it a default, or trace a function that passes it (lambda x: {_fname(f)}(x, {p.name}=...))"
+            )
         elif p.kind is p.VAR_POSITIONAL:
             extra = n_examples - len(names)
             if extra < 0 or (extra == 0 and not names):

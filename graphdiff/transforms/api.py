@@ -84,7 +84,7 @@ class _Traced:
         if graph is None:
             graph = trace(call, *inputs, name=_fname(self.f), names=names)
             if any(is_data(v) for v in fixed.values()):  # integer data among the arguments
-                graph._pytrees = graph._pytrees._replace(positions=tuple(positions))
+                graph._pytrees = graph._pytrees._replace(positions=tuple(positions), n_args=len(args))
             if cacheable:
                 self.graphs[key] = graph
                 # what the next call must find: tracing may change what f captures (a call counter)
@@ -108,7 +108,7 @@ class _Traced:
 
 def _leaves(args: Sequence[Any]) -> tuple[list, tuple[Tree, ...] | None]:
     """The leaves of the arguments in order, and each argument's tree (None when every one is a leaf)."""
-    if not any(type(x) in _CONTAINERS or isinstance(x, tuple) for x in args):
+    if not any(type(x) in _CONTAINERS or isinstance(x, (tuple, dict)) for x in args):
         return list(args), None
     leaves: list = []
     trees = []
@@ -235,6 +235,8 @@ def _split_arguments(
         return f(*[xs[v] if is_input else v for is_input, v in plan], **by_name)
 
     call.__name__ = _fname(f)
+    if getattr(f, "_graphdiff_aux_", False):
+        call._graphdiff_aux_ = True  # type: ignore[attr-defined]
     return inputs, names, call, fixed, positions
 
 
@@ -303,7 +305,7 @@ def _picked_leaves(
 ) -> tuple[tuple[int, ...] | None, list[int] | None]:
     """The arguments ``argnums`` names (None: all), and the positions of their leaves among the inputs."""
     if packing.positions is not None and argnums is not None:  # integer data: count the call's arguments
-        argnums = _inputs_named(argnums, packing.positions, name)
+        argnums = _inputs_named(argnums, packing.positions, packing.n_args, name)
     pick = _argnums(argnums, len(packing.args), name)
     if pick is None:
         return None, None
@@ -311,12 +313,15 @@ def _picked_leaves(
     return pick, [i for k in pick for i in ranges[k]]
 
 
-def _inputs_named(argnums: Any, positions: tuple[int, ...], name: str) -> Any:
-    """``argnums``, positions among the call's arguments, as positions among the inputs (data skipped)."""
+def _inputs_named(argnums: Any, positions: tuple[int, ...], n_args: int | None, name: str) -> Any:
+    """``argnums``, positions among the call's ``n_args`` arguments, as positions among the inputs (data skipped)."""
     one = not isinstance(argnums, (tuple, list))
     found = []
     for k in (argnums,) if one else argnums:
-        is_position = isinstance(k, (int, np.integer)) and not isinstance(k, bool) and k >= 0
+        is_position = isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+        if is_position and k < 0 and n_args is not None and k >= -n_args:
+            k = int(k) + n_args  # counted from the last argument, data included, as JAX counts
+        is_position = is_position and k >= 0
         if is_position and k not in positions:
             raise InputError(
                 f"argnums of {name}: argument {k} is not differentiable (integer data, or past the last argument)"
@@ -421,6 +426,7 @@ def _checked_aux(f: Callable[..., Any]) -> Callable[..., Any]:
             )
         return tuple(result)
 
+    pair._graphdiff_aux_ = True  # type: ignore[attr-defined]  # the trace lets aux hold None, as JAX does
     return pair
 
 
@@ -532,8 +538,15 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
             )
     graph, inputs, packing = _prepare(traced, primals, {})
     program = graph.program
+    if packing.positions is not None and len(tangents) == packing.n_args != len(packing.args):
+        tangents = _without_data(tangents, packing.positions, graph.name)
     if len(tangents) != len(packing.args):
-        raise InputError(f"{graph.name} has {len(packing.args)} inputs, got {len(tangents)} tangents")
+        data = (
+            ""
+            if packing.positions is None
+            else f" (integer data among the primals take no tangent: {packing.n_args} primals)"
+        )
+        raise InputError(f"{graph.name} has {len(packing.args)} inputs{data}, got {len(tangents)} tangents")
     x_dots = flatten_up_to(Tree(tuple, (), packing.args), tuple(tangents), "tangents")
     seeds = {}
     for name, slot, x, x_dot in zip(graph.inputs, program.input_slots, inputs, x_dots):
@@ -554,6 +567,17 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
         interpreted(program, "jvp", started)
     out_dots = [as_output(_dense(out_tangents[s], program.shapes[s])) for s in program.output_slots]
     return _result(packing, [as_output(values[s]) for s in program.output_slots]), _result(packing, out_dots)
+
+
+def _without_data(tangents: Sequence[Any], positions: tuple[int, ...], name: str) -> list:
+    """One tangent per primal, data included, as the tangents of the inputs alone: a datum's must be None or zero."""
+    kept = []
+    for k, t in enumerate(tangents):
+        if k in positions:
+            kept.append(t)
+        elif t is not None and not (isinstance(t, (int, float, np.ndarray)) and not np.any(t)):
+            raise InputError(f"primal {k} of {name} is integer data: its tangent is None or zero, got {t!r}")
+    return kept
 
 
 _PULLBACK = object()  # vjp called without a cotangent: return the pullback, as JAX does
@@ -621,6 +645,13 @@ def _cotangents(graph: Graph, packing: Packing, cotangent: Any) -> list:
         )
     else:
         cotangents = flatten_up_to(packing.result, cotangent, f"cotangent of {graph.name}")
+    for name, y_bar in zip(graph.outputs, cotangents):
+        if (
+            y_bar is None
+        ):  # seed_cotangent reads None as 1, gd.reverse's default; a vjp is given its cotangent
+            raise InputError(
+                f"cotangent for output {name!r} of {graph.name} is None: pass a number or an array"
+            )
     return [
         seed_cotangent(graph.program.shapes[s], y_bar, name)
         for name, s, y_bar in zip(graph.outputs, outs, cotangents)

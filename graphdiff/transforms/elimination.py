@@ -35,8 +35,9 @@ import networkx as nx
 import numpy as np
 
 from graphdiff.compiler.codegen import Unsupported, evaluation_then, sym_code
-from graphdiff.errors import ArgumentError, ShapeError
+from graphdiff.errors import ArgumentError, InputError, ShapeError
 from graphdiff.graph.graph import Graph
+from graphdiff.graph.tracer import trace
 from graphdiff.modes.evaluate import evaluate
 from graphdiff.primitives.counting import Counted, OpCounts, counting
 
@@ -76,6 +77,14 @@ def linearize_graph(g: Graph, inputs: Sequence[Any]) -> nx.DiGraph:
 
 
 def _linearized(g: Graph, inputs: Sequence[Any], count: bool = True) -> tuple[nx.DiGraph, OpCounts]:
+    if not isinstance(g, Graph):
+        if not callable(g):
+            raise InputError(f"expected a Graph, a function or a linearized networkx DiGraph, got {g!r}")
+        if isinstance(inputs, dict) or not isinstance(inputs, Sequence) or not inputs:
+            raise InputError(
+                "a function is traced at its inputs: pass them as a list of values, one per input"
+            )
+        g = trace(g, *inputs)
     program = g.program
     not_scalar = [program.names[s] for s in range(len(program)) if program.shapes[s] != ()]
     if not_scalar:
@@ -263,18 +272,44 @@ def eliminate(
     >>> r.jacobian.tolist() == [gd.jacfwd(g)(0.5, 2.0).tolist()]
     True
     """
+    _check_search(budget, iterations)
+    if isinstance(order, str):
+        pass
+    elif isinstance(order, Sequence) and all(isinstance(v, str) for v in order):
+        order = list(order)
+    else:
+        raise ArgumentError(
+            f"eliminate: order is a name in {', '.join(ORDERS)} or a list of node names; got {order!r}"
+        )
     G, partial_ops = _given_linearized(g) if isinstance(g, nx.DiGraph) else _linearized(g, inputs)
     structure = _Structure(G)
     if isinstance(order, str):
         order_name, chosen = order, structure.named(order, budget, iterations, seed)
     else:
-        order_name, chosen = "given", structure.checked(list(order))
+        order_name, chosen = "given", structure.checked(order)
     edges = [[u, v, p] for u, v, p in G.edges(data="partial")]
     jacobian, multiplications, additions = _eliminated(G, chosen)
     return Elimination(
         G.graph.get("name", "graph"), list(G.graph["inputs"]), list(G.graph["outputs"]), order_name, chosen,
         multiplications, additions, jacobian, partial_ops, edges,
     )  # fmt: skip
+
+
+def _check_search(budget: Any, iterations: Any) -> None:
+    """``budget`` seconds (0 or more) and ``iterations`` steps (None, or 0 or more): 0 searches nothing."""
+    if (
+        isinstance(budget, bool)
+        or not isinstance(budget, (int, float))
+        or not budget >= 0
+        or budget == math.inf
+    ):
+        raise ArgumentError(f"eliminate: budget is a number of seconds, 0 or more; got {budget!r}")
+    if iterations is not None and (
+        isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 0
+    ):
+        raise ArgumentError(
+            f"eliminate: iterations is a number of search steps, 0 or more; got {iterations!r}"
+        )
 
 
 def _given_linearized(G: nx.DiGraph) -> tuple[nx.DiGraph, OpCounts]:
@@ -405,8 +440,8 @@ class _Structure:
         cost = best_cost = self.cost(current)
         best = list(current)
         n = len(current)
-        if n < 2:
-            return best
+        if n < 2 or (iterations == 0 if iterations is not None else budget == 0):
+            return best  # nothing to search: the best heuristic
         rng = random.Random(seed)
         started = time.perf_counter()
         step = 0

@@ -107,14 +107,18 @@ def hessian(f: Differentiable, argnums: Any = None, has_aux: bool = False) -> Ca
     array([[ 6.,  0.],
            [ 0., 12.]])
     """
-    return jacfwd(jacrev(f, argnums, has_aux), argnums, has_aux)
+    gradient = _jacobian(f, argnums, has_aux, forward=False, label="hessian")
+    return _jacobian(gradient, argnums, has_aux, forward=True, label="hessian")
 
 
-def _jacobian(f: Differentiable, argnums: Any, has_aux: bool, forward: bool) -> Callable[..., Any]:
+def _jacobian(
+    f: Differentiable, argnums: Any, has_aux: bool, forward: bool, label: str | None = None
+) -> Callable[..., Any]:
+    """jacfwd (``forward``) or jacrev of ``f``; ``label`` names the transformation the user called, for messages."""
     if has_aux and isinstance(f, Graph):
         raise InputError("has_aux needs a function returning (value, aux), not a Graph")
     traced = _Traced(_checked_aux(f) if has_aux else f)
-    kind = "jacfwd" if forward else "jacrev"
+    kind = label or ("jacfwd" if forward else "jacrev")
 
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
         graph, inputs, packing = _prepare(traced, args, kwargs)

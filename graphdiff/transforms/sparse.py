@@ -29,7 +29,7 @@ import numpy as np
 
 from graphdiff.compiler.codegen import all_floats, compiled, fast, interpreted
 from graphdiff.compiler.codegen import run as _run
-from graphdiff.errors import ArgumentError, OptionalDependencyError, ShapeError
+from graphdiff.errors import ArgumentError, InputError, OptionalDependencyError, ShapeError
 from graphdiff.graph.graph import Graph
 from graphdiff.ir.analysis import input_sets
 from graphdiff.modes.evaluate import evaluate
@@ -98,6 +98,12 @@ def pattern_of(program: Any) -> Any:
 
 
 def _scalar_program(g: Graph) -> Any:
+    if not isinstance(g, Graph):
+        what = "a function" if callable(g) else repr(g)
+        raise InputError(
+            f"sparsity and colouring read a Graph, got {what}: trace it first, gd.sparsity(gd.trace(f, *examples)); "
+            "gd.sparse_jacobian(f) takes a function"
+        )
     program = g.program
     arrays = [
         program.names[s] for s in (*program.input_slots, *program.output_slots) if program.shapes[s] != ()
@@ -245,13 +251,20 @@ def _compressed_forward(program: Any, inputs: list, c: Colouring) -> np.ndarray:
     started = time.perf_counter()
     S = c.seeds
     seeds = {slot: S[j] for j, slot in enumerate(program.input_slots)}  # each a vector over the colours
-    _, tangents = forward_sweep(program, inputs, seeds)
+    values, tangents = forward_sweep(program, inputs, seeds)
     if not compiled(program, "jvp"):
         interpreted(program, "jvp", started, share=1.0 / max(c.colours, 1))
     B = np.zeros((m, c.colours))
     for i, slot in enumerate(program.output_slots):
         if tangents[slot] is not None:
             B[i] = tangents[slot]
+    if not np.isfinite(
+        B
+    ).all():  # 0 * inf from a colour-mate's zero lane: one sweep per colour, others unseeded
+        for k in range(c.colours):
+            seeds = {slot: np.float64(1.0) for j, slot in enumerate(program.input_slots) if c.colour[j] == k}
+            _, tangents = forward_sweep(program, inputs, seeds, values=values)
+            B[:, k] = [0.0 if tangents[s] is None else tangents[s] for s in program.output_slots]
     return B
 
 
