@@ -1,23 +1,34 @@
-"""Straight-line Python for scalar programs, generated from the primitive table's own rules.
+"""Straight-line Python for scalar programs: one generator for every evaluation, derivatives included.
 
-The code is not written by hand per primitive: each rule of the table is run once per
-node on :class:`Sym` values, which turn every numpy ufunc the rule calls into Python
-source text (:mod:`graphdiff.primitives.elementary` lists how each is written). The generated
+Each instruction is written by running the primitive's own evaluation once on :class:`Sym`
+values, which turn every numpy ufunc it calls into Python source text
+(:mod:`graphdiff.primitives.elementary` lists how each is written). The generated
 functions do on Python floats exactly what the interpreters do on numpy scalars, in the
-same order and with the same scalar implementations of ``exp``, ``tanh``, ``pow`` and
-the rest, without the per-node dispatch: every call gives the same bits. The
-one difference: a call a rule makes that the evaluation makes too (``cos(x)`` for
-``sin``'s rule, where the graph computes ``cos(x)``) is read, not made again, which gives
-the same number; in forward mode the node making it moves up to where it is first needed.
-Statements that do not depend on each other may also change places: in a gradient, an
-output nothing else reads is computed where its arguments die.
+same order and with the same scalar implementations of ``exp``, ``tanh``, ``pow`` and the
+rest, without the per-node dispatch: every call gives the same bits.
+
+A gradient is not written by a generator of its own: the reverse sweep, run on tracers,
+records the evaluation and every adjoint rule it applies as a program
+(:func:`graphdiff.transforms.derivatives.reverse_program`), and that program's evaluation
+is compiled like any other. The compiler's passes (:func:`_statements`), each a linear
+walk over a program or a statement list and tested alone:
+
+- common subexpressions are computed once (:func:`graphdiff.ir.analysis.same_values`):
+  ``cos(x)`` for ``sin``'s rule is read where the evaluation computes it;
+- what no output needs is left out (a gradient evaluates only what its adjoints read);
+- a value read once is written where it is read, to a bounded depth, with no name of its own;
+- an output that nothing else reads is computed where its arguments die (:func:`_late`);
+- names are reused once values are dead (:func:`_reuse_names`: register allocation).
+
+Forward mode (``jvp``, ``jacfwd``) still has a generator of its own (:func:`_jvp_source`),
+run on the rules directly.
 
 numpy's semantics are kept: where a scalar implementation (``math``'s) raises instead of returning ``nan`` or ``inf``
 (``log(-1)``, ``1/0``, ``exp(1000)``), the compiled function raises and its caller falls
 back to the interpreter, which gives numpy's result and warning.
 
 Five kinds of function can be generated per program, for scalar values only, each once
-its interpreted calls have cost about what generating it will (see ``TIERED``). Each computes only what its results depend on (dead code is left out):
+its interpreted calls have cost about what generating it will (see ``TIERED``):
 
 - ``evaluate(inputs) -> outputs``;
 - ``vjp(inputs, y_bars) -> (outputs, input_adjoints)``: one evaluation and one reverse
@@ -47,7 +58,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
-from graphdiff.ir.analysis import input_sets, needed
+from graphdiff.errors import GraphError
+from graphdiff.ir.analysis import input_sets, needed, same_values
 from graphdiff.ir.program import Program
 from graphdiff.primitives.elementary import OPERATIONS, SCALAR_ERRORS, SCALAR_NAMESPACE
 
@@ -133,6 +145,11 @@ TIERED = True
 _GENERATION_SECONDS = {"evaluate": 30e-6, "vjp": 80e-6, "grad": 80e-6, "jvp": 70e-6, "jacfwd": 90e-6}
 
 _SOURCES: dict[str, Callable[[Program], str]] = {}
+
+# how a sweep becomes a program: its interpreter run on tracers. The tracer lives above the
+# compiler (a graph calls its compiled evaluation), so graphdiff.transforms.derivatives
+# registers "reverse": (program, with_value, seeded outputs) -> the recorded Program
+DERIVATIVES: dict[str, Callable[..., Program]] = {}
 
 
 def fast(program: Program, kind: str | tuple, force: bool = False) -> Callable[..., tuple] | None:
@@ -361,9 +378,114 @@ def sym_code(value: Any) -> str:
 
 
 def _evaluate_source(program: Program) -> str:
-    return "\n".join(
-        [*_head("evaluate", program), *_primal_lines(program), f"    return {_outputs(program)}"]
-    )
+    lines, code = _statements(program)
+    result = "(" + "".join(f"{code[s]}, " for s in program.output_slots) + ")"
+    return "\n".join([*_head("evaluate", program), *lines, f"    return {result}"])
+
+
+def _statements(
+    program: Program, reads: dict[int, str] | None = None, late: Sequence[int] | None = None
+) -> tuple[list[str], dict[int, str]]:
+    """The evaluation of ``program``'s outputs as statements, and each output's code (a name or a constant).
+
+    Passes over the program, each a linear walk: common subexpressions are computed once
+    (:func:`~graphdiff.ir.analysis.same_values`); what no output needs is left out; a value
+    read once is written where it is read (no statement, no name; nested at most
+    ``_MAX_NESTING`` deep); and an output nothing else reads is computed where its
+    arguments die (:func:`_late`; ``late``: the outputs that may move, default all).
+    ``reads``: input slots read from somewhere other than ``inputs`` (a cotangent ``y_bars[k]``).
+    """
+    first = same_values(program)
+    outputs = {first[s] for s in program.output_slots}
+    live = set(outputs)
+    uses = [0] * len(program)
+    for op in reversed(program.ops):
+        if op.out in live and first[op.out] == op.out:
+            for a in op.args:
+                a = first[a]
+                live.add(a)
+                uses[a] += 1
+    code: dict[int, str] = {s: _v(s) for s in program.input_slots}
+    lines: list[str] = []
+    for slot, text in (reads or {}).items():
+        if uses[slot] == 1 and slot not in outputs:
+            code[slot] = text
+        elif slot in live:
+            lines.append(_assign(slot, text))
+    depth = dict.fromkeys(code, 0)
+    for slot, value in program.consts:
+        if first[slot] == slot and slot in live:
+            code[slot], depth[slot] = _code(value), 0
+    for prim, out, args, params, _ in program.ops:
+        if out not in live or first[out] != out:
+            continue
+        args = [first[a] for a in args]
+        expression = _expression(prim, params, [code[a] for a in args])
+        nesting = 1 + max((depth[a] for a in args), default=0)
+        if uses[out] == 1 and out not in outputs and nesting < _MAX_NESTING:
+            code[out], depth[out] = expression, nesting
+        else:
+            lines.append(_assign(out, expression))
+            code[out], depth[out] = _v(out), 0
+    for s in program.output_slots:
+        code[s] = code[first[s]]
+    movable = {first[s] for s in (program.output_slots if late is None else late)}
+    return _late(lines, movable - {first[s] for s in program.input_slots}, uses), code
+
+
+_MAX_NESTING = 24  # a value written into its reader nests no deeper than this
+
+
+def _expression(prim: Any, params: dict, codes: list[str]) -> str:
+    """The code of one instruction on its arguments' ``codes``: the primitive's evaluation run
+    on :class:`Sym` values once per primitive and parameters, as a template, then filled in."""
+    try:
+        key = (prim, len(codes), *sorted(params.items())) if params else (prim, len(codes))
+        template = _TEMPLATES_BY_INSTRUCTION.get(key)
+    except TypeError:  # parameters that do not hash: written directly
+        return _code(prim.impl(*map(Sym, codes), **params))
+    if template is None:  # argument k marked \0k\0, then made a format field
+        marked = _code(prim.impl(*(Sym(f"\0{k}\0") for k in range(len(codes))), **params))
+        template = re.sub("\0(\\d+)\0", r"{\1}", marked.replace("{", "{{").replace("}", "}}"))
+        _TEMPLATES_BY_INSTRUCTION[key] = template
+    return template.format(*codes)
+
+
+_TEMPLATES_BY_INSTRUCTION: dict[tuple, str] = {}
+
+
+def _late(lines: list[str], outputs: set[int], uses: list[int]) -> list[str]:
+    """``lines`` with each output that no line reads moved down to just after the last line
+    reading one of its arguments, so that its arguments die where it is made: scheduling.
+
+    fan_out's gradient keeps one number per level through the reverse sweep where it kept
+    two (``t_k`` and ``y_k = t_k * t_k``). Only independent statements change places: the
+    numbers are the same.
+    """
+    late = {s for s in outputs if uses[s] == 0}
+    if not late:
+        return lines
+    kept: list[str] = []
+    moved: list[tuple[str, list[str]]] = []  # (line, the names it reads): no line reads what these make
+    for line in lines:
+        target, _, expression = line.strip().partition(" = ")
+        if target[0] == "v" and int(target[1:]) in late:
+            moved.append((line, _VALUE.findall(expression)))
+        else:
+            kept.append(line)
+    last: dict[str, int] = {}  # name -> the last kept line naming it
+    for i, line in enumerate(kept):
+        last.update(dict.fromkeys(_VALUE.findall(line), i))
+    after: dict[int, list[str]] = {}
+    for line, names in moved:
+        after.setdefault(max((last.get(a, -1) for a in names), default=-1), []).append(line)
+    body = after.pop(-1, [])
+    for i, line in enumerate(kept):
+        body += [line, *after.pop(i, [])]
+    return body
+
+
+_VALUE = re.compile(r"\bv\d+\b")
 
 
 _READ = re.compile(r"[A-Za-z_]\w*(\[\d+\])?")
@@ -372,23 +494,6 @@ _READ = re.compile(r"[A-Za-z_]\w*(\[\d+\])?")
 def _is_read(code: str) -> bool:
     """Whether ``code`` only reads a value, doing no arithmetic: a name, or a cotangent ``y_bars[k]``."""
     return _READ.fullmatch(code) is not None
-
-
-_MAX_NESTING = 24  # an adjoint expression written into its reader nests no deeper than this
-
-
-def _one_arrival(terms: list[str]) -> str:
-    """What one instruction sends one of its arguments: the sum of its terms for it.
-
-    Several terms come from an instruction that reads a value more than once: ``x * x``
-    sends ``y_bar * x`` along both edges, and the interpreter sums them before the sum
-    arrives (:func:`graphdiff.modes.reverse.reverse_sweep`). Two equal terms ``X + X`` are
-    written ``2.0 * X``: the same number exactly, since doubling is exact, with X computed
-    once (fan_out's gradient got 5% faster than with X named and read twice).
-    """
-    if len(terms) == 2 and terms[0] == terms[1]:
-        return f"(2.0 * {terms[0]})"
-    return terms[0] if len(terms) == 1 else f"({' + '.join(terms)})"
 
 
 _CALL = re.compile(r"\b(?:_\w+|abs)\([^()]*\)")  # a call on names and constants: _cos(v5), _pow(v1, 2.0)
@@ -407,123 +512,34 @@ def _calls_made(expressions: dict[int, str]) -> dict[str, int]:
     return made
 
 
-def _vjp_source(program: Program, with_value: bool = True, seeded: Sequence[int] | None = None) -> str:
-    """Evaluation, then the reverse sweep seeded with ``y_bars[k]`` at output k.
+def _reverse_source(program: Program, with_value: bool = True, seeded: Sequence[int] | None = None) -> str:
+    """``vjp`` (``with_value``) or ``grad``: the compiled evaluation of the reverse sweep's derivative graph.
 
-    ``seeded``: seed only these outputs; the others get no cotangent at all (not a zero
-    one, which would multiply: ``0 * inf`` is nan), as in a sweep seeded at one output.
-
-    Without ``with_value`` (the function ``grad``), only the gradient is returned, and the
-    evaluation computes only what the reverse sweep reads, and what that depends on.
-
-    A call a rule makes that the evaluation has made already is read, not made again:
-    ``sin``'s rule asks for ``cos(x)``, and where the graph computes ``cos(x)`` too (as
-    ``path_explosion`` does) the sweep reads that value. It is the same number, since
-    ``math``'s functions are deterministic; path_explosion's gradient got 15% faster.
+    The sweep runs on tracers (``DERIVATIVES["reverse"]``,
+    :func:`graphdiff.transforms.derivatives.reverse_program`) and records the evaluation and
+    every adjoint rule it applies; that program is compiled as any evaluation is
+    (:func:`_statements`). ``seeded``: seed only these outputs; the others get no
+    cotangent at all (not a zero one, which would multiply: ``0 * inf`` is nan), as in a
+    sweep seeded at one output. Without ``with_value`` only the gradient is returned, and
+    the evaluation computes only what the adjoints read, and what that depends on.
     """
-    constants, expressions = _primal(program)
-    made = _calls_made(expressions)
-
-    def reuse(call: re.Match) -> str:
-        return _v(made[call[0]]) if call[0] in made else call[0]
-
-    seeded = range(len(program.output_slots)) if seeded is None else seeded
-    lines: list[str] = []  # the reverse sweep; the evaluation goes in front of it at the end
-    # the terms arriving at each slot are summed in one statement, in the order the
-    # interpreter adds them, just before the slot's own instruction passes its adjoint on
-    pending: dict[int, list[tuple[str, int]]] = {}  # slot -> (term, its nesting depth)
-    adjoint: dict[int, str] = {}  # slot -> the name, or the expression, holding its finished adjoint
-    depth: dict[int, int] = {}
-    readers = {op.out: len(op.active_args) for op in program.ops}  # how often an adjoint is read
-
-    def finish(slot: int, statement: bool = False) -> None:
-        terms = pending.pop(slot)
-        expression = " + ".join(term for term, _ in terms)
-        nesting = max(d for _, d in terms) + (len(terms) > 1)
-        if len(terms) == 1 and _is_read(expression):  # passed on unchanged (add, sub): no statement
-            adjoint[slot], depth[slot] = expression, 0
-        elif readers.get(slot, 1) == 1 and nesting < _MAX_NESTING and not statement:
-            adjoint[slot], depth[slot] = f"({expression})", nesting + 1  # read once: written where read
-        else:
-            lines.append(f"    g{slot} = {expression}")
-            adjoint[slot], depth[slot] = f"g{slot}", 0
-
-    for k in seeded:
-        pending.setdefault(program.output_slots[k], []).append((f"y_bars[{k}]", 0))
-    # an input's adjoint is complete once the sweep has passed the first instruction that
-    # reads it: a statement there lets the values it reads die early (speelpenning's
-    # gradient got 15% faster), where written into the return it kept them all alive
-    complete_after: dict[int, list[int]] = {}  # instruction index -> inputs read first there
-    unread = set(program.input_slots)
-    for j, op in enumerate(program.ops):
-        for a in unread.intersection(op.args):
-            complete_after.setdefault(j, []).append(a)
-        unread.difference_update(op.args)
-    for j in range(len(program.ops) - 1, -1, -1):
-        prim, out, args, params_, active_args = program.ops[j]
-        if out in pending and active_args:
-            finish(out)
-            arg_syms = [Sym(_v(a)) for a in args]
-            sent: dict[int, list[str]] = {}  # argument slot -> this instruction's terms for it
-            for i, a in active_args:
-                term = _code(prim.vjp[i](Sym(adjoint[out]), Sym(_v(out)), *arg_syms, **params_))
-                sent.setdefault(a, []).append(_CALL.sub(reuse, term))
-            for a, terms in sent.items():
-                pending.setdefault(a, []).append((_one_arrival(terms), depth[out] + 1 + (len(terms) > 1)))
-        for slot in complete_after.get(j, ()):
-            if slot in pending:
-                finish(slot, statement=True)
-    for slot in program.input_slots:  # inputs no instruction reads, seeded as outputs
-        if slot in pending:
-            finish(slot)
-    grads = "".join(f"{adjoint[s]}, " if s in adjoint else "0.0, " for s in program.input_slots)
+    seeded = list(range(len(program.output_slots))) if seeded is None else list(seeded)
+    try:
+        derivative = DERIVATIVES["reverse"](program, with_value, seeded)
+    except GraphError as err:  # a rule the tracer cannot record: the interpreter runs it
+        raise Unsupported(str(err)) from None
+    n = len(program.input_slots)
+    reads = {slot: f"y_bars[{k}]" for k, slot in zip(seeded, derivative.input_slots[n:])}
+    m = len(program.output_slots) if with_value else 0
+    # the outputs' values move to where their arguments die; the adjoints are made where the sweep completes them
+    lines, code = _statements(derivative, reads=reads, late=derivative.output_slots[:m])
+    outs = [code[s] for s in derivative.output_slots]
+    name = "vjp" if with_value else "grad"
+    head = [f"def {name}(inputs, y_bars, *, {_LOCALS}):", *_unpack("v", derivative.input_slots[:n], "inputs")]
+    result = "(" + "".join(f"{c}, " for c in outs[m:]) + ")"
     if with_value:
-        body = _outputs_late(program, constants, expressions, lines)
-        return "\n".join(
-            [*_head("vjp", program, "y_bars"), *body, f"    return {_outputs(program)}, ({grads})"]
-        )
-    live = needed(
-        program, _values_read([*lines, grads])
-    )  # what the evaluation's outputs depend on includes it
-    constants, expressions = ({s: e for s, e in d.items() if s in live} for d in (constants, expressions))
-    head = [*_head("grad", program, "y_bars"), *_lines(constants, expressions)]
-    return "\n".join([*head, *lines, f"    return ({grads})"])
-
-
-_VALUE = re.compile(r"\bv\d+\b")
-
-
-def _values_read(lines: list[str]) -> set[int]:
-    """The slots whose values ``lines`` name: ``{3}`` for ``g5 = (y_bars[0] * v3)``."""
-    return {int(name[1:]) for line in lines for name in _VALUE.findall(line)}
-
-
-def _outputs_late(
-    program: Program, constants: dict[int, str], expressions: dict[int, str], sweep: list[str]
-) -> list[str]:
-    """The evaluation, then ``sweep``, with each output only the return reads computed as late as it can be.
-
-    Such an output's line moves down to just after the last line that reads one of its
-    arguments, so its arguments die where it is made and it takes their place. fan_out's
-    gradient keeps one number per level through the reverse sweep where it kept two
-    (``t_k`` and ``y_k = t_k * t_k``): at 10^5 nodes it went from 12.2 ms to 9.5 ms. The
-    numbers are the same: only independent statements change places.
-    """
-    read = _values_read(sweep).union(*(op.args for op in program.ops if op.out in expressions))
-    unread_outputs = set(program.output_slots) - read
-    late = {slot: e for slot, e in expressions.items() if slot in unread_outputs}  # in program order
-    kept = [*_lines(constants, {slot: e for slot, e in expressions.items() if slot not in late}), *sweep]
-    last: dict[str, int] = {}  # name -> the last line of kept naming it
-    for i, line in enumerate(kept):
-        last.update(dict.fromkeys(_VALUE.findall(line), i))
-    after: dict[int, list[str]] = {}  # line of kept -> the outputs computed right after it
-    for slot, expression in late.items():
-        where = max((last.get(a, -1) for a in _VALUE.findall(expression)), default=-1)
-        after.setdefault(where, []).append(_assign(slot, expression))
-    body = after.pop(-1, [])
-    for i, line in enumerate(kept):
-        body += [line, *after.pop(i, [])]
-    return body
+        result = "(" + "".join(f"{c}, " for c in outs[:m]) + "), " + result
+    return "\n".join([*head, *lines, f"    return {result}"])
 
 
 def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict]:
@@ -675,8 +691,8 @@ def _unit_mask(inputs: int, n: int) -> np.ndarray:
 
 _SOURCES.update(
     evaluate=_evaluate_source,
-    vjp=_vjp_source,
+    vjp=_reverse_source,
     jvp=_jvp_source,
     jacfwd=lambda p: _jvp_source(p, vector=True),
-    grad=lambda p, *seeded: _vjp_source(p, with_value=False, seeded=seeded or None),
+    grad=lambda p, *seeded: _reverse_source(p, with_value=False, seeded=seeded or None),
 )

@@ -11,9 +11,10 @@ Three questions about a program's slots, each answered by one linear pass:
 - **reaching**: does a varied path lead from it to a target? Adjoints seeded at the target
   arrive exactly there, and the path view walks only these nodes (:func:`reaching`).
 
-Plus when each value is last read (:func:`last_uses`, for memory accounting) and which
+Plus when each value is last read (:func:`last_uses`, for memory accounting), which
 inputs each tangent depends on (:func:`input_sets`, for forward mode carrying every input
-direction at once).
+direction at once), and which slots hold the same value as an earlier one
+(:func:`same_values`: common subexpressions, for the compiler).
 
 >>> from graphdiff import builders
 >>> p = builders.colah().program
@@ -26,10 +27,13 @@ direction at once).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
 
 from graphdiff.ir.program import Program
 
-__all__ = ["needed", "reaching", "last_uses", "input_sets"]
+__all__ = ["needed", "reaching", "last_uses", "input_sets", "same_values"]
 
 
 def needed(program: Program, wanted: Iterable[int] | None = None) -> set[int]:
@@ -78,3 +82,41 @@ def input_sets(program: Program) -> dict[int, int]:
             bits |= depends[a]
         depends[op.out] = bits
     return depends
+
+
+def same_values(program: Program) -> list[int]:
+    """For every slot, the first slot holding the same value: common-subexpression elimination.
+
+    Two instructions are the same when they apply the same primitive with the same
+    parameters to the same values (after this mapping, so chains of duplicates collapse);
+    two scalar constants are the same when their bits are (``-0.0`` is not ``0.0``). A
+    slot maps to itself when nothing before it computes its value. Every primitive is a
+    function of its arguments, so a value read from the earlier slot is the same number.
+
+    >>> import graphdiff as gd
+    >>> p = gd.trace(lambda x: gd.sin(x) * gd.sin(x) + gd.cos(x)).program
+    >>> [p.names[k] for k in sorted(set(same_values(p)))]
+    ['x', 'sin_1', 'mul_3', 'cos_4', 'add_5']
+    """
+    first = list(range(len(program)))
+    seen: dict[Any, int] = {}
+    for slot, value in program.consts:
+        if type(value) in (float, np.float64) or (isinstance(value, np.ndarray) and value.ndim == 0):
+            key = ("const", float(value).hex())
+            first[slot] = seen.setdefault(key, slot)
+    for prim, out, args, params, _ in program.ops:
+        try:
+            key = (prim, tuple([first[a] for a in args]), _frozen(params) if params else ())
+            hash(key)
+        except TypeError:  # parameters that do not hash (arrays): kept apart
+            continue
+        first[out] = seen.setdefault(key, out)
+    return first
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value

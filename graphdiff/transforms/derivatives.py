@@ -22,19 +22,22 @@ array([[0., 1.],
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
+from graphdiff.compiler import codegen
 from graphdiff.errors import SeedError
 from graphdiff.graph.graph import Graph
 from graphdiff.graph.tracer import Tracer, trace
+from graphdiff.ir.program import Program
 from graphdiff.modes.evaluate import evaluate
 from graphdiff.modes.reverse import reverse_sweep
 from graphdiff.transforms.api import grad, jvp
 
-__all__ = ["grad_graph", "jvp_graph", "vjp_graph"]
+__all__ = ["grad_graph", "jvp_graph", "vjp_graph", "reverse_program"]
 
 
 def _examples(g: Graph, names: list[str]) -> list[Any]:
@@ -118,26 +121,57 @@ def vjp_graph(g: Graph) -> Graph:
     >>> vg(2.0, 1.0, 1.0)            # e, de/da, de/db
     (6.0, 2.0, 5.0)
     """
-    n = len(g.inputs)
     names = g.inputs + _fresh(g.inputs, g.outputs, "_bar")
     program = g.program
     labels: dict[str, str] = {}  # traced node -> the name it shows: the primal's, or <name>_bar
-
-    def sweep(*values: Any) -> tuple:
-        primals = evaluate(program, g.bind(values[:n]), boxed=True)
-        seeds: dict[int, Any] = {}
-        for slot, y_bar in zip(program.output_slots, values[n:]):
-            seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
-        adjoints = reverse_sweep(program, primals, seeds)
-        _label(labels, primals, program.names, "")
-        # an adjoint passed on unchanged (through an add) is named where the sweep made it,
-        # closest to the output: colah's de/da is the node c_bar
-        _label(labels, adjoints[::-1], program.names[::-1], "_bar")
-        x_bars = [_dense_or_zeros(adjoints[s], program.shapes[s]) for s in program.input_slots]
-        return tuple(primals[s] for s in program.output_slots) + tuple(x_bars)
-
+    sweep = _recorded_sweep(program, True, range(len(g.outputs)), labels)
     examples = _examples(g, g.inputs) + [np.zeros(g.shape_of(o)) if g.shape_of(o) else 0.0 for o in g.outputs]
     return _relabelled(trace(sweep, *examples, name=f"vjp({g.name})", names=names), labels)
+
+
+def reverse_program(program: Program, with_value: bool, seeded: Sequence[int]) -> Program:
+    """The reverse sweep of a program of scalars recorded as a program: what the compiler compiles.
+
+    Its inputs are ``program``'s, then a cotangent per output in ``seeded`` (the others get
+    none: not a zero one, which would multiply, ``0 * inf`` being nan); its outputs are the
+    outputs' values (``with_value``), then one adjoint per input (the constant 0.0 where no
+    seeded output depends on the input).
+
+    >>> import graphdiff as gd
+    >>> p = reverse_program(gd.builders.colah().program, False, [0])
+    >>> [op.prim.name for op in p.ops]   # c, d, e (which the compiler drops), de/dc, de/dd, de/db
+    ['add', 'add', 'mul', 'mul', 'mul', 'add']
+    """
+    n = len(program.input_slots)
+    names = [f"x{k}" for k in range(n)] + [f"y_bar{k}" for k in seeded]
+    sweep = _recorded_sweep(program, with_value, seeded)
+    return trace(sweep, *[0.0] * len(names), name="reverse sweep", names=names).program
+
+
+def _recorded_sweep(
+    program: Program, with_value: bool, seeded: Sequence[int], labels: dict[str, str] | None = None
+) -> Callable[..., tuple]:
+    """The evaluation and reverse sweep as a function of the inputs, then the seeded outputs'
+    cotangents: traced, it records them. ``labels`` collects what each traced node holds."""
+    n = len(program.input_slots)
+
+    def sweep(*values: Any) -> tuple:
+        primals = evaluate(program, list(values[:n]), boxed=True)
+        seeds: dict[int, Any] = {}
+        for k, y_bar in zip(seeded, values[n:]):
+            slot = program.output_slots[k]
+            seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
+        adjoints = reverse_sweep(program, primals, seeds)
+        if labels is not None:
+            _label(labels, primals, program.names, "")
+            # an adjoint passed on unchanged (through an add) is named where the sweep made it,
+            # closest to the output: colah's de/da is the node c_bar
+            _label(labels, adjoints[::-1], program.names[::-1], "_bar")
+        x_bars = [_dense_or_zeros(adjoints[s], program.shapes[s]) for s in program.input_slots]
+        outputs = [primals[s] for s in program.output_slots] if with_value else []
+        return (*outputs, *x_bars)
+
+    return sweep
 
 
 def _label(labels: dict[str, str], values: list, names: list[str], suffix: str) -> None:
@@ -173,3 +207,6 @@ def _relabelled(graph: Graph, labels: dict[str, str]) -> Graph:
 
 def _flat(values: Any, n: int) -> tuple:
     return tuple(values) if n > 1 else (values,)
+
+
+codegen.DERIVATIVES["reverse"] = reverse_program  # the compiler compiles the gradients it records
