@@ -112,7 +112,7 @@ from graphdiff.transforms import (
     vjp,
     vjp_graph,
 )
-from graphdiff.views import count_paths, draw, paths
+from graphdiff.views import count_paths, draw, paths, show
 from graphdiff.views.draw import structure_svg as _structure_svg
 
 # Jupyter shows a Graph as a picture of its structure; the root package wires the two

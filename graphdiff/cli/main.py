@@ -39,6 +39,7 @@ MAIN_EPILOG = """\
 examples:
   graphdiff example colah                      the worked example, forward and reverse
   graphdiff draw colah --reverse -o rev.png    a picture of the reverse sweep
+  graphdiff show colah -o colah.html           a page playing both sweeps step by step
   graphdiff bench --family speelpenning        what each mode costs, counted and timed
   graphdiff eliminate --table                  vertex elimination against the published table
   graphdiff advise model.py:f --shapes 3x2,2   which method to use on your own function
@@ -523,6 +524,10 @@ def build_parser() -> argparse.ArgumentParser:
     advise.add_argument("--format", choices=["table", "json"], help="output format (default: table)")
     advise.add_argument("--tablefmt", type=_tablefmt, help="a tabulate table format (default: simple)")
     advise.set_defaults(run=_run_advise, check=_check_advise)
+
+    from graphdiff.cli import show as show_command
+
+    show_command.add_parser(commands)
     return parser
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from graphdiff.errors import ArgumentError, TooLargeToDrawError
 from graphdiff.graph.graph import Graph
+from graphdiff.views.style import ADJOINT, FILL, PARTIAL, TANGENT
 
 __all__ = ["draw", "to_dot", "annotate", "structure_svg", "Picture", "MAX_DRAW_NODES", "MAX_PIXELS"]
 
@@ -47,6 +48,7 @@ class Picture:
     edge_labels: dict[tuple[str, str], str] = field(default_factory=dict)
     title: str = ""
     legend: str = ""
+    accent: str | None = None  # the box outline of a sweep's picture: TANGENT or ADJOINT
 
 
 def _fmt(value: Any) -> str:
@@ -86,12 +88,14 @@ def annotate(
         fw = forward_sweep(graph, inputs, seed=forward)
         values, numbers, zeros = fw.values, fw.tangents, fw.zeros
         picture.title = f"Forward sweep seeded at {forward}"
+        picture.accent = TANGENT
         picture.legend = f"node: name, value and d(node)/d{forward}; faded: does not depend on {forward}"
         mark = lambda n: f"d{n}/d{forward} = {_fmt(numbers[n])}"
     elif reverse:
         rv = reverse_sweep(graph, inputs, output=output)
         values, numbers, zeros = rv.values, rv.adjoints, rv.zeros
         picture.title = f"Reverse sweep seeded at {rv.output}"
+        picture.accent = ADJOINT
         picture.legend = (
             f"node: name, value and d{rv.output}/d(node); faded: {rv.output} does not depend on it"
         )
@@ -128,9 +132,12 @@ def _evaluate_all(graph: Graph, inputs: Any) -> list:
 
 
 def layout(graph: Graph) -> dict[str, tuple[float, float]]:
-    """Positions: a layer (y) per topological generation, ordered within a layer by their arguments (x).
+    """Positions: a layer (y) per topological generation, ordered within a layer by their neighbours (x).
 
     An input or constant goes in the layer just below the first operation that reads it.
+    Each layer is ordered three times, by the barycentre of the neighbours already placed:
+    upwards by arguments, downwards by users (so an input or a constant sits under what
+    reads it), upwards again by arguments; this uncrosses most edges of small graphs.
     Time linear in the graph, but for sorting each layer.
     """
     G = graph.nx
@@ -143,14 +150,21 @@ def layout(graph: Graph) -> dict[str, tuple[float, float]]:
         rows.setdefault(layer[n], []).append(n)
     positions: dict[str, tuple[float, float]] = {}
 
-    def key(n: str) -> tuple[float, bool]:
-        xs = [positions[u][0] for u in G.predecessors(n)]
-        return (sum(xs) / len(xs) if xs else -1.0, G.nodes[n]["kind"] == "const")
+    def barycentre(n: str, neighbours: Any, default: float) -> tuple[float, bool]:
+        xs = [positions[u][0] for u in neighbours(n) if u in positions]
+        return (sum(xs) / len(xs) if xs else default, G.nodes[n]["kind"] == "const")
 
-    for y in sorted(rows):
+    def place(y: int, key: Any) -> None:
         ordered = sorted(rows[y], key=key)
         for k, n in enumerate(ordered):
             positions[n] = (k - (len(ordered) - 1) / 2, float(y))
+
+    for y in sorted(rows):  # upwards, by arguments: what has none first
+        place(y, lambda n: barycentre(n, G.predecessors, -1.0))
+    for y in sorted(rows, reverse=True):  # downwards, by users
+        place(y, lambda n: barycentre(n, G.successors, positions[n][0]))
+    for y in sorted(rows):  # upwards again, by arguments
+        place(y, lambda n: barycentre(n, G.predecessors, positions[n][0]))
     return positions
 
 
@@ -230,11 +244,12 @@ def render(
     for n, d in G.nodes(data=True):
         faded = n in picture.faded
         is_const = d["kind"] == "const"
-        color = "#eeeeee" if is_const else {"input": "#cfe2f3", "op": "#fff2cc"}[d["kind"]]
+        color = FILL[d["kind"]]
+        outline = picture.accent or "0.3"
         ax.annotate(
             picture.labels[n], pos[n], ha="center", va="center", fontsize=9, zorder=3,
             color="0.6" if faded or is_const else "black",
-            bbox={"boxstyle": "round,pad=0.4", "fc": "white" if faded else color, "ec": "0.7" if faded else "0.3",
+            bbox={"boxstyle": "round,pad=0.4", "fc": "white" if faded else color, "ec": "0.7" if faded else outline,
                   "ls": "--" if faded else "-"},
         )  # fmt: skip
     for u, v in dict.fromkeys((u, v) for u, v, _ in G.edges(keys=True)):  # parallel edges (x * x) drawn once
@@ -245,7 +260,7 @@ def render(
         if (u, v) in picture.edge_labels:
             ax.text(
                 (pos[u][0] + pos[v][0]) / 2, (pos[u][1] + pos[v][1]) / 2, picture.edge_labels[u, v],
-                ha="center", va="center", fontsize=8, color="#a61c00", zorder=1,
+                ha="center", va="center", fontsize=8, color=PARTIAL, zorder=1,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9},
             )  # fmt: skip
     ax.set_title(picture.title, fontsize=12)
