@@ -189,7 +189,9 @@ def test_command_runs(command, tmp_path, monkeypatch):
     for i, word in enumerate(argv[:-1]):
         if word == "-o":
             written = (tmp_path / argv[i + 1]).read_bytes()
-            magic = {"png": b"\x89PNG", "svg": b"<svg", "html": b"<!DOCTYPE html>"}[argv[i + 1].rsplit(".", 1)[1]]
+            magic = {"png": b"\x89PNG", "svg": b"<svg", "html": b"<!DOCTYPE html>"}[
+                argv[i + 1].rsplit(".", 1)[1]
+            ]
             assert magic in written[:400] and len(written) > 1000
 
 
