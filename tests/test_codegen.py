@@ -171,10 +171,20 @@ def test_common_subexpressions_are_computed_once():
     assert evaluation == 4 * 3
     for with_value in (True, False):
         assert len(calls.findall(codegen._reverse_source(program, with_value))) == evaluation
-    assert len(calls.findall(codegen._jvp_source(program))) == evaluation
-    # forward mode needs cos(x) before the node computing it comes: that node moves up
-    jvp = codegen._jvp_source(builders.path_explosion(1, 2).program).splitlines()
-    assert jvp.index("    v2 = _cos(v0)") < jvp.index("    t1 = (t0 * v2)")
+    assert len(calls.findall(codegen._forward_source(program))) == evaluation
+    assert len(calls.findall(codegen._jacfwd_source(program)[0])) == evaluation
+    # forward mode needs cos(x) (sin's rule) before the evaluation's node computing it
+    # comes: the one computation is where the rule asks for it, and the evaluation reads it
+    jvp = _body(codegen._forward_source(builders.path_explosion(1, 2).program))
+    assert jvp == [
+        "    v0, = inputs",
+        "    v1 = x_dots[0]",
+        "    v2 = _sin(v0)",
+        "    v3 = _cos(v0)",
+        "    v10 = ((v1 * v3) + (v1 * (-v2)))",
+        "    v9 = (v2 + v3)",
+        "    return (v9, ), (v10, )",
+    ]
     # the value read is the very number the rule would compute: the same bits
     x = 0.7
     g = gd.trace(lambda x: gd.sin(x) + gd.cos(x), x)

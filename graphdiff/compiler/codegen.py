@@ -20,8 +20,10 @@ walk over a program or a statement list and tested alone:
 - an output that nothing else reads is computed where its arguments die (:func:`_late`);
 - names are reused once values are dead (:func:`_reuse_names`: register allocation).
 
-Forward mode (``jvp``, ``jacfwd``) still has a generator of its own (:func:`_jvp_source`),
-run on the rules directly.
+A jvp is compiled the same way (:func:`graphdiff.transforms.derivatives.forward_program`).
+Vector forward mode (``jacfwd``) still has a generator of its own (:func:`_jacfwd_source`),
+run on the rules directly: its tangents are numpy vectors, masked where an entry would be
+``0 * inf``.
 
 numpy's semantics are kept: where a scalar implementation (``math``'s) raises instead of returning ``nan`` or ``inf``
 (``log(-1)``, ``1/0``, ``exp(1000)``), the compiled function raises and its caller falls
@@ -34,8 +36,10 @@ its interpreted calls have cost about what generating it will (see ``TIERED``):
 - ``vjp(inputs, y_bars) -> (outputs, input_adjoints)``: one evaluation and one reverse
   sweep seeded with ``y_bars[k]`` at output k (structural zeros decided at compile time);
 - ``grad(inputs, y_bars) -> input_adjoints``: the same without the outputs' values;
-- ``jvp(inputs, x_dots) -> (outputs, output_tangents)``: one forward sweep with a
-  tangent for every input; the tangents may be numpy vectors (vector forward mode).
+- ``jvp(inputs, x_dots) -> (outputs, output_tangents)``: one forward sweep with a float
+  tangent for every input;
+- ``jacfwd(inputs, x_dots) -> (outputs, output_tangents)``: vector forward mode, input
+  k's tangent the k-th unit vector, one sweep for the whole Jacobian.
 
 Each takes its values as sequences, one float per input and one cotangent per output (a
 list or a tuple), not as parameters: calls then build no tuple of thousands of arguments,
@@ -542,15 +546,37 @@ def _reverse_source(program: Program, with_value: bool = True, seeded: Sequence[
     return "\n".join([*head, *lines, f"    return {result}"])
 
 
-def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict]:
-    """Evaluation with a tangent beside every node that depends on an input.
+def _forward_source(program: Program) -> str:
+    """``jvp``: the compiled evaluation of the forward sweep's derivative graph, a float tangent per input.
 
-    A call a tangent rule makes that the evaluation makes too is read, as in
-    :func:`_vjp_source`. Where the evaluation would make it later (``sin(x)``'s rule asks
-    for ``cos(x)``, which the next node computes), that node's statement moves up to
-    where the call is first needed: it reads only values already computed.
+    The sweep runs on tracers (``DERIVATIVES["forward"]``,
+    :func:`graphdiff.transforms.derivatives.forward_program`) and is compiled as any
+    evaluation is (:func:`_statements`): a ``cos(x)`` that ``sin``'s tangent rule needs is
+    read where the evaluation computes it.
+    """
+    try:
+        derivative = DERIVATIVES["forward"](program)
+    except GraphError as err:  # a rule the tracer cannot record: the interpreter runs it
+        raise Unsupported(str(err)) from None
+    n, m = len(program.input_slots), len(program.output_slots)
+    reads = {slot: f"x_dots[{k}]" for k, slot in enumerate(derivative.input_slots[n:])}
+    lines, code = _statements(derivative, reads=reads, late=derivative.output_slots[:m])
+    outs = [code[s] for s in derivative.output_slots]
+    head = [f"def jvp(inputs, x_dots, *, {_LOCALS}):", *_unpack("v", derivative.input_slots[:n], "inputs")]
+    result = "(" + "".join(f"{c}, " for c in outs[:m]) + "), (" + "".join(f"{c}, " for c in outs[m:]) + ")"
+    return "\n".join([*head, *lines, f"    return {result}"])
 
-    With ``vector`` (the function ``jacfwd``), input k's tangent is the k-th unit vector
+
+def _jacfwd_source(program: Program) -> tuple[str, dict]:
+    """``jacfwd``: the evaluation with a tangent vector beside every node that depends on an input.
+
+    Vector forward mode is the one kind still written from the rules directly, not as a
+    derivative graph: its tangents are numpy vectors, masked as below. A call a tangent
+    rule makes that the evaluation makes too is read; where the evaluation would make it
+    later (``sin(x)``'s rule asks for ``cos(x)``, which the next node computes), that
+    node's statement moves up to where the call is first needed.
+
+    Input k's tangent is the k-th unit vector
     (``-0.0`` off the diagonal) and one sweep carries every column of the Jacobian. Entry
     k of a tangent then means what a sweep seeded at input k alone computes, where a node
     that does not depend on input k has no tangent at all (a structural zero, never
@@ -569,16 +595,16 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
     made = _calls_made(expressions)
     tangent = {s: f"t{s}" for s in program.input_slots}  # slot -> the name holding its tangent
     lines = [
-        *_head("jacfwd" if vector else "jvp", program, "x_dots"),
+        *_head("jacfwd", program, "x_dots"),
         *_unpack("t", program.input_slots, "x_dots"),
         *_lines(constants),
     ]
     written: set[int] = set()
-    depends = input_sets(program) if vector else {}
+    depends = input_sets(program)
     masks: dict[int, str] = {}  # a set of inputs, as a bit mask -> the name of its mask vector
     outside: dict[int, str] = {}  # a set of inputs -> the name of the positions not in it
     clean = dict.fromkeys(program.input_slots, True)  # slot -> its tangent is -0.0 outside its inputs
-    passed_on = _passed_on(program, depends) if vector else set()
+    passed_on = _passed_on(program, depends)
 
     def mask(inputs: int, term: str, fill: str = "-0.0") -> str:
         if inputs not in masks:
@@ -623,17 +649,16 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
                 _CALL.sub(reuse, _code(prim.jvp[i](Sym(tangent[a]), Sym(_v(out)), *arg_syms, **params_)))
                 for i, a in active_args
             ]
-            if vector:
-                kinds = [prim.partials[i].kind if prim.partials else None for i, _ in active_args]
-                made_clean = [vector_term(t, a, out, k) for t, (_, a), k in zip(terms, active_args, kinds)]
-                terms = [term for term, _ in made_clean]
-                clean[out] = all(is_clean for _, is_clean in made_clean)
+            kinds = [prim.partials[i].kind if prim.partials else None for i, _ in active_args]
+            made_clean = [vector_term(t, a, out, k) for t, (_, a), k in zip(terms, active_args, kinds)]
+            terms = [term for term, _ in made_clean]
+            clean[out] = all(is_clean for _, is_clean in made_clean)
             if len(terms) == 1 and _is_read(terms[0]):  # passed on unchanged: no statement
                 tangent[out] = terms[0]
             else:
                 lines.append(f"    t{out} = {' + '.join(terms)}")
                 tangent[out] = f"t{out}"
-            if vector and out in passed_on and not clean[out]:
+            if out in passed_on and not clean[out]:
                 # entries outside out's inputs mean nothing: making them -0.0 in place is safe even
                 # when the tangent is an argument's, passed on unchanged
                 lines.append(f"    {tangent[out]}[{positions_outside(depends[out])}] = -0.0")
@@ -643,14 +668,12 @@ def _jvp_source(program: Program, vector: bool = False) -> str | tuple[str, dict
     for s in program.output_slots:
         if not program.active[s]:
             results.append("None")
-        elif vector and depends[s] != every_input:
+        elif depends[s] != every_input:
             results.append(mask(depends[s], tangent[s], fill="0.0"))
         else:
             results.append(tangent[s])
     lines.append(f"    return {_outputs(program)}, ({''.join(r + ', ' for r in results)})")
     source = "\n".join(lines)
-    if not vector:
-        return source
     n = len(program.input_slots)
     return source, {
         "_where": np.where,
@@ -692,7 +715,7 @@ def _unit_mask(inputs: int, n: int) -> np.ndarray:
 _SOURCES.update(
     evaluate=_evaluate_source,
     vjp=_reverse_source,
-    jvp=_jvp_source,
-    jacfwd=lambda p: _jvp_source(p, vector=True),
+    jvp=_forward_source,
+    jacfwd=_jacfwd_source,
     grad=lambda p, *seeded: _reverse_source(p, with_value=False, seeded=seeded or None),
 )

@@ -34,10 +34,11 @@ from graphdiff.graph.graph import Graph
 from graphdiff.graph.tracer import Tracer, trace
 from graphdiff.ir.program import Program
 from graphdiff.modes.evaluate import evaluate
+from graphdiff.modes.forward import forward_sweep
 from graphdiff.modes.reverse import reverse_sweep
 from graphdiff.transforms.api import grad, jvp
 
-__all__ = ["grad_graph", "jvp_graph", "vjp_graph", "reverse_program"]
+__all__ = ["grad_graph", "jvp_graph", "vjp_graph", "reverse_program", "forward_program"]
 
 
 def _examples(g: Graph, names: list[str]) -> list[Any]:
@@ -148,6 +149,29 @@ def reverse_program(program: Program, with_value: bool, seeded: Sequence[int]) -
     return trace(sweep, *[0.0] * len(names), name="reverse sweep", names=names).program
 
 
+def forward_program(program: Program) -> Program:
+    """The forward sweep of a program of scalars recorded as a program, a tangent seeded at every input.
+
+    Its inputs are ``program``'s, then one tangent per input; its outputs are the outputs'
+    values, then their tangents (the constant 0.0 where an output depends on no input).
+
+    >>> import graphdiff as gd
+    >>> p = forward_program(gd.builders.colah().program)
+    >>> [op.prim.name for op in p.ops]   # c and its tangent, d (its tangent is b's), e and its tangent
+    ['add', 'add', 'add', 'mul', 'mul', 'mul', 'add']
+    """
+    n = len(program.input_slots)
+
+    def sweep(*values: Any) -> tuple:
+        seeds = dict(zip(program.input_slots, values[n:]))
+        primals, tangents = forward_sweep(program, list(values[:n]), seeds, boxed=True)
+        outputs = [primals[s] for s in program.output_slots]
+        return (*outputs, *[_dense_or_zeros(tangents[s], program.shapes[s]) for s in program.output_slots])
+
+    names = [f"x{k}" for k in range(n)] + [f"x{k}_dot" for k in range(n)]
+    return trace(sweep, *[0.0] * len(names), name="forward sweep", names=names).program
+
+
 def _recorded_sweep(
     program: Program, with_value: bool, seeded: Sequence[int], labels: dict[str, str] | None = None
 ) -> Callable[..., tuple]:
@@ -209,4 +233,6 @@ def _flat(values: Any, n: int) -> tuple:
     return tuple(values) if n > 1 else (values,)
 
 
-codegen.DERIVATIVES["reverse"] = reverse_program  # the compiler compiles the gradients it records
+# the compiler compiles the derivatives these record
+codegen.DERIVATIVES["reverse"] = reverse_program
+codegen.DERIVATIVES["forward"] = forward_program
