@@ -15,17 +15,9 @@ import networkx as nx
 import numpy as np
 
 from graphdiff.graph.graph import Graph
-from graphdiff.ir.analysis import needed
+from graphdiff.ir.analysis import frozen, needed
 
 __all__ = ["cse", "dce"]
-
-
-def _frozen(value: Any) -> Any:
-    if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return tuple(_frozen(v) for v in value)
-    return value
 
 
 def cse(graph: Graph) -> Graph:
@@ -61,7 +53,7 @@ def cse(graph: Graph) -> Graph:
                 "op",
                 data["op"],
                 tuple(same[a] for a in graph.args(name)),
-                _frozen(data.get("params", {})),
+                frozen(data.get("params", {})),
             )
         same[name] = seen.setdefault(key, name)
     H = nx.MultiDiGraph()

@@ -33,7 +33,7 @@ import numpy as np
 
 from graphdiff.ir.program import Program
 
-__all__ = ["needed", "reaching", "last_uses", "input_sets", "same_values"]
+__all__ = ["needed", "reaching", "last_uses", "input_sets", "same_values", "frozen"]
 
 
 def needed(program: Program, wanted: Iterable[int] | None = None) -> set[int]:
@@ -106,7 +106,7 @@ def same_values(program: Program) -> list[int]:
             first[slot] = seen.setdefault(key, slot)
     for prim, out, args, params, _ in program.ops:
         try:
-            key = (prim, tuple([first[a] for a in args]), _frozen(params) if params else ())
+            key = (prim, tuple([first[a] for a in args]), frozen(params) if params else ())
             hash(key)
         except TypeError:  # parameters that do not hash (arrays): kept apart
             continue
@@ -114,9 +114,10 @@ def same_values(program: Program) -> list[int]:
     return first
 
 
-def _frozen(value: Any) -> Any:
+def frozen(value: Any) -> Any:
+    """``value`` (an instruction's parameters) as something hashable: dicts and lists as sorted tuples."""
     if isinstance(value, dict):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+        return tuple(sorted((k, frozen(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
-        return tuple(_frozen(v) for v in value)
+        return tuple(frozen(v) for v in value)
     return value
