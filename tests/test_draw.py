@@ -76,12 +76,26 @@ def test_files_are_written(tmp_path, suffix):
     assert len(data) > 5_000
 
 
-def test_array_graphs_draw_without_partials():
+def test_array_graphs_show_small_arrays_by_value_and_large_ones_by_shape_and_first_entries():
+    # the XOR network: W1 is 2x4 (8 entries), b1 1x4 and W2 4x1 (4 each), b2 1x1
+    import numpy as np
+
     g = builders.mlp()
     from graphdiff.cli.suites import random_point
 
-    picture = annotate(g, random_point(g), reverse=True)
-    assert picture.edge_labels == {} and "array 4×4" in " ".join(picture.labels.values())
+    point = random_point(g)
+    picture = annotate(g, point, reverse=True)
+    assert picture.edge_labels == {}  # partials of arrays are matrices: not written on edges
+    W1, b1, W2, b2 = (np.asarray(point[k]) for k in range(4))
+    first = ", ".join(f"{x:.3g}" for x in W1.ravel()[:3])
+    assert picture.labels["W1"].splitlines()[0] == f"W1 = (2×4) [{first}, …]"
+    assert picture.labels["b1"].splitlines()[0] == "b1 = [[" + ", ".join(f"{x:.3g}" for x in b1[0]) + "]]"
+    assert picture.labels["W2"].splitlines()[0] == "W2 = [" + ", ".join(f"[{x:.3g}]" for x in W2[:, 0]) + "]"
+    assert picture.labels["b2"].splitlines()[0] == f"b2 = [[{b2[0, 0]:.3g}]]"
+    assert "array" not in " ".join(picture.labels.values())
+    boxes, _, _ = drawn(gd.draw(g, point, reverse=True, format="png"))  # the widest label fits its slot
+    row = sorted(boxes.values(), key=lambda b: (round(b.y0), b.x0))
+    assert all(a.x1 <= b.x0 for a, b in zip(row, row[1:]) if round(a.y0) == round(b.y0))
 
 
 def test_structure_only_and_jupyter_svg():
@@ -241,3 +255,124 @@ def test_the_drawing_benchmark_measures_a_picture_and_a_refusal():
     assert refused["nodes"] == 300 and refused["outcome"] == "refused: TooLargeToDrawError"
     table = drawing.render_table([drawn, refused])
     assert "peak MB" in table and "speelpenning(5)" in table and "random_dag(290,10,1,0)" in table
+
+
+# --- the geometry of a drawn picture, measured on the figure matplotlib drew ----------------
+
+
+def drawn(fig):
+    """Node boxes, edge outlines (display pixels) and edge-label boxes of a drawn figure, by gid."""
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    (ax,) = fig.axes
+    boxes = {
+        t.get_gid()[5:]: t.get_bbox_patch().get_window_extent(renderer)
+        for t in ax.texts
+        if (t.get_gid() or "").startswith("node ")
+    }
+    labels = {
+        t.get_gid()[6:]: t.get_bbox_patch().get_window_extent(renderer)
+        for t in ax.texts
+        if (t.get_gid() or "").startswith("label ")
+    }
+    edges = {}
+    for p in ax.patches:
+        if (p.get_gid() or "").startswith("edge "):
+            u, v = p.get_gid()[5:].split(" -> ")
+            edges[u, v] = p.get_transform().transform_path(p.get_path())
+    return boxes, edges, labels
+
+
+def inside(box, x, y, margin):
+    return box.x0 + margin < x < box.x1 - margin and box.y0 + margin < y < box.y1 - margin
+
+
+def border_distance(box, x, y):
+    dx = max(box.x0 - x, 0, x - box.x1)
+    dy = max(box.y0 - y, 0, y - box.y1)
+    if dx or dy:
+        return (dx * dx + dy * dy) ** 0.5
+    return min(x - box.x0, box.x1 - x, y - box.y0, box.y1 - y)
+
+
+def stroked_tip(outline, linewidth_px):
+    """Where an arrowhead's stroke ends: its tip vertex pushed out by the miter of the stroke.
+
+    (matplotlib pulls the head's polygon back by that much so the stroke ends where the path does.)
+    """
+    import numpy as np
+
+    left, tip, right = outline.vertices[-4:-1]
+    a, b = left - tip, right - tip
+    half = np.arccos(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) / 2
+    ahead = tip - (left + right) / 2
+    return tip + ahead / np.linalg.norm(ahead) * linewidth_px / 2 / np.sin(half)
+
+
+def test_each_arrow_starts_and_ends_exactly_on_the_borders_of_its_boxes():
+    fig = gd.draw(builders.colah(), AT, reverse=True, format="png")
+    boxes, edges, _ = drawn(fig)
+    assert set(edges) == {("a", "c"), ("b", "c"), ("b", "d"), ("c", "e"), ("d", "e"), ("const_3", "d")}
+    linewidth = 1.0 * fig.dpi / 72
+    for (u, v), outline in edges.items():
+        tip, start = stroked_tip(outline, linewidth), outline.vertices[0]
+        assert border_distance(boxes[v], *tip) <= 1.5, (u, v, tip, boxes[v])  # touches the target
+        assert border_distance(boxes[u], *start) <= 1.5, (u, v, start, boxes[u])  # leaves the source
+        assert not inside(boxes[v], *tip, 0) or border_distance(boxes[v], *tip) <= 1.5
+        assert not any(inside(boxes[n], *p, 1.5) for p in outline.vertices for n in (u, v)), (u, v)
+
+
+def sampled(outline, per_segment=24):
+    return [
+        segment(k / per_segment)
+        for segment, _ in outline.iter_bezier()
+        for k in range(per_segment + 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    "graph, point, output",
+    [
+        (builders.path_explosion(3, 3), [0.5], None),
+        (builders.random_dag(12, seed=0), None, "mul_13"),
+        (builders.random_dag(12, seed=3), None, None),
+        (builders.random_dag(30, seed=1), None, None),
+    ],
+    ids=["path_explosion(3,3)", "random_dag(12)", "random_dag(12,seed=3)", "random_dag(30)"],
+)
+def test_no_edge_runs_through_a_box_and_no_label_covers_one(graph, point, output):
+    from graphdiff.cli.suites import random_point
+
+    point = random_point(graph) if point is None else point
+    output = output or graph.outputs[0]
+    boxes, edges, labels = drawn(gd.draw(graph, point, reverse=True, output=output, format="png"))
+    assert len(edges) == len(set(graph.nx.edges())) and labels
+    for (u, v), outline in edges.items():
+        for x, y in sampled(outline):
+            hit = [n for n, box in boxes.items() if inside(box, x, y, 1.0 if n in (u, v) else -1.0)]
+            assert not hit, f"edge {u} -> {v} passes through {hit} at {(x, y)}"
+    for edge, label in labels.items():
+        covered = [n for n, box in boxes.items() if label.overlaps(box)]
+        assert not covered, f"the label of {edge} covers {covered}"
+
+
+def test_a_constant_sits_beside_the_other_argument_of_its_user():
+    pos = layout(builders.colah())  # d = b + 1: the constant is b's neighbour, in the layer under d
+    assert pos["const_3"][1] == pos["b"][1] == pos["d"][1] - 1
+    row = sorted((x, n) for n, (x, y) in pos.items() if y == pos["b"][1])
+    names = [n for _, n in row]
+    assert abs(names.index("const_3") - names.index("b")) == 1
+    assert pos["a"][0] < pos["b"][0] < pos["const_3"][0]  # a + b under c, b + 1 under d: no crossing
+
+
+def test_a_long_edge_passes_a_waypoint_in_each_layer_it_crosses_in_a_slot_of_its_own():
+    g = builders.random_dag(30, seed=1)
+    routed = draw_module.routed_layout(g)
+    spans = 0
+    for (u, v), points in routed.waypoints.items():
+        yu, yv = routed.positions[u][1], routed.positions[v][1]
+        assert [y for _, y in points] == [yu + k for k in range(1, int(yv - yu))]
+        spans += len(points)
+        for x, y in points:
+            assert all(abs(x - px) >= 0.75 for px, py in routed.positions.values() if py == y)
+    assert spans > 10  # the test is about something

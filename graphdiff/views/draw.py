@@ -27,7 +27,10 @@ from graphdiff.errors import ArgumentError, TooLargeToDrawError
 from graphdiff.graph.graph import Graph
 from graphdiff.views.style import ADJOINT, FILL, PARTIAL, TANGENT
 
-__all__ = ["draw", "to_dot", "annotate", "structure_svg", "Picture", "MAX_DRAW_NODES", "MAX_PIXELS"]
+__all__ = [
+    "draw", "to_dot", "annotate", "structure_svg", "summarise", "Picture", "Layout", "layout",
+    "routed_layout", "route", "curve", "along", "label_spots", "MAX_DRAW_NODES", "MAX_PIXELS",
+]  # fmt: skip
 
 MAX_DRAW_NODES = 200
 """The most nodes a PNG or SVG picture shows by default (``max_nodes`` changes it)."""
@@ -49,12 +52,39 @@ class Picture:
     title: str = ""
     legend: str = ""
     accent: str | None = None  # the box outline of a sweep's picture: TANGENT or ADJOINT
+    structure: Any = None  # what to lay out instead of the graph's own nodes: a summary's boxes
+
+    @property
+    def nx(self) -> Any:
+        """The networkx graph drawn: the graph's, or a summary's (nodes with a ``kind``)."""
+        return self.graph.nx if self.structure is None else self.structure
+
+
+SMALL_ARRAY = 6
+"""An array of at most this many elements is written out in full; a larger one by its shape and first entries."""
 
 
 def _fmt(value: Any) -> str:
+    """A value as a picture writes it: 4 significant digits, arrays to 3.
+
+    >>> _fmt(2.0), _fmt(np.array([0.1, 0.25, 1 / 3])), _fmt(np.eye(2))
+    ('2', '[0.1, 0.25, 0.333]', '[[1, 0], [0, 1]]')
+    >>> _fmt(np.arange(64.0).reshape(4, 16))
+    '(4×16) [0, 1, 2, …]'
+    """
     if np.ndim(value) == 0:
         return f"{float(value):.4g}"
-    return "array " + "×".join(map(str, np.shape(value)))
+    array = np.asarray(value, dtype=float)
+
+    def nested(a: np.ndarray) -> str:
+        if a.ndim == 0:
+            return f"{float(a):.3g}"
+        return "[" + ", ".join(nested(row) for row in a) + "]"
+
+    if array.size <= SMALL_ARRAY:
+        return nested(array)
+    head = ", ".join(f"{x:.3g}" for x in array.ravel()[:3])
+    return "(" + "×".join(map(str, array.shape)) + f") [{head}, …]"
 
 
 def annotate(
@@ -131,41 +161,182 @@ def _evaluate_all(graph: Graph, inputs: Any) -> list:
     return evaluate(graph.program, graph.bind_inputs(inputs))
 
 
-def layout(graph: Graph) -> dict[str, tuple[float, float]]:
-    """Positions: a layer (y) per topological generation, ordered within a layer by their neighbours (x).
+@dataclass(frozen=True)
+class Layout:
+    """Where each node sits and where each edge passes, in layout units.
 
-    An input or constant goes in the layer just below the first operation that reads it.
-    Each layer is ordered three times, by the barycentre of the neighbours already placed:
-    upwards by arguments, downwards by users (so an input or a constant sits under what
-    reads it), upwards again by arguments; this uncrosses most edges of small graphs.
-    Time linear in the graph, but for sorting each layer.
+    A layer per unit of y (outputs highest), nodes at least one unit apart across a layer.
+    ``waypoints[u, v]`` lists the points an edge passes in the layers strictly between its
+    ends (empty for an edge between adjacent layers): each is a slot of its own in that
+    layer, half a unit wide, that no box takes, so a curve through them clears every box.
     """
-    G = graph.nx
+
+    positions: dict[str, tuple[float, float]]
+    waypoints: dict[tuple[str, str], list[tuple[float, float]]]
+
+
+_VIRTUAL = 0.5  # the width of a waypoint's slot, against 1 for a node
+
+
+def routed_layout(graph: Graph | nx.MultiDiGraph | nx.DiGraph) -> Layout:
+    """Positions of the nodes and waypoints of the edges, as in Sugiyama's layered drawings.
+
+    A layer (y) per topological generation; an input or constant goes in the layer just
+    below the first operation that reads it. An edge spanning several layers gets a
+    waypoint in each layer it crosses, and the waypoints are ordered with the nodes, so a
+    long edge passes between boxes instead of through them. Each layer is ordered three
+    times, by the barycentre of the neighbours already placed: upwards by arguments,
+    downwards by users (so an input or a constant sits under what reads it, beside the
+    other arguments), upwards again by arguments; this uncrosses most edges of small
+    graphs. Time linear in the graph and its waypoints, but for sorting each layer.
+
+    Examples
+    --------
+    >>> from graphdiff import builders
+    >>> r = routed_layout(builders.colah())
+    >>> r.positions["e"], r.waypoints["c", "e"]
+    ((0.0, 2.0), [])
+    """
+    G = graph.nx if isinstance(graph, Graph) else graph
     layer = {n: y for y, generation in enumerate(nx.topological_generations(G)) for n in generation}
     for n in G:
         if G.in_degree(n) == 0 and G.out_degree(n):
             layer[n] = min(layer[v] for v in G.successors(n)) - 1
-    rows: dict[int, list[str]] = {}
-    for n in G:
+    H = nx.DiGraph()  # the graph with a virtual node per layer an edge crosses
+    H.add_nodes_from(G)
+    chains: dict[tuple[str, str], list[Any]] = {}
+    for u, v in dict.fromkeys(G.edges()):
+        if u == v:
+            continue
+        chain = [(u, v, k) for k in range(layer[u] + 1, layer[v])]
+        for k, w in enumerate(chain):
+            layer[w] = layer[u] + 1 + k
+        nx.add_path(H, [u, *chain, v])
+        chains[u, v] = chain
+    rows: dict[int, list[Any]] = {}
+    for n in H:
         rows.setdefault(layer[n], []).append(n)
-    positions: dict[str, tuple[float, float]] = {}
+    positions: dict[Any, tuple[float, float]] = {}
+    const = {n for n, kind in G.nodes(data="kind") if kind == "const"}
 
-    def barycentre(n: str, neighbours: Any, default: float) -> tuple[float, bool]:
+    def barycentre(n: Any, neighbours: Any, default: float) -> tuple[float, bool]:
         xs = [positions[u][0] for u in neighbours(n) if u in positions]
-        return (sum(xs) / len(xs) if xs else default, G.nodes[n]["kind"] == "const")
+        return (sum(xs) / len(xs) if xs else default, n in const)
 
     def place(y: int, key: Any) -> None:
         ordered = sorted(rows[y], key=key)
-        for k, n in enumerate(ordered):
-            positions[n] = (k - (len(ordered) - 1) / 2, float(y))
+        widths = [_VIRTUAL if isinstance(n, tuple) else 1.0 for n in ordered]
+        x, xs = 0.0, []
+        for k, w in enumerate(widths):
+            x += (widths[k - 1] + w) / 2 if k else 0.0
+            xs.append(x)
+        for n, x in zip(ordered, xs):
+            positions[n] = (x - xs[-1] / 2, float(y))
 
     for y in sorted(rows):  # upwards, by arguments: what has none first
-        place(y, lambda n: barycentre(n, G.predecessors, -1.0))
+        place(y, lambda n: barycentre(n, H.predecessors, -1.0))
     for y in sorted(rows, reverse=True):  # downwards, by users
-        place(y, lambda n: barycentre(n, G.successors, positions[n][0]))
+        place(y, lambda n: barycentre(n, H.successors, positions[n][0]))
     for y in sorted(rows):  # upwards again, by arguments
-        place(y, lambda n: barycentre(n, G.predecessors, positions[n][0]))
-    return positions
+        place(y, lambda n: barycentre(n, H.predecessors, positions[n][0]))
+    return Layout(
+        {n: positions[n] for n in G},
+        {e: [positions[w] for w in chain] for e, chain in chains.items()},
+    )
+
+
+def layout(graph: Graph | nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
+    """Positions of the nodes: :func:`routed_layout` without the waypoints.
+
+    >>> from graphdiff import builders
+    >>> layout(builders.colah())["e"]
+    (0.0, 2.0)
+    """
+    return routed_layout(graph).positions
+
+
+Point = tuple[float, float]
+Segment = tuple[Point, Point, Point, Point]
+
+
+def route(
+    boxes: Mapping[str, tuple[float, float, float, float]],
+    waypoints: Mapping[tuple[str, str], Sequence[Point]],
+    inset: float = 0.0,
+) -> dict[tuple[str, str], list[Point]]:
+    """The points each edge passes: its start on the source box, its waypoints, its end on the target box.
+
+    ``boxes`` gives each node's box as ``(x, y, width, height)`` (the centre, in the
+    picture's own coordinates, y up or down); ``waypoints`` the edges to route and their
+    waypoints in those coordinates. An edge leaves its source through the side facing its
+    target and enters the target through the side facing the source; the edges meeting at
+    one side are spread along it, ordered by where they come from so they do not cross,
+    ``inset`` clear of its corners. Both :func:`render` and the step-through page route
+    with this, from :func:`routed_layout`'s waypoints.
+
+    >>> boxes = {"x": (0.0, 0.0, 6.0, 2.0), "y": (0.0, 10.0, 4.0, 2.0), "z": (6.0, 10.0, 4.0, 2.0)}
+    >>> route(boxes, {("x", "y"): [], ("x", "z"): []})
+    {('x', 'y'): [(-1.0, 1.0), (0.0, 9.0)], ('x', 'z'): [(1.0, 1.0), (6.0, 9.0)]}
+    """
+    ends: dict[tuple[str, int], list[tuple[float, tuple[str, str]]]] = {}
+    for (u, v), points in waypoints.items():
+        first = points[0] if points else boxes[v][:2]
+        last = points[-1] if points else boxes[u][:2]
+        ends.setdefault((u, 1 if first[1] > boxes[u][1] else -1), []).append((first[0], (u, v)))
+        ends.setdefault((v, 1 if last[1] > boxes[v][1] else -1), []).append((last[0], (u, v)))
+    port: dict[tuple[str, tuple[str, str]], Point] = {}
+    for (n, side), edges in ends.items():
+        x, y, w, h = boxes[n]
+        usable = max(w - 2 * inset, 0.0)
+        edges.sort()
+        for k, (_, e) in enumerate(edges):
+            port[n, e] = (x - usable / 2 + usable * (k + 1) / (len(edges) + 1), y + side * h / 2)
+    return {(u, v): [port[u, (u, v)], *points, port[v, (u, v)]] for (u, v), points in waypoints.items()}
+
+
+def curve(points: Sequence[Point]) -> list[Segment]:
+    """Cubic Bézier segments through ``points``, vertical at each: an edge leaves and enters a layer straight.
+
+    Its sideways travel happens between layers, where no box is, so a curve from
+    :func:`route` crosses no box that it does not end on.
+
+    >>> curve([(0.0, 0.0), (2.0, 4.0)])
+    [((0.0, 0.0), (0.0, 2.0), (2.0, 2.0), (2.0, 4.0))]
+    """
+    segments = []
+    for p, q in zip(points, points[1:]):
+        middle = (p[1] + q[1]) / 2
+        segments.append((p, (p[0], middle), (q[0], middle), q))
+    return segments
+
+
+def along(segments: Sequence[Segment], t: float) -> Point:
+    """The point a fraction ``t`` along a curve (by segment: each segment an equal share).
+
+    >>> along(curve([(0.0, 0.0), (0.0, 1.0), (0.0, 3.0)]), 0.75)
+    (0.0, 2.0)
+    """
+    k = min(int(t * len(segments)), len(segments) - 1)
+    s = t * len(segments) - k
+    p0, p1, p2, p3 = segments[k]
+    a, b, c, d = (1 - s) ** 3, 3 * (1 - s) ** 2 * s, 3 * (1 - s) * s * s, s**3
+    return (
+        a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0],
+        a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1],
+    )
+
+
+def label_spots(segments: Sequence[Segment]) -> list[float]:
+    """Where along a curve to try its label, best first: the middles of its segments, middle segment first.
+
+    Those lie between layers, where no box is.
+
+    >>> label_spots(curve([(0.0, 0.0), (0.0, 1.0)]))
+    [0.5, 0.3, 0.7]
+    """
+    n = len(segments)
+    order = sorted(range(n), key=lambda k: abs(k - (n - 1) / 2))
+    return [(k + f) / n for f in (0.5, 0.3, 0.7) for k in order]
 
 
 def to_dot(picture: Picture) -> str:
@@ -181,7 +352,7 @@ def to_dot(picture: Picture) -> str:
         "  node [shape=box, style=rounded, fontname=Helvetica];",
         "  edge [fontname=Helvetica, fontsize=10];",
     ]
-    G = picture.graph.nx
+    G = picture.nx
     for n, d in G.nodes(data=True):
         attrs = [f"label={q(picture.labels[n])}"]
         if d["kind"] == "const":
@@ -219,58 +390,95 @@ def render(
 ) -> Any:
     """Draw the picture with matplotlib; save it to ``path`` (PNG or SVG) if given; return the figure.
 
-    The figure is a ``matplotlib.figure.Figure`` of its own, outside pyplot: the backend
-    and pyplot's figures are left alone. A picture of more than ``max_nodes`` nodes is
-    refused with :class:`~graphdiff.errors.TooLargeToDrawError`; a PNG is rasterized at
-    :data:`DPI`, or lower so that it holds at most :data:`MAX_PIXELS` pixels.
+    Nodes sit where :func:`routed_layout` puts them. Each box is measured as drawn, and
+    each edge is a curve from :func:`route` and :func:`curve` that starts on its source
+    box's border, passes its waypoints and ends, arrowhead and all, on its target box's
+    border; its label goes where it covers no box and no earlier label. Boxes, edges and
+    labels carry the ids ``node NAME``, ``edge U -> V`` and ``label U -> V`` (``gid``, kept
+    in SVG). The figure is a ``matplotlib.figure.Figure`` of its own, outside pyplot: the
+    backend and pyplot's figures are left alone. A picture of more than ``max_nodes``
+    nodes is refused with :class:`~graphdiff.errors.TooLargeToDrawError` (a summary from
+    :func:`summarise` is drawn at any size); a PNG is rasterized at :data:`DPI`, or lower
+    so that it holds at most :data:`MAX_PIXELS` pixels.
     """
     from matplotlib.patches import FancyArrowPatch
+    from matplotlib.path import Path
 
     from graphdiff.views.plot import new_figure
 
-    graph = picture.graph
-    _refuse_if_too_large(graph, max_nodes, format or "png")
-    G = graph.nx
-    pos = layout(graph)
-    widths = collections.Counter(y for _, y in pos.values())
-    width, depth = max(widths.values(), default=1), max(widths, default=0.0) + 1
-    size = (max(5.0, _CELL[0] * width), max(3.5, _CELL[1] * depth + 1.2))
+    if picture.structure is None:
+        _refuse_if_too_large(picture.graph, max_nodes, format or "png")
+    G = picture.nx
+    routed = routed_layout(G)
+    pos = routed.positions
+    points = [*pos.values(), *(p for ps in routed.waypoints.values() for p in ps)] or [(0.0, 0.0)]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    longest = max((len(line) for text in picture.labels.values() for line in text.split("\n")), default=1)
+    cell = max(_CELL[0], 0.075 * longest + 0.6)  # a box of the longest label fits its slot
+    depth = max(ys) + 1
+    size = (max(5.0, cell * (max(xs) - min(xs) + 1)), max(3.5, _CELL[1] * depth + 1.2))
     dpi = min(DPI, (MAX_PIXELS / (size[0] * size[1])) ** 0.5)
     fig = new_figure(size, dpi=dpi, format=format)
     side, top, bottom = _MARGINS
     ax = fig.add_axes(
         (side / size[0], bottom / size[1], 1 - 2 * side / size[0], 1 - (top + bottom) / size[1])
     )
-    for n, d in G.nodes(data=True):
-        faded = n in picture.faded
-        is_const = d["kind"] == "const"
-        color = FILL[d["kind"]]
-        outline = picture.accent or "0.3"
-        ax.annotate(
-            picture.labels[n], pos[n], ha="center", va="center", fontsize=9, zorder=3,
-            color="0.6" if faded or is_const else "black",
-            bbox={"boxstyle": "round,pad=0.4", "fc": "white" if faded else color, "ec": "0.7" if faded else outline,
-                  "ls": "--" if faded else "-"},
-        )  # fmt: skip
-    for u, v in dict.fromkeys((u, v) for u, v, _ in G.edges(keys=True)):  # parallel edges (x * x) drawn once
-        ax.add_patch(
-            FancyArrowPatch(pos[u], pos[v], arrowstyle="-|>", mutation_scale=14, shrinkA=36, shrinkB=36,
-                            color="0.45", linewidth=1.0, zorder=1)
-        )  # fmt: skip
-        if (u, v) in picture.edge_labels:
-            ax.text(
-                (pos[u][0] + pos[v][0]) / 2, (pos[u][1] + pos[v][1]) / 2, picture.edge_labels[u, v],
-                ha="center", va="center", fontsize=8, color=PARTIAL, zorder=1,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9},
-            )  # fmt: skip
+    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
+    ax.set_ylim(-0.6, depth - 0.4)
+    ax.axis("off")
     ax.set_title(picture.title, fontsize=12)
     fig.text(
         0.5, 0.1 / size[1], picture.legend, ha="center", va="bottom", fontsize=8.5, color="0.3", wrap=True
     )
-    xs = [p[0] for p in pos.values()] or [0.0]
-    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
-    ax.set_ylim(-0.6, depth - 0.4)
-    ax.axis("off")
+    notes = {}
+    for n, d in G.nodes(data=True):
+        faded = n in picture.faded
+        is_const = d["kind"] == "const"
+        notes[n] = ax.annotate(
+            picture.labels[n], pos[n], ha="center", va="center", fontsize=9, zorder=3, gid=f"node {n}",
+            color="0.6" if faded or is_const else "black",
+            bbox={"boxstyle": "round,pad=0.4", "fc": "white" if faded else FILL[d["kind"]],
+                  "ec": "0.7" if faded else picture.accent or "0.3", "ls": "--" if faded else "-"},
+        )  # fmt: skip
+    fig.draw_without_rendering()  # measures every box as drawn
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else fig._get_renderer()
+    to_data = ax.transData.inverted()
+    boxes, extents = {}, []
+    for n, note in notes.items():
+        extent = note.get_bbox_patch().get_window_extent(renderer)
+        (x0, y0), (x1, y1) = to_data.transform([(extent.x0, extent.y0), (extent.x1, extent.y1)])
+        boxes[n] = ((x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0)
+        extents.append(extent)
+    unit = ax.transData.transform([(0.0, 0.0), (1.0, 0.0)])
+    corner = 0.4 * 9 * dpi / 72 * 1.5 / (unit[1][0] - unit[0][0])  # the rounded corners, in x units
+    placed = []
+    for (u, v), line in route(boxes, routed.waypoints, inset=corner).items():
+        segments = curve(line)
+        vertices = [segments[0][0], *(p for segment in segments for p in segment[1:])]
+        codes = [Path.MOVETO, *[Path.CURVE4] * (len(vertices) - 1)]
+        ax.add_patch(
+            FancyArrowPatch(path=Path(vertices, codes), arrowstyle="-|>", mutation_scale=14, linewidth=1.0, shrinkA=0, shrinkB=0,
+                            color="0.75" if u in picture.faded else "0.45", zorder=1, gid=f"edge {u} -> {v}")
+        )  # fmt: skip
+        if (u, v) in picture.edge_labels:
+            text = ax.text(
+                *along(segments, 0.5), picture.edge_labels[u, v], ha="center", va="center", fontsize=8,
+                color=PARTIAL, zorder=2, gid=f"label {u} -> {v}",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9},
+            )  # fmt: skip
+            pad = 0.15 * 8 * dpi / 72 + 1
+            for t in label_spots(segments):
+                text.set_position(along(segments, t))
+                here = text.get_window_extent(renderer).expanded(1, 1).padded(pad)
+                if not any(here.overlaps(e) for e in extents + placed):
+                    break
+            else:  # nowhere clear of every label: clear of the boxes at least
+                for t in label_spots(segments):
+                    text.set_position(along(segments, t))
+                    here = text.get_window_extent(renderer).padded(pad)
+                    if not any(here.overlaps(e) for e in extents):
+                        break
+            placed.append(text.get_window_extent(renderer).padded(pad))
     if path is not None:
         fig.savefig(path, format=format, dpi=dpi)
     return fig
