@@ -221,7 +221,9 @@ def paths(
         paths=found,
         derivative=float(sum(p.product for p in found)) if found else 0.0,
         count=count,
-        naive_mul=counts.edges - count,
+        naive_mul=max(
+            counts.edges - count, 0
+        ),  # a path of no edges (an output that is the input) multiplies nothing
         naive_add=max(count - 1, 0),
         partials_ops=partial_costs.total,
         forward_ops=forward_ops,

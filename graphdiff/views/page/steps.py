@@ -337,6 +337,21 @@ def backward_steps(graph: Graph, inputs: Any) -> tuple[Sweep, Graph]:
     for op in program.ops:
         adjoint[op.out] = any(adjoint[a] for a in op.args)
     original = graph.nx
+    found: dict[int, tuple[str, ...]] = {}
+
+    def origins(slot: int) -> tuple[str, ...]:
+        """The nodes of the original graph a value of the evaluation part is computed from:
+        itself, or (a value a rule computes from the evaluation, cos(x) for sin) its arguments'."""
+        if slot not in found:
+            if program.kinds[slot] == "const":
+                found[slot] = ()
+            elif names[slot] in original:
+                found[slot] = (names[slot],)
+            else:
+                args = next((op.args for op in program.ops if op.out == slot), ())
+                found[slot] = tuple(dict.fromkeys(r for a in args for r in origins(a)))
+        return found[slot]
+
     steps = [
         Step(
             f"{c} = 1",
@@ -356,13 +371,7 @@ def backward_steps(graph: Graph, inputs: Any) -> tuple[Sweep, Graph]:
         text = f"{v} = {_infix(op.prim.name, shown, params)}"
         reads = ()
         if adjoint[op.out]:
-            reads = tuple(
-                dict.fromkeys(
-                    names[a]
-                    for a in op.args
-                    if not adjoint[a] and program.kinds[a] != "const" and names[a] in original
-                )
-            )
+            reads = tuple(dict.fromkeys(r for a in op.args if not adjoint[a] for r in origins(a)))
         steps.append(
             Step(
                 text,
@@ -448,13 +457,14 @@ def path_steps(graph: Graph, inputs: Any, source: str, target: str) -> Sweep:
     steps, mults, total = [], 0, 0.0
     terms = []
     for k, path in enumerate(ps.paths):
-        mults += len(path.partials) - 1
+        mults += max(len(path.partials) - 1, 0)
         total += path.product
         term = _term(letters, path.nodes, path.partials)
         terms.append(term)
         steps.append(
             Step(
-                " · ".join(fmt(p) for p in path.partials) + f" = {fmt(path.product)}",
+                (" · ".join(fmt(p) for p in path.partials) or "no edge: the empty product")
+                + f" = {fmt(path.product)}",
                 formula=f"path {k + 1} of {ps.count}: {' → '.join(path.nodes)}"
                 + (f": {term}" if term else ""),
                 result=f"running sum: {fmt(total)}",
@@ -513,25 +523,20 @@ def path_steps(graph: Graph, inputs: Any, source: str, target: str) -> Sweep:
         )
     factors, f_mults, f_adds = [], 0, 0
     for start, end in zip(cuts, cuts[1:]):
-        stretch: dict[tuple[str, ...], tuple[float, ...]] = {}
-        for p in ps.paths:
-            i, j = p.nodes.index(start), p.nodes.index(end)
-            stretch.setdefault(p.nodes[i : j + 1], p.partials[i:j])
-        value = sum(float(np.prod(q)) for q in stretch.values())
-        f_mults += sum(len(q) - 1 for q in stretch.values())
+        stretch = _stretch(graph, ps.paths, start, end)
+        value = sum(float(np.prod(q)) for _, q in stretch)
+        f_mults += sum(len(q) - 1 for _, q in stretch)
         f_adds += len(stretch) - 1
-        parts = [_term(letters, nodes, q) for nodes, q in stretch.items()]
+        parts = [_term(letters, nodes, q) for nodes, q in stretch]
         symbol = " + ".join(parts) if all(parts) else f"{len(stretch)} path(s)"
         factors.append((symbol, value, len(stretch)))
         steps.append(
             Step(
-                f"d{end}/d{start} = "
-                + " + ".join(fmt(np.prod(q)) for q in stretch.values())
-                + f" = {fmt(value)}",
+                f"d{end}/d{start} = " + " + ".join(fmt(np.prod(q)) for _, q in stretch) + f" = {fmt(value)}",
                 formula=f"d{end}/d{start} = {symbol}",
                 result=f"every path passes through {end if end != target else start}",
-                nodes=tuple(dict.fromkeys(n for nodes in stretch for n in nodes)),
-                edges=tuple(dict.fromkeys(e for nodes in stretch for e in zip(nodes, nodes[1:]))),
+                nodes=tuple(dict.fromkeys(n for nodes, _ in stretch for n in nodes)),
+                edges=tuple(dict.fromkeys(e for nodes, _ in stretch for e in zip(nodes, nodes[1:]))),
                 counts={"multiplications": f_mults, "additions": f_adds},
             )
         )
@@ -557,6 +562,28 @@ def path_steps(graph: Graph, inputs: Any, source: str, target: str) -> Sweep:
     steps.append(sweeps)
     final["factored"] = factored
     return Sweep("paths", f"{source} → {target}", banner, f"the paths of {d}", steps, note=note, final=final)
+
+
+def _stretch(graph: Graph, paths: Sequence[Any], start: str, end: str) -> list[tuple[tuple[str, ...], tuple]]:
+    """The distinct paths from ``start`` to ``end`` within ``paths``: (nodes, partials) each.
+
+    Parallel edges (``t * t`` reads t twice: two edges t -> t*t) make distinct paths through
+    the same nodes; where their partials are equal they are found once among ``paths`` and
+    counted as often as the edges allow.
+    """
+    variants: dict[tuple[str, ...], list[tuple]] = {}
+    for p in paths:
+        i, j = p.nodes.index(start), p.nodes.index(end)
+        found = variants.setdefault(p.nodes[i : j + 1], [])
+        if p.partials[i:j] not in found:
+            found.append(p.partials[i:j])
+    G = graph.nx
+    stretch = []
+    for nodes, partials in variants.items():
+        ways = int(np.prod([G.number_of_edges(u, v) for u, v in zip(nodes, nodes[1:])]))
+        repeat = ways // len(partials) if ways % len(partials) == 0 else 1
+        stretch += [(nodes, q) for q in partials for _ in range(repeat)]
+    return stretch
 
 
 def elimination_steps(
@@ -645,7 +672,11 @@ def elimination_steps(
     return Sweep(
         "elimination",
         order,
-        banner=f"vertex elimination in {order} order",
+        banner=(
+            f"vertex elimination in the best order a {iterations}-step search found"
+            if order == "best"
+            else f"vertex elimination in {order} order"
+        ),
         shows="the edge partials of the current graph",
         steps=steps,
         note=f"order: {', '.join(result.order[:16])}{' ...' if len(result.order) > 16 else ''}",
