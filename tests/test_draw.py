@@ -323,11 +323,7 @@ def test_each_arrow_starts_and_ends_exactly_on_the_borders_of_its_boxes():
 
 
 def sampled(outline, per_segment=24):
-    return [
-        segment(k / per_segment)
-        for segment, _ in outline.iter_bezier()
-        for k in range(per_segment + 1)
-    ]
+    return [segment(k / per_segment) for segment, _ in outline.iter_bezier() for k in range(per_segment + 1)]
 
 
 @pytest.mark.parametrize(

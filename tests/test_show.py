@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 
 import numpy as np
@@ -231,6 +232,68 @@ def test_an_edge_that_would_cross_a_box_is_bent_around_it():
     )
     bent = {(w.u, w.v): w.bent for w in d.wires}
     assert bent == {("x", "y"): False, ("y", "z"): False, ("x", "z"): True}
+
+
+def _sampled_path(d: str, per_segment: int = 24) -> list[tuple[float, float]]:
+    """Points along an SVG path of M, L, Q and C commands (absolute), as the page draws them."""
+    tokens = re.findall(r"[MLQC]|-?[\d.]+", d)
+    points, here, k = [], None, 0
+    while k < len(tokens):
+        command, k = tokens[k], k + 1
+        count = {"M": 1, "L": 1, "Q": 2, "C": 3}[command]
+        ps = [(float(tokens[k + 2 * i]), float(tokens[k + 2 * i + 1])) for i in range(count)]
+        k += 2 * count
+        if command != "M":
+            ctrl = [here, *ps]
+            for j in range(per_segment + 1):
+                t = j / per_segment
+                n = len(ctrl) - 1
+                weights = [math.comb(n, i) * (1 - t) ** (n - i) * t**i for i in range(n + 1)]
+                points.append(
+                    (
+                        sum(w * p[0] for w, p in zip(weights, ctrl)),
+                        sum(w * p[1] for w, p in zip(weights, ctrl)),
+                    )
+                )
+        here = ps[-1]
+    return points
+
+
+def test_the_page_routes_edges_through_the_static_pictures_waypoints_clear_of_every_box():
+    from graphdiff.views.draw import routed_layout
+
+    g = builders.random_dag(30, seed=1)
+    point = np.random.default_rng(0).uniform(0.2, 0.9, len(g.inputs)).tolist()
+    drawn = _embedded(show(g, point, iterations=20))["diagrams"]["original"]
+    boxes = {
+        n["id"]: geometry.Box(n["id"], n["kind"], n["x"], n["y"], n["w"], n["h"]) for n in drawn["nodes"]
+    }
+    routed = routed_layout(g)
+    P = routed.positions
+    left, right = min(P, key=lambda n: P[n][0]), max(P, key=lambda n: P[n][0])
+    low, high = min(P, key=lambda n: P[n][1]), max(P, key=lambda n: P[n][1])
+    across = (boxes[right].x - boxes[left].x) / (P[right][0] - P[left][0])  # pixels per layout unit
+    down = (boxes[high].y - boxes[low].y) / (P[high][1] - P[low][1])
+
+    def pixels(x, y):
+        return boxes[left].x + (x - P[left][0]) * across, boxes[low].y + (y - P[low][1]) * down
+
+    crossing = 0
+    for edge in drawn["edges"]:
+        u, v = edge["u"], edge["v"]
+        path = _sampled_path(edge["d"])
+        for wx, wy in (pixels(*p) for p in routed.waypoints[u, v]):
+            assert min(math.dist((wx, wy), p) for p in path) < 0.5, (u, v)  # through draw's waypoints
+            crossing += 1
+        for x, y in path:
+            hit = [n for n, box in boxes.items() if box.contains(x, y, inflate=-1.0 if n in (u, v) else 1.0)]
+            assert not hit, f"edge {u} -> {v} passes through {hit} at {(x, y)}"
+        for n in (u, v):
+            assert geometry.on_border(boxes[n], path[0 if n == u else -1], tolerance=0.6)
+        label = geometry.Box("", "", edge["lx"], edge["ly"], 0.62 * 16 * len(edge.get("label", "")), 20)
+        assert not [n for n, box in boxes.items() if abs(label.x - box.x) < (label.w + box.w) / 2
+                    and abs(label.y - box.y) < (label.h + box.h) / 2], edge  # fmt: skip
+    assert crossing > 10  # long edges were routed
 
 
 def test_a_500_node_graph_is_listed_not_drawn_and_the_file_stays_bounded():

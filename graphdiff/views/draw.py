@@ -14,7 +14,6 @@ by Graphviz, has no limit), and a PNG never holds more than ``MAX_PIXELS`` pixel
 
 from __future__ import annotations
 
-import collections
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -267,17 +266,23 @@ def route(
     """The points each edge passes: its start on the source box, its waypoints, its end on the target box.
 
     ``boxes`` gives each node's box as ``(x, y, width, height)`` (the centre, in the
-    picture's own coordinates, y up or down); ``waypoints`` the edges to route and their
-    waypoints in those coordinates. An edge leaves its source through the side facing its
-    target and enters the target through the side facing the source; the edges meeting at
-    one side are spread along it, ordered by where they come from so they do not cross,
-    ``inset`` clear of its corners. Both :func:`render` and the step-through page route
-    with this, from :func:`routed_layout`'s waypoints.
+    picture's own coordinates, y up or down; a layer is the boxes of one y); ``waypoints``
+    the edges to route and their waypoints in those coordinates. An edge leaves its
+    source through the side facing its target and enters the target through the side
+    facing the source; the edges meeting at one side are spread along it, ordered by
+    where they come from so they do not cross, ``inset`` clear of its corners. It runs
+    straight up or down through each layer's band (as tall as the layer's tallest box),
+    at a waypoint or at its own box, so between consecutive points it either stays in one
+    band at one x or crosses a gap between bands, where no box is. Both :func:`render`
+    and the step-through page route with this, from :func:`routed_layout`'s waypoints.
 
-    >>> boxes = {"x": (0.0, 0.0, 6.0, 2.0), "y": (0.0, 10.0, 4.0, 2.0), "z": (6.0, 10.0, 4.0, 2.0)}
-    >>> route(boxes, {("x", "y"): [], ("x", "z"): []})
-    {('x', 'y'): [(-1.0, 1.0), (0.0, 9.0)], ('x', 'z'): [(1.0, 1.0), (6.0, 9.0)]}
+    >>> boxes = {"x": (0.0, 0.0, 6.0, 2.0), "y": (0.0, 10.0, 4.0, 2.0), "z": (6.0, 10.0, 4.0, 4.0)}
+    >>> route(boxes, {("x", "y"): [], ("x", "z"): []})[("x", "y")]
+    [(-1.0, 1.0), (0.0, 8.0), (0.0, 9.0)]
     """
+    band: dict[float, float] = {}
+    for _, y, _, h in boxes.values():
+        band[round(y, 6)] = max(band.get(round(y, 6), 0.0), h / 2)
     ends: dict[tuple[str, int], list[tuple[float, tuple[str, str]]]] = {}
     for (u, v), points in waypoints.items():
         first = points[0] if points else boxes[v][:2]
@@ -291,7 +296,17 @@ def route(
         edges.sort()
         for k, (_, e) in enumerate(edges):
             port[n, e] = (x - usable / 2 + usable * (k + 1) / (len(edges) + 1), y + side * h / 2)
-    return {(u, v): [port[u, (u, v)], *points, port[v, (u, v)]] for (u, v), points in waypoints.items()}
+    routes = {}
+    for (u, v), points in waypoints.items():
+        start, end = port[u, (u, v)], port[v, (u, v)]
+        up = 1 if end[1] > start[1] else -1
+        line = [start, (start[0], boxes[u][1] + up * band[round(boxes[u][1], 6)])]
+        for x, y in points:
+            half = band.get(round(y, 6), 0.0)
+            line += [(x, y - up * half), (x, y + up * half)]
+        line += [(end[0], boxes[v][1] - up * band[round(boxes[v][1], 6)]), end]
+        routes[u, v] = [p for k, p in enumerate(line) if k == 0 or p != line[k - 1]]
+    return routes
 
 
 def curve(points: Sequence[Point]) -> list[Segment]:
@@ -327,16 +342,19 @@ def along(segments: Sequence[Segment], t: float) -> Point:
 
 
 def label_spots(segments: Sequence[Segment]) -> list[float]:
-    """Where along a curve to try its label, best first: the middles of its segments, middle segment first.
+    """Where along a curve to try its label, best first: the middles of the segments crossing a gap between layers.
 
-    Those lie between layers, where no box is.
+    Those are the tallest segments (a curve from :func:`route` runs otherwise through a
+    layer's band, beside its boxes), and the one nearest the curve's middle comes first.
 
-    >>> label_spots(curve([(0.0, 0.0), (0.0, 1.0)]))
-    [0.5, 0.3, 0.7]
+    >>> [round(t, 3) for t in label_spots(curve([(0.0, 0.0), (0.0, 1.0), (0.0, 5.0), (0.0, 6.0)]))]
+    [0.5, 0.467, 0.533, 0.433, 0.567, 0.4, 0.6]
     """
     n = len(segments)
-    order = sorted(range(n), key=lambda k: abs(k - (n - 1) / 2))
-    return [(k + f) / n for f in (0.5, 0.3, 0.7) for k in order]
+    tall = max(abs(s[3][1] - s[0][1]) for s in segments)
+    gaps = [k for k, s in enumerate(segments) if abs(s[3][1] - s[0][1]) >= 0.6 * tall]
+    gaps.sort(key=lambda k: abs(k - (n - 1) / 2))
+    return [(k + f) / n for f in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8) for k in gaps]
 
 
 def to_dot(picture: Picture) -> str:

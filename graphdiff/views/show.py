@@ -7,7 +7,8 @@ It works offline, in a mail attachment and in Jupyter (``_repr_html_``). Each vi
 stepped with Prev/Next or the arrow keys; a banner always says which sweep has run and up
 to which step its values are shown, so a picture is never taken for state it does not show.
 
-Pictures share :func:`graphdiff.views.draw.layout` and :mod:`graphdiff.views.style` with
+Pictures share :func:`graphdiff.views.draw.routed_layout` (where each box sits and where
+each edge passes), :func:`graphdiff.views.draw.route` and :mod:`graphdiff.views.style` with
 the static ones. A graph of more than
 :data:`~graphdiff.views.page.geometry.MAX_DIAGRAM_NODES` nodes is not drawn: its steps are
 listed, at most :data:`~graphdiff.views.page.steps.MAX_STEPS` per sweep and fewer
@@ -27,7 +28,7 @@ from graphdiff.errors import ArgumentError, GraphError
 from graphdiff.graph.graph import Graph
 from graphdiff.modes.evaluate import evaluate
 from graphdiff.transforms.elimination import ORDERS, linearize_graph
-from graphdiff.views.draw import annotate, layout
+from graphdiff.views.draw import annotate, routed_layout
 from graphdiff.views.page import assets
 from graphdiff.views.page.geometry import MAX_DIAGRAM_NODES, Diagram, diagram
 from graphdiff.views.page.steps import (
@@ -340,7 +341,10 @@ def _original(graph: Graph, point: list, values: dict, chosen: dict) -> _Shape:
     for e, s in labels.items():  # an edge label wider than its boxes would hide them
         widths[e[1]] = max(widths[e[1]], min(len(s), 14))
     edges = [(u, v) for u, v, _ in G.edges(keys=True)]
-    return _Shape(diagram(layout(graph), kinds, edges, widths), text, {}, labels, set())
+    routed = routed_layout(graph)
+    return _Shape(
+        diagram(routed.positions, kinds, edges, widths, waypoints=routed.waypoints), text, {}, labels, set()
+    )
 
 
 def _backward(vg: Graph, sweep: Sweep) -> _Shape:
@@ -366,7 +370,10 @@ def _backward(vg: Graph, sweep: Sweep) -> _Shape:
         longest[n] = max(longest.get(n, 0), len(_mark(sweep, n, v)))
     widths = {n: max(len(text[n]), longest.get(n, 0), 4) for n in G}
     edges = [(u, v) for u, v, _ in G.edges(keys=True)]
-    return _Shape(diagram(layout(vg), kinds, edges, widths), text, tone, {}, set())
+    routed = routed_layout(vg)
+    return _Shape(
+        diagram(routed.positions, kinds, edges, widths, waypoints=routed.waypoints), text, tone, {}, set()
+    )
 
 
 def _linearized(graph: Graph, G: Any, values: dict, sweeps: list[tuple[str, Sweep]]) -> _Shape:
@@ -376,20 +383,23 @@ def _linearized(graph: Graph, G: Any, values: dict, sweeps: list[tuple[str, Swee
     fills = {e for _, sweep in sweeps for s in sweep.steps for e in s.partials if not G.has_edge(*e)}
     if len(G) > MAX_DIAGRAM_NODES:
         return _Shape(None, text, {}, labels, fills)
-    base = layout(graph)
-    positions, taken = {}, set()
+    routed = routed_layout(graph)
+    base = routed.positions
+    positions, taken = {}, {p for points in routed.waypoints.values() for p in points}
     for n in sorted(G, key=lambda v: G.nodes[v]["index"]):
         if n in base:
             x, y = base[n]
         else:  # an output's copy (<name>:out), above the output
             (source,) = G.predecessors(n)
             x, y = positions[source][0], positions[source][1] + 1
-        while (x, y) in taken:
+        while any(abs(x - tx) < 0.75 and ty == y for tx, ty in taken):  # clear of boxes and waypoints
             x += 1
         positions[n] = (x, y)
         taken.add((x, y))
     widths = {n: len(text[n]) for n in G}
-    return _Shape(diagram(positions, kinds, [*G.edges, *sorted(fills)], widths), text, {}, labels, fills)
+    edges = [*G.edges, *sorted(fills)]
+    waypoints = {e: p for e, p in routed.waypoints.items() if G.has_edge(*e)}
+    return _Shape(diagram(positions, kinds, edges, widths, waypoints=waypoints), text, {}, labels, fills)
 
 
 def _edge_keys(shape: _Shape) -> dict[tuple[str, str], int]:

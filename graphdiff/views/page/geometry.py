@@ -1,17 +1,22 @@
-"""Where the page draws each box and edge: the layered layout of :func:`graphdiff.views.draw.layout`,
+"""Where the page draws each box and edge: the layered layout of :func:`graphdiff.views.draw.routed_layout`,
 in pixels, with every edge ending exactly on the border of its boxes.
 
-An edge is a straight line between two boxes when that crosses no other box; otherwise a
-quadratic curve bent to one side, the least bent that clears every box (straight if
-none does). Its ends are where the line from each box's centre towards the other end
-(or the curve's control point) leaves the box, so an arrowhead drawn at the end touches
-the box.
+An edge with waypoints from the layout is routed as the static pictures route it
+(:func:`graphdiff.views.draw.route` and :func:`~graphdiff.views.draw.curve`): from the top
+of its source box through a waypoint in each layer it crosses to the bottom of its target
+box, vertical where it meets a layer. Any other edge (an elimination's fill-in) is a
+straight line between two boxes when that crosses no other box; otherwise a quadratic
+curve bent to one side, the least bent that clears every box (straight if none does).
+Its ends are where the line from each box's centre towards the other end (or the curve's
+control point) leaves the box, so an arrowhead drawn at the end touches the box.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from graphdiff.views.draw import Segment, along, curve, label_spots, route
 
 __all__ = ["Box", "Wire", "Diagram", "diagram", "on_border", "MAX_DIAGRAM_NODES"]
 
@@ -25,6 +30,7 @@ GAP = (64, 78)  # px between boxes, across a layer and between layers (room for 
 MARGIN = 24
 BENDS = (1, -1, 2, -2, 3, -3, 4, -4)  # how far a curve may bend, in units of BEND px, in order of trial
 BEND = 42
+CORNER = 7  # px: the rounding of a box's corners (rx on the page), kept clear of edge ends
 
 
 @dataclass(frozen=True)
@@ -65,9 +71,12 @@ class Wire:
     label: tuple[float, float]
     bent: bool
     control: tuple[float, float] | None = None
+    segments: tuple[Segment, ...] = ()  # a routed wire's cubic segments, through its waypoints
 
     def at(self, t: float) -> tuple[float, float]:
         """The point a fraction ``t`` along the wire."""
+        if self.segments:
+            return along(self.segments, t)
         if self.control is None:
             return _lerp(self.start, self.end, t)
         return _quad(self.start, self.control, self.end, t)
@@ -117,38 +126,50 @@ def diagram(
     edges: Iterable[tuple[str, str]],
     widths: Mapping[str, int],
     lines: Mapping[str, int] | None = None,
+    waypoints: Mapping[tuple[str, str], Sequence[tuple[float, float]]] | None = None,
 ) -> Diagram:
     """Boxes at ``positions`` (layout units: a layer per unit of y, outputs highest) and a wire per edge.
 
     ``widths`` gives the most characters a node's box must hold, ``lines`` its lines of
-    text (default 2; 1 for constants). Parallel edges get one wire.
+    text (default 2; 1 for constants). ``waypoints`` (a :class:`~graphdiff.views.draw.Layout`'s,
+    in layout units) routes the edges it names through them; the others are bent around
+    boxes on their own. Parallel edges get one wire.
 
     >>> d = diagram({"x": (0, 0), "y": (0, 1)}, {"x": "input", "y": "op"}, [("x", "y")], {"x": 5, "y": 5})
     >>> w = d.wires[0]
     >>> on_border(d.boxes["x"], w.start) and on_border(d.boxes["y"], w.end), w.bent
     (True, False)
     """
-    lines = lines or {}
+    lines, waypoints = lines or {}, waypoints or {}
     sizes = {}
     for n in positions:
         count = lines.get(n, 1 if kinds[n] == "const" else 2)
         sizes[n] = (max(widths.get(n, 1), 1) * CHAR + 2 * PAD[0], count * LINE + 2 * PAD[1])
     cell_w = max((w for w, _ in sizes.values()), default=0) + GAP[0]
     cell_h = max((h for _, h in sizes.values()), default=0) + GAP[1]
-    xs = [x for x, _ in positions.values()] or [0.0]
-    ys = [y for _, y in positions.values()] or [0.0]
+    points = [*positions.values(), *(p for ps in waypoints.values() for p in ps)]
+    xs = [x for x, _ in points] or [0.0]
+    ys = [y for _, y in points] or [0.0]
     left, top = min(xs), max(ys)
-    boxes = {
-        n: Box(
-            n,
-            kinds[n],
-            MARGIN + (x - left) * cell_w + (cell_w - GAP[0]) / 2,
-            MARGIN + (top - y) * cell_h + (cell_h - GAP[1]) / 2,
-            *sizes[n],
-        )
-        for n, (x, y) in positions.items()
-    }
-    wires = _spread_labels([_route(boxes[u], boxes[v], boxes) for u, v in dict.fromkeys(edges) if u != v])
+
+    def pixels(x: float, y: float) -> tuple[float, float]:
+        return MARGIN + (x - left) * cell_w + (cell_w - GAP[0]) / 2, MARGIN + (top - y) * cell_h + (
+            cell_h - GAP[1]
+        ) / 2
+
+    boxes = {n: Box(n, kinds[n], *pixels(x, y), *sizes[n]) for n, (x, y) in positions.items()}
+    unique = [(u, v) for u, v in dict.fromkeys(edges) if u != v]
+    routed = route(
+        {n: (b.x, b.y, b.w, b.h) for n, b in boxes.items()},
+        {e: [pixels(*p) for p in waypoints[e]] for e in unique if e in waypoints},
+        inset=CORNER,
+    )
+    wires = _spread_labels(
+        [
+            _along(u, v, routed[u, v]) if (u, v) in routed else _route(boxes[u], boxes[v], boxes)
+            for u, v in unique
+        ]
+    )
     width = 2 * MARGIN + (max(xs) - left) * cell_w + cell_w - GAP[0]
     height = 2 * MARGIN + (top - min(ys)) * cell_h + cell_h - GAP[1]
     return Diagram(boxes, wires, width, height)
@@ -173,19 +194,28 @@ def _route(a: Box, b: Box, boxes: Mapping[str, Box]) -> Wire:
     return straight
 
 
+def _along(u: str, v: str, points: list[tuple[float, float]]) -> Wire:
+    segments = tuple(curve(points))
+    d = f"M{points[0][0]:.1f},{points[0][1]:.1f}" + "".join(
+        " C" + " ".join(f"{x:.1f},{y:.1f}" for x, y in segment[1:]) for segment in segments
+    )
+    bent = len(points) > 2 or abs(points[0][0] - points[-1][0]) > 0.5
+    return Wire(u, v, d, points[0], points[-1], along(segments, 0.5), bent, None, segments)
+
+
 def _spread_labels(wires: list[Wire]) -> list[Wire]:
     """Move a label that would sit on an earlier one along its own wire, nearer one end."""
     placed: list[tuple[float, float]] = []
     spread = []
     for w in wires:
-        for t in (0.5, 0.32, 0.68, 0.2, 0.8):
+        for t in label_spots(w.segments) if w.segments else (0.5, 0.32, 0.68, 0.2, 0.8):
             p = w.at(t)
             if all(abs(p[0] - q[0]) > 26 or abs(p[1] - q[1]) > 22 for q in placed):
                 break
         else:
             p = w.at(0.5)
         placed.append(p)
-        spread.append(Wire(w.u, w.v, w.d, w.start, w.end, p, w.bent, w.control))
+        spread.append(Wire(w.u, w.v, w.d, w.start, w.end, p, w.bent, w.control, w.segments))
     return spread
 
 
