@@ -372,3 +372,43 @@ def test_a_long_edge_passes_a_waypoint_in_each_layer_it_crosses_in_a_slot_of_its
         for x, y in points:
             assert all(abs(x - px) >= 0.75 for px, py in routed.positions.values() if py == y)
     assert spans > 10  # the test is about something
+
+
+def test_a_500_node_graph_is_drawn_summarised_in_a_few_counted_boxes_clear_of_each_other():
+    from graphdiff.cli.suites import random_point
+
+    g = builders.random_dag(500)  # 503 nodes, 71 layers
+    with pytest.raises(gd.TooLargeToDrawError, match="--summarise"):
+        gd.draw(g, format="png")  # still refused unless asked
+    fig = gd.draw(g, random_point(g), reverse=True, output=g.outputs[0], format="png", summarise=True)
+    assert (
+        fig.axes[0].get_title()
+        == f"Reverse sweep seeded at {g.outputs[0]}, summarised: 503 nodes in 13 boxes"
+    )
+    boxes, edges, labels = drawn(fig)
+    texts = {
+        t.get_gid()[5:]: t.get_text() for t in fig.axes[0].texts if (t.get_gid() or "").startswith("node ")
+    }
+    assert 3 <= len(boxes) <= 60 and len(edges) <= 60
+    assert sum(int(text.split()[0]) for text in texts.values()) == len(g)  # every node counted once
+    assert texts["inputs 0"].startswith("3 inputs: x0, x1, x2")
+    assert any(re.match(r"\d+ ops: \w+×\d+, ", text) for text in texts.values())
+    for (u, v), outline in edges.items():
+        for x, y in sampled(outline):
+            assert not [n for n, box in boxes.items() if inside(box, x, y, 1.0 if n in (u, v) else -1.0)]
+    for edge, label in labels.items():
+        assert not [n for n, box in boxes.items() if label.overlaps(box)], edge
+    counted = sum(int(t.get_text()) for t in fig.axes[0].texts if (t.get_gid() or "").startswith("label "))
+    inside_or_far = sum(
+        int(m)
+        for text in texts.values()
+        for m in re.findall(r"(\d+) (?:edges? inside|from farther down)", text)
+    )
+    assert counted + inside_or_far == g.nx.number_of_edges()  # every edge counted once
+
+
+def test_the_cli_draws_a_big_graph_summarised_when_asked(tmp_path):
+    path = tmp_path / "big.svg"
+    assert main(["draw", "speelpenning:200", "--summarise", "-o", str(path)]) == 0
+    svg = path.read_text()
+    assert "summarised: 399 nodes in" in svg and 'id="node ops 0"' in svg

@@ -355,6 +355,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-partials", dest="partials", action="store_false", help="do not label edges with partials"
     )
     draw.add_argument(
+        "--summarise",
+        action="store_true",
+        help="past 200 nodes, draw PNG or SVG as counted boxes, one per kind of node in each band of layers, "
+        "instead of refusing (DOT text is never summarised)",
+    )
+    draw.add_argument(
         "--format", choices=DRAW_FORMATS, help="the picture's format (default: from -o's suffix, else dot)"
     )
     draw.add_argument(
@@ -825,6 +831,7 @@ def _run_draw(args: argparse.Namespace) -> int:
         "reverse": args.reverse,
         "output": args.output,
         "partials": args.partials,
+        "summarise": args.summarise,
     }
     if args.backward:  # the reverse sweep as a graph of its own, seeded with 1 at every output
         from graphdiff.transforms import vjp_graph

@@ -14,6 +14,7 @@ by Graphviz, has no limit), and a PNG never holds more than ``MAX_PIXELS`` pixel
 
 from __future__ import annotations
 
+import collections
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from graphdiff.graph.graph import Graph
 from graphdiff.views.style import ADJOINT, FILL, PARTIAL, TANGENT
 
 __all__ = [
-    "draw", "to_dot", "annotate", "structure_svg", "summarise", "Picture", "Layout", "layout",
+    "draw", "to_dot", "annotate", "structure_svg", "summary", "Picture", "Layout", "layout",
     "routed_layout", "route", "curve", "along", "label_spots", "MAX_DRAW_NODES", "MAX_PIXELS",
 ]  # fmt: skip
 
@@ -197,10 +198,7 @@ def routed_layout(graph: Graph | nx.MultiDiGraph | nx.DiGraph) -> Layout:
     ((0.0, 2.0), [])
     """
     G = graph.nx if isinstance(graph, Graph) else graph
-    layer = {n: y for y, generation in enumerate(nx.topological_generations(G)) for n in generation}
-    for n in G:
-        if G.in_degree(n) == 0 and G.out_degree(n):
-            layer[n] = min(layer[v] for v in G.successors(n)) - 1
+    layer: dict[Any, int] = dict(_layers(G))
     H = nx.DiGraph()  # the graph with a virtual node per layer an edge crosses
     H.add_nodes_from(G)
     chains: dict[tuple[str, str], list[Any]] = {}
@@ -241,6 +239,104 @@ def routed_layout(graph: Graph | nx.MultiDiGraph | nx.DiGraph) -> Layout:
     return Layout(
         {n: positions[n] for n in G},
         {e: [positions[w] for w in chain] for e, chain in chains.items()},
+    )
+
+
+def _layers(G: Any) -> dict[str, int]:
+    """A layer per topological generation; an input or constant just below the first operation reading it."""
+    layer = {n: y for y, generation in enumerate(nx.topological_generations(G)) for n in generation}
+    for n in G:
+        if G.in_degree(n) == 0 and G.out_degree(n):
+            layer[n] = min(layer[v] for v in G.successors(n)) - 1
+    return layer
+
+
+SUMMARY_BANDS = 12
+"""The most bands of layers a summary draws: at most three boxes each (inputs, constants, operations)."""
+_PLURAL = {"input": "inputs", "const": "constants", "op": "ops"}
+
+
+def summary(picture: Picture, bands: int = SUMMARY_BANDS) -> Picture:
+    """The picture of a large graph as counted boxes: one per kind of node in each band of layers.
+
+    The layers of :func:`routed_layout` are cut into at most ``bands`` bands of
+    consecutive layers; each band's inputs, constants and operations become a box that
+    counts them (``12 ops: mul×8, add×4``), and the edges from one box to a box of the
+    same or the next band one edge labelled with how many it stands for. A box counts in
+    its text the edges between its own nodes, those reaching it from farther down (drawn,
+    they would run past every band between) and, in a sweep's picture, the structural
+    zeros among its nodes (all of them: the box is faded). So a graph of any size is
+    drawn in at most ``3 * bands`` boxes and about as many edges.
+
+    Examples
+    --------
+    >>> from graphdiff import builders
+    >>> s = summary(annotate(builders.random_dag(500)))
+    >>> len(s.labels) <= 3 * SUMMARY_BANDS, s.title
+    (True, 'random_dag(500,3,2,0), summarised: 503 nodes in 13 boxes')
+    >>> s.labels["ops 0"]
+    '26 ops: tanh×7, sub×5, sigmoid×4, …\\nlayers 1–5, 28 edges inside'
+    >>> s.labels["ops 5"]
+    '38 ops: mul×11, add×10, sub×5, …\\nlayers 30–35, 33 edges inside, 14 from farther down'
+    """
+    G = picture.graph.nx
+    layer = _layers(G)
+    levels = sorted(set(layer.values()))
+    rank = {y: k for k, y in enumerate(levels)}
+    count = max(min(bands, len(levels)), 1)
+    band = {n: rank[layer[n]] * count // len(levels) for n in G}
+    group = {n: f"{_PLURAL[kind]} {band[n]}" for n, kind in G.nodes(data="kind")}
+    members: dict[str, list[str]] = {}
+    for n in G:  # in the graph's order: inputs first, operations as recorded
+        members.setdefault(group[n], []).append(n)
+    S = nx.DiGraph()
+    inside: collections.Counter = collections.Counter()
+    far: collections.Counter = collections.Counter()
+    edges: collections.Counter = collections.Counter()
+    for u, v in G.edges():
+        if group[u] == group[v]:
+            inside[group[u]] += 1
+        elif band[v] - band[u] > 1:
+            far[group[v]] += 1
+        else:
+            edges[group[u], group[v]] += 1
+    labels, faded = {}, set()
+    for g, nodes in members.items():
+        kind = G.nodes[nodes[0]]["kind"]
+        S.add_node(g, kind=kind)
+        if kind == "op":
+            ops = collections.Counter(G.nodes[n]["op"] for n in nodes).most_common()
+            parts = [f"{op}×{k}" for op, k in ops[:3]] + (["…"] if len(ops) > 3 else [])
+        else:
+            shown = [n if kind == "input" else _fmt(G.nodes[n]["value"]) for n in nodes]
+            parts = shown[:3] + (["…"] if len(shown) > 3 else [])
+        word = _PLURAL[kind] if len(nodes) > 1 else _PLURAL[kind][:-1]
+        text = f"{len(nodes)} {word}: " + ", ".join(parts)
+        lo, hi = min(layer[n] for n in nodes), max(layer[n] for n in nodes)
+        notes = [f"layer {lo}" if lo == hi else f"layers {lo}–{hi}"]
+        if inside[g]:
+            notes.append(f"{inside[g]} edge{'s' if inside[g] > 1 else ''} inside")
+        if far[g]:
+            notes.append(f"{far[g]} from farther down")
+        zeros = sum(n in picture.faded for n in nodes)
+        if zeros and kind != "const":
+            notes.append(f"{zeros} structural zero{'s' if zeros > 1 else ''}")
+        if zeros == len(nodes):
+            faded.add(g)
+        labels[g] = text + "\n" + ", ".join(notes)
+    S.add_edges_from(edges)
+    shown_title = picture.graph.name if picture.title == picture.graph.name else picture.title
+    return Picture(
+        picture.graph,
+        labels,
+        faded,
+        {e: str(k) for e, k in edges.items()},
+        title=f"{shown_title}, summarised: {len(G)} nodes in {len(labels)} boxes",
+        legend=f"summarised: one box per kind of node in each of {count} bands of layers; an edge's number "
+        "counts the edges it stands for (those from farther down are counted in the box); "
+        "values are not shown (format='dot' writes every node)",
+        accent=picture.accent,
+        structure=S,
     )
 
 
@@ -395,7 +491,8 @@ def _refuse_if_too_large(graph: Graph, max_nodes: int, format: str) -> None:
     if len(graph) > max_nodes:
         raise TooLargeToDrawError(
             f"{graph.name} has {len(graph)} nodes, more than max_nodes={max_nodes} that a {format} picture "
-            "shows readably: write Graphviz text instead (format='dot'; graphdiff draw ... --format dot), "
+            "shows readably: draw it summarised, in counted boxes by layer (summarise=True; graphdiff draw ... "
+            "--summarise), write Graphviz text of every node (format='dot'; graphdiff draw ... --format dot), "
             "draw a smaller graph, or pass a larger max_nodes"
         )
 
@@ -513,6 +610,7 @@ def draw(
     path: str | os.PathLike | None = None,
     format: str | None = None,
     max_nodes: int = MAX_DRAW_NODES,
+    summarise: bool = False,
 ) -> Any:
     """Draw a graph, optionally annotated with values, edge partials and one sweep.
 
@@ -536,11 +634,15 @@ def draw(
     max_nodes : int
         The most nodes a PNG or SVG picture may show (default :data:`MAX_DRAW_NODES`);
         DOT text has no limit and takes time linear in the graph.
+    summarise : bool
+        Past ``max_nodes`` nodes, draw a PNG or SVG picture of counted boxes, one per kind
+        of node in each band of layers (:func:`summary`), instead of refusing. DOT text
+        is never summarised.
 
     Raises
     ------
     TooLargeToDrawError
-        A PNG or SVG picture of a graph of more than ``max_nodes`` nodes.
+        A PNG or SVG picture of a graph of more than ``max_nodes`` nodes, unless ``summarise``.
 
     Examples
     --------
@@ -548,14 +650,20 @@ def draw(
     >>> dot = gd.draw(gd.builders.colah(), {"a": 2.0, "b": 1.0}, reverse=True, format="dot")
     >>> print(dot.splitlines()[5])
       "a" [label="a = 2\\nde/da = 2"];
+    >>> fig = gd.draw(gd.builders.random_dag(500), format="png", summarise=True)
+    >>> fig.axes[0].get_title()
+    'random_dag(500,3,2,0), summarised: 503 nodes in 13 boxes'
     """
     if format is None:
         format = os.path.splitext(str(path))[1].lstrip(".").lower() if path is not None else "dot"
     if format not in ("dot", "png", "svg"):
         raise ArgumentError(f"draw writes dot, png or svg, not {format!r}")
-    if format != "dot":
+    large = format != "dot" and len(graph) > max_nodes
+    if large and not summarise:
         _refuse_if_too_large(graph, max_nodes, format)
     picture = annotate(graph, inputs, forward=forward, reverse=reverse, output=output, partials=partials)
+    if large:
+        picture = summary(picture)
     if format == "dot":
         text = to_dot(picture)
         if path is not None:
