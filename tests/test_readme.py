@@ -51,6 +51,8 @@ NOT_RUN = {
     "python -m pytest": "the test suite this file is part of",
     "graphdiff bench": "the whole benchmark, every family timed with repeats (well under a minute, far over "
     "this file's budget); test_opcounts_table_is_current holds its README table cell by cell",
+    "graphdiff bench --second-order": "every one-output family, each counted three ways round (about 9 s); "
+    "the same command with --family rosenbrock runs here, and tests/test_derivative_graphs.py checks its counts",
     "graphdiff example xor": "trains for 10,000 steps (about 5 s); tests/test_examples.py runs the same script",
     "graphdiff bench --peers": "needs the optional peers (pip install '.[peers]') and runs each for up to 60 s",
     "graphdiff eliminate --table": "searches 25 s per graph; tests/test_elimination.py runs it with --budget 0.2",

@@ -201,7 +201,26 @@ def test_a_500_node_page_lists_its_steps_without_errors(browser, tmp_path):
         opened.tab("reverse")
         opened.page.keyboard.press("End")
         assert opened.page.locator("#gd-history li").count() == int(opened.counter().split()[3])
-        assert "more than 60 to draw" in opened.page.text_content("#gd-pictures")
+        assert "More than 60 nodes to draw" in opened.page.text_content("#gd-pictures")
         assert opened.errors == [] and opened.requests == [opened.url]
     finally:
         opened.close()
+
+
+def test_a_page_with_infinities_and_arrays_loads_and_steps(browser, tmp_path):
+    # 1 / x at x = 0: inf and nan in the values; Python's json would write NaN, which JSON.parse refuses
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pages = {
+            "singular": show(lambda x: 1.0 / x * x, [0.0]),
+            "array_output": show(lambda x: x * 2.0, [np.ones(3)]),
+        }
+    for name, page in pages.items():
+        opened = Opened(browser, page.save(tmp_path / f"{name}.html"))
+        try:
+            assert "NaN" not in page.html and "Infinity" not in page.html
+            assert opened.errors == [], (name, opened.errors)
+            opened.tab("reverse")
+            opened.page.keyboard.press("End")
+            assert opened.errors == [] and "done" in opened.page.text_content("#gd-banner")
+        finally:
+            opened.close()

@@ -47,3 +47,10 @@ def test_the_best_order_is_named_as_the_search_it_is():
         == gd.eliminate(builders.colah(), [2.0, 1.0], order="best", iterations=50, seed=0).multiplications
     )
     assert np.isfinite(sweep.steps[-1].counts["multiplications"])
+
+
+def test_a_graph_with_no_seed_to_choose_is_refused_by_name_not_a_broken_page():
+    with pytest.raises(gd.ArgumentError, match="none of the views forward"):
+        gd.show(builders.colah(), [2.0, 1.0], seeds=[], views=["forward"])
+    page = gd.show(builders.colah(), [2.0, 1.0], seeds=[])  # the other views stay
+    assert '"key":"forward"' not in page.html and '"key":"reverse"' in page.html

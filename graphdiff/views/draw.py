@@ -131,8 +131,9 @@ def annotate(
         )
         mark = lambda n: f"d{rv.output}/d{n} = {_fmt(numbers[n])}"
     else:
-        rv = reverse_sweep(graph, inputs, output=graph.outputs[0]) if len(graph.outputs) == 1 else None
-        values = rv.values if rv else dict(zip(graph.program.names, _evaluate_all(graph, inputs)))
+        values = dict(
+            zip(graph.program.names, _evaluate_all(graph, inputs))
+        )  # no sweep: arrays need no cotangent
         numbers, zeros, mark = {}, frozenset(), None
         picture.title = f"{graph.name}: values"
         picture.legend = "node: name and value"

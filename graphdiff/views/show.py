@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from graphdiff.errors import ArgumentError, GraphError
 from graphdiff.graph.graph import Graph
@@ -262,6 +265,13 @@ def page_data(
     shapes = {k: d for k, d in diagrams.items()}
     edge_keys = {k: _edge_keys(d) for k, d in shapes.items()}
 
+    chosen = {
+        view: sweeps for view, sweeps in chosen.items() if sweeps
+    }  # no input, no output: nothing to step
+    if not chosen:
+        raise ArgumentError(
+            f"show: {graph.name} gives none of the views {', '.join(views)} anything to step through"
+        )
     page_views = []
     for view, sweeps in chosen.items():
         main = {"backward": "backward", "elimination": "linearized"}.get(view, "original")
@@ -289,8 +299,7 @@ def page_data(
         "point": f"at {point_text}{', ...' if len(graph.inputs) > 8 else ''}",
         "notes": notes,
         "too_large": (
-            f"{len(graph)} nodes: more than {MAX_DIAGRAM_NODES} to draw readably, so the steps are "
-            "listed beside this instead."
+            f"More than {MAX_DIAGRAM_NODES} nodes to draw readably, so the steps are listed beside this instead."
         ),
         "captions": {
             "original": f"{graph.name}: values and edge partials",
@@ -491,8 +500,26 @@ def _sweep_json(
 
 def _json_for_script(data: Any) -> str:
     """JSON that cannot end its ``<script>`` element early: ``<``, ``>`` and ``&`` as escapes."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_jsonable)
+    text = json.dumps(
+        _finite(data), ensure_ascii=False, separators=(",", ":"), default=_jsonable, allow_nan=False
+    )
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every nan and infinity written as a string: JSON has no such numbers,
+    and ``JSON.parse`` refuses the ``NaN`` Python writes (the page would be blank)."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _jsonable(value: Any) -> Any:
