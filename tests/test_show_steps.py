@@ -54,3 +54,9 @@ def test_a_graph_with_no_seed_to_choose_is_refused_by_name_not_a_broken_page():
         gd.show(builders.colah(), [2.0, 1.0], seeds=[], views=["forward"])
     page = gd.show(builders.colah(), [2.0, 1.0], seeds=[])  # the other views stay
     assert '"key":"forward"' not in page.html and '"key":"reverse"' in page.html
+
+
+def test_each_greek_letter_of_the_path_sum_is_given_its_edge_and_value():
+    sweep = path_steps(builders.path_explosion(2, 3), [0.5], "x", "y2")
+    assert sweep.note.count(" = ∂") == 6  # α .. ζ: the six partials that are not 1
+    assert "α = ∂s1b0/∂x = 0.8776" in sweep.note  # d sin(x)/dx = cos(0.5)

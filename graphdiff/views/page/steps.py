@@ -500,7 +500,13 @@ def path_steps(graph: Graph, inputs: Any, source: str, target: str) -> Sweep:
         formula="a sweep factors the sum everywhere, using each edge once",
         result=f"{d} = {fmt(ps.derivative)} every way",
     )
-    note = f"Edges whose partial is not 1 are named {', '.join(letters.values())}." if letters else ""
+    note = (
+        "Edges whose partial is not 1 are named: "
+        + ", ".join(f"{letter} = ∂{v}/∂{u} = {fmt(p)}" for (u, v, p), letter in letters.items())
+        + "."
+        if letters
+        else ""
+    )
     if len(cuts) == 2 or ps.count == 1:
         final["factored"] = path_sum
         steps.append(
