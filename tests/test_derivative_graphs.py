@@ -390,3 +390,20 @@ def test_the_max_shifted_logsumexp_written_by_hand_differentiates_twice():
         e[j] = h
         fd[:, j] = (gd.grad(lse)(z + e)[0] - gd.grad(lse)(z - e)[0]) / (2 * h)
     np.testing.assert_allclose(hessian, fd, rtol=1e-6, atol=1e-8)
+
+
+def test_fold_shapes_drops_the_broadcasts_and_double_reshapes_a_gradient_makes_with_the_same_bits():
+    from graphdiff.graph.passes import cse, dce, fold_shapes
+
+    params, X, labels = builders.classifier_params((6, 5, 3), batch=4, seed=1)
+    loss = lambda W1, b1, W2, b2: builders.classifier_loss(
+        {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X, labels
+    )
+    args = [params[k] for k in ("W1", "b1", "W2", "b2")]
+    g = cse(dce(gd.grad_graph(gd.trace(loss, *args))))
+    folded = fold_shapes(g)
+    count = lambda h, op: sum(o == op for _, o in h.nx.nodes(data="op"))
+    assert count(g, "broadcast_to") > 0 and count(folded, "broadcast_to") == 0
+    assert count(folded, "reshape") < count(g, "reshape")
+    for got, expected in zip(folded(*args), g(*args)):
+        np.testing.assert_array_equal(got, expected)

@@ -16,8 +16,9 @@ import numpy as np
 
 from graphdiff.graph.graph import Graph
 from graphdiff.ir.analysis import frozen, needed
+from graphdiff.primitives.table import get_primitive
 
-__all__ = ["cse", "dce"]
+__all__ = ["cse", "dce", "fold_shapes"]
 
 
 def cse(graph: Graph) -> Graph:
@@ -94,3 +95,64 @@ def dce(graph: Graph) -> Graph:
     H.graph["inputs"] = list(graph.inputs)
     H.graph["outputs"] = list(graph.outputs)
     return Graph.from_networkx(H, name=graph.name)
+
+
+def fold_shapes(graph: Graph) -> Graph:
+    """Shape operations that change no value folded away: numpy broadcasts, and reshapes compose.
+
+    A ``reshape`` of a ``reshape`` reshapes the first one's argument; a ``reshape`` to its
+    argument's own shape is that argument; an elementwise operation reads the argument of a
+    ``broadcast_to`` directly where numpy's broadcasting gives the same result shape. Every
+    value the graph's outputs take is unchanged, bit for bit (broadcasting repeats entries,
+    a reshape moves none); what is gone is the copies and views in between. Reverse sweeps
+    make many of these (the adjoint of ``np.max(z, axis=1, keepdims=True)`` is reshaped and
+    broadcast back). What no output needs afterwards is dropped (:func:`dce`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import graphdiff as gd
+    >>> f = lambda z: gd.sum(gd.exp(z - np.max(z, axis=1, keepdims=True)))
+    >>> g = dce(gd.grad_graph(gd.trace(f, np.ones((2, 3)))))
+    >>> shape_ops = lambda g: sum(op in ("reshape", "broadcast_to") for _, op in g.nx.nodes(data="op"))
+    >>> shape_ops(g), shape_ops(fold_shapes(g))      # 3 broadcasts and 2 reshapes fold away
+    (9, 4)
+    >>> z = np.arange(6.0).reshape(2, 3)
+    >>> np.array_equal(fold_shapes(g)(z), g(z))
+    True
+    """
+    program = graph.program
+    G = graph.nx
+    same: dict[str, str] = {}  # node -> the node that stands for it
+    args: dict[str, list[str]] = {}  # op -> its arguments after folding
+    shape = {n: program.shapes[k] for k, n in enumerate(program.names)}
+    for name in program.names:
+        data = G.nodes[name]
+        if data["kind"] != "op":
+            same[name] = name
+            continue
+        prim = get_primitive(data["op"])
+        new = [same[a] for a in graph.args(name)]
+        if prim.name == "reshape":
+            inner = new[0]
+            if G.nodes[inner]["kind"] == "op" and G.nodes[inner]["op"] == "reshape":
+                new = [args[inner][0]]
+            if shape[new[0]] == shape[name]:
+                same[name] = new[0]
+                continue
+        elif prim.partials is not None and len(new) > 1:
+            for i, a in enumerate(new):
+                if G.nodes[a]["kind"] == "op" and G.nodes[a]["op"] == "broadcast_to":
+                    trial = [*new[:i], args[a][0], *new[i + 1 :]]
+                    if np.broadcast_shapes(*(shape[b] for b in trial)) == shape[name]:
+                        new = trial
+        same[name], args[name] = name, new
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.add_nodes_from((n, dict(G.nodes[n])) for n in program.names if same[n] == n)
+    for n, arguments in args.items():
+        if same[n] == n:
+            H.add_edges_from((a, n, k) for k, a in enumerate(arguments))
+    H.graph["inputs"] = list(graph.inputs)
+    H.graph["outputs"] = [same[o] for o in graph.outputs]
+    return dce(Graph.from_networkx(H, name=graph.name))

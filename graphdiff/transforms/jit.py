@@ -16,7 +16,7 @@ from typing import Any
 
 from graphdiff.compiler.codegen import fast
 from graphdiff.graph.graph import Graph
-from graphdiff.graph.passes import cse, dce
+from graphdiff.graph.passes import cse, dce, fold_shapes
 from graphdiff.graph.pytree import flatten, unflatten
 from graphdiff.graph.tracer import Tracer
 from graphdiff.ir.program import Program
@@ -32,8 +32,8 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
 
     Returns the same values as ``f``, in the same structure (a tuple stays a tuple, a
     1-tuple too). Scalar graphs run as straight-line code from the first call; graphs with
-    arrays are interpreted, once simplified by :func:`graphdiff.dce` and
-    :func:`graphdiff.cse`, with the same bits.
+    arrays are interpreted, once simplified by :func:`graphdiff.dce`,
+    :func:`graphdiff.cse` and :func:`graphdiff.graph.passes.fold_shapes`, with the same bits.
 
     Examples
     --------
@@ -64,8 +64,8 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
 
 
 def _simplify(graph: Graph) -> Program:
-    """The program of ``cse(dce(graph))``, kept with ``graph``'s program; it takes the same inputs."""
-    simplified = cse(dce(graph))
+    """The program of ``fold_shapes(cse(dce(graph)))``, kept with ``graph``'s program; it takes the same inputs."""
+    simplified = fold_shapes(cse(dce(graph)))
     assert simplified.inputs == graph.inputs and len(simplified.outputs) == len(graph.outputs)
     graph.program.__dict__["_jit_simplified"] = simplified.program
     return simplified.program
