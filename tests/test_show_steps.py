@@ -60,3 +60,11 @@ def test_each_greek_letter_of_the_path_sum_is_given_its_edge_and_value():
     sweep = path_steps(builders.path_explosion(2, 3), [0.5], "x", "y2")
     assert sweep.note.count(" = ∂") == 6  # α .. ζ: the six partials that are not 1
     assert "α = ∂s1b0/∂x = 0.8776" in sweep.note  # d sin(x)/dx = cos(0.5)
+
+
+def test_the_backward_program_says_which_node_holds_each_gradient():
+    sweep, vg = backward_steps(builders.colah(), [2.0, 1.0])
+    assert "c_bar holds de/da, b_bar holds de/db." in sweep.note  # de/da passes through c unchanged
+    assert vg(2.0, 1.0, 1.0)[1:] == (2.0, 5.0)
+    two, _ = backward_steps(gd.trace(lambda a, b: (a * b, a + b)), [2.0, 1.0])
+    assert "gradient of the sum" in two.note

@@ -394,7 +394,8 @@ def backward_steps(graph: Graph, inputs: Any) -> tuple[Sweep, Graph]:
         mark={m: m for m in names},
         note=(
             f"{len(adjoint_nodes)} adjoint node(s); the reverse part reads {len(tape)} value(s) of the "
-            f"evaluation ({', '.join(tape[:8])}{' ...' if len(tape) > 8 else ''}), outlined in the original."
+            f"evaluation ({', '.join(tape[:8])}{' ...' if len(tape) > 8 else ''}), outlined in the original. "
+            + _gradient_names(graph, vg)
         ),
         final={
             "outputs": {o: as_output(values[program.slot[o]]) for o in vg.outputs},
@@ -404,6 +405,15 @@ def backward_steps(graph: Graph, inputs: Any) -> tuple[Sweep, Graph]:
         },
     )
     return sweep, vg
+
+
+def _gradient_names(graph: Graph, vg: Graph) -> str:
+    """Which node of the backward program holds each input's adjoint, and what was seeded."""
+    m = len(graph.outputs)
+    out = graph.outputs[0] if m == 1 else "(" + " + ".join(graph.outputs) + ")"
+    named = [f"{node} holds d{out}/d{x}" for x, node in zip(graph.inputs[:8], vg.outputs[m:])]
+    seeded = "" if m == 1 else f" Every output is seeded with 1, so these are the gradient of the sum {out}."
+    return "Its results: " + ", ".join(named) + ("..." if len(graph.inputs) > 8 else "") + "." + seeded
 
 
 def _greek(graph: Graph, edges: Sequence[tuple[str, str, float]]) -> dict[tuple[str, str, float], str]:
