@@ -68,3 +68,15 @@ def test_the_backward_program_says_which_node_holds_each_gradient():
     assert vg(2.0, 1.0, 1.0)[1:] == (2.0, 5.0)
     two, _ = backward_steps(gd.trace(lambda a, b: (a * b, a + b)), [2.0, 1.0])
     assert "gradient of the sum" in two.note
+
+
+def test_the_path_sum_offers_first_the_pairs_whose_paths_can_be_listed():
+    def f(x, y):
+        t = x
+        for _ in range(4):  # 3^4 = 81 paths from x: more than the page lists
+            t = gd.sin(t) + gd.cos(t) + gd.tanh(t)
+        return t, gd.sin(x) + gd.cos(x), y * 2.0
+
+    page = gd.show(gd.trace(f, 0.5, 0.5), [0.5, 0.5], views=["paths"])
+    labels = [c["label"] for c in page.data["views"][0]["choices"]]
+    assert labels[:3] == ["x → add_24", "y → mul_26", "x → add_21"]  # 2 paths, 1, then 81 (not listed)

@@ -35,6 +35,7 @@ from graphdiff.views.draw import annotate, routed_layout
 from graphdiff.views.page import assets
 from graphdiff.views.page.geometry import MAX_DIAGRAM_NODES, Diagram, diagram
 from graphdiff.views.page.steps import (
+    MAX_PATHS,
     Sweep,
     backward_steps,
     elimination_steps,
@@ -248,7 +249,11 @@ def page_data(
             chosen[view] = [("every output", sweep)]
         elif view == "paths":
             pairs = [(x, o) for x in graph.inputs[:64] for o in graph.outputs[:8]]
-            counted = sorted(pairs, key=lambda p: -min(count_paths(graph, *p)[0], 10**6))
+            counts = {p: count_paths(graph, *p)[0] for p in pairs}
+            # the pairs whose paths can be listed first, most paths first; then those with too many; none last
+            counted = sorted(
+                pairs, key=lambda p: (counts[p] == 0, counts[p] > MAX_PATHS, -min(counts[p], 10**6))
+            )
             chosen[view] = [(f"{x} → {o}", path_steps(graph, point, x, o)) for x, o in counted[:limit]]
         elif view == "elimination":
             linearized = linearize_graph(graph, point)
