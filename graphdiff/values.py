@@ -28,7 +28,7 @@ import numpy as np
 
 from graphdiff.errors import ShapeError, ValueTypeError
 
-__all__ = ["as_value", "as_output", "as_shape", "brief", "is_boxed"]
+__all__ = ["as_value", "as_output", "as_shape", "brief", "is_boxed", "is_data"]
 
 MAX_NDIM = 64  # numpy's limit on the number of dimensions of an array
 _MAX_ELEMENTS = sys.maxsize // 8  # numpy's limit on the bytes of an array, in float64 elements
@@ -146,6 +146,18 @@ def as_shape(shape: Any, what: str) -> tuple[int, ...]:
 def is_boxed(value: Any) -> bool:
     """Whether ``value`` is a tracer or a dual (a value that records or carries a tangent), not a number."""
     return getattr(type(value), "_graphdiff_priority_", -1) >= 0  # Counted values rank below 0
+
+
+def is_data(value: Any) -> bool:
+    """An array of integers or booleans: labels or indices, never differentiated.
+
+    Passed where an input is expected it is a fixed value of the trace, as a default
+    value is (a gather by labels needs the labels' values): ``logp[np.arange(n), y]``.
+
+    >>> is_data(np.array([0, 2])), is_data(np.array([0.0, 2.0]))
+    (True, False)
+    """
+    return type(value) is np.ndarray and value.dtype.kind in "iub"
 
 
 def as_output(value: Any) -> Any:

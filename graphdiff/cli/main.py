@@ -273,6 +273,17 @@ def _add_shapes(parser: argparse.ArgumentParser, goes_with: str, example: str) -
     )
 
 
+_BUILDER_FIRST = "a builder (e.g. colah, path_explosion:2,3), a .json file, or FILE.py:NAME (your function)"
+_POINT_OR_COLAH = "input values (default: colah's a=2,b=1, else a reproducible random point)"
+
+
+def add_graph_arguments(parser: argparse.ArgumentParser, graph_help: str, at_help: str) -> None:
+    """GRAPH, ``--shapes`` and ``--at``: the graph a command works on, and the point."""
+    parser.add_argument("graph", metavar="GRAPH", help=graph_help)
+    _add_shapes(parser, "with GRAPH=FILE.py:NAME", "3x2,2")
+    parser.add_argument("--at", type=_float_list, metavar="X,X,...", help=at_help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``graphdiff``: subcommands ``example``, ``draw`` and ``bench``.
 
@@ -324,18 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=DRAW_EPILOG,
         formatter_class=formatter,
     )
-    draw.add_argument(
-        "graph",
-        metavar="GRAPH",
-        help="a builder (e.g. colah, path_explosion:2,3), a .json file, or FILE.py:NAME (your function)",
-    )
-    _add_shapes(draw, "with GRAPH=FILE.py:NAME", "3x2,2")
-    draw.add_argument(
-        "--at",
-        type=_float_list,
-        metavar="X,X,...",
-        help="input values (default: colah's a=2,b=1, else a reproducible random point)",
-    )
+    add_graph_arguments(draw, _BUILDER_FIRST, _POINT_OR_COLAH)
     sweep = draw.add_mutually_exclusive_group()
     sweep.add_argument("--forward", metavar="INPUT", help="show d(node)/d(INPUT) from one forward sweep")
     sweep.add_argument("--reverse", action="store_true", help="show d(output)/d(node) from one reverse sweep")
@@ -503,17 +503,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=ADVISE_EPILOG,
         formatter_class=formatter,
     )
-    advise.add_argument(
-        "graph",
-        metavar="GRAPH",
-        help="FILE.py:NAME (your function), a builder (e.g. rosenbrock:50) or a .json file",
-    )
-    _add_shapes(advise, "with GRAPH=FILE.py:NAME", "3x2,2")
-    advise.add_argument(
-        "--at",
-        type=_float_list,
-        metavar="X,X,...",
-        help="the point, every element in input order (default: random)",
+    add_graph_arguments(
+        advise,
+        "FILE.py:NAME (your function), a builder (e.g. rosenbrock:50) or a .json file",
+        "the point, every element in input order (default: random)",
     )
     advise.add_argument(
         "--measure",
@@ -813,19 +806,13 @@ def _is_terminal(stream: Any) -> bool:
 
 
 def _run_draw(args: argparse.Namespace) -> int:
-    from graphdiff.cli.examples import COLAH_INPUTS
-    from graphdiff.cli.suites import random_point
     from graphdiff.views.draw import draw
 
     graph = _graph_or_function(args, "draw")
     if args.structure:
         point = None
-    elif args.at is not None:
-        point = _point(graph, args.at)
-    elif args.graph == "colah":
-        point = COLAH_INPUTS
     else:
-        point = random_point(graph)
+        point = chosen_point(graph, args)
     options = {
         "forward": args.forward,
         "reverse": args.reverse,
@@ -924,6 +911,16 @@ def _traced_user_function(
     else:
         examples = []
     return _call_user_code(path, what, lambda: trace(f, *examples))
+
+
+def chosen_point(graph: Any, args: argparse.Namespace) -> list:
+    """The point ``--at`` gives; without it, colah's a=2, b=1 for colah and a reproducible random point for others."""
+    from graphdiff.cli.examples import COLAH_INPUTS
+    from graphdiff.cli.suites import random_point
+
+    if args.at is not None:
+        return _point(graph, args.at)
+    return COLAH_INPUTS if args.graph == "colah" else random_point(graph)
 
 
 def _point(graph: Any, at: list) -> list:

@@ -43,7 +43,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     >>> args.graph, args.path, args.views
     ('colah', 'colah.html', None)
     """
-    from graphdiff.cli.main import _add_shapes, _float_list, _positive_int
+    from graphdiff.cli.main import _BUILDER_FIRST, _POINT_OR_COLAH, _positive_int, add_graph_arguments
 
     show = subparsers.add_parser(
         "show",
@@ -52,18 +52,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    show.add_argument(
-        "graph",
-        metavar="GRAPH",
-        help="a builder (e.g. colah, path_explosion:2,3), a .json file, or FILE.py:NAME (your function)",
-    )
-    _add_shapes(show, "with GRAPH=FILE.py:NAME", "3x2,2")
-    show.add_argument(
-        "--at",
-        type=_float_list,
-        metavar="X,X,...",
-        help="input values (default: colah's a=2,b=1, else a reproducible random point)",
-    )
+    add_graph_arguments(show, _BUILDER_FIRST, _POINT_OR_COLAH)
     show.add_argument(
         "--view",
         dest="views",
@@ -98,18 +87,11 @@ def check(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the graph, compute the page at the point and write it to ``-o``."""
-    from graphdiff.cli.examples import COLAH_INPUTS
-    from graphdiff.cli.main import _graph_or_function, _point
-    from graphdiff.cli.suites import random_point
+    from graphdiff.cli.main import _graph_or_function, chosen_point
     from graphdiff.views.show import VIEWS, show
 
     graph = _graph_or_function(args, "show")
-    if args.at is not None:
-        point = _point(graph, args.at)
-    elif args.graph == "colah":
-        point = COLAH_INPUTS
-    else:
-        point = random_point(graph)
+    point = chosen_point(graph, args)
     page = show(graph, point, views=args.views or VIEWS, iterations=args.iterations)
     page.save(args.path)
     print(f"wrote {args.path} ({len(page.html.encode()) / 1024:.0f} KB)", file=sys.stderr)

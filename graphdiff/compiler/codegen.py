@@ -56,7 +56,7 @@ import math
 import operator
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -172,7 +172,8 @@ _SOURCES: dict[str, Callable[[Program], str]] = {}
 
 # how a sweep becomes a program: its interpreter run on tracers. The tracer lives above the
 # compiler (a graph calls its compiled evaluation), so graphdiff.transforms.derivatives
-# registers "reverse": (program, with_value, seeded outputs) -> the recorded Program
+# registers "reverse": (program, with_value, seeded outputs) -> the recorded Program, and
+# "forward": program -> the recorded Program of the tangents (a float tangent per input)
 DERIVATIVES: dict[str, Callable[..., Program]] = {}
 
 
@@ -363,7 +364,7 @@ def _primal_lines(program: Program, wanted: set[int] | None = None) -> list[str]
 
 
 def _outputs(program: Program) -> str:
-    return "(" + "".join(f"v{s}, " for s in program.output_slots) + ")"
+    return _tuple(f"v{s}" for s in program.output_slots)
 
 
 # the helpers become keyword defaults of every generated function: locals are faster than globals
@@ -403,8 +404,9 @@ def sym_code(value: Any) -> str:
 
 def _evaluate_source(program: Program) -> str:
     lines, code = _statements(program)
-    result = "(" + "".join(f"{code[s]}, " for s in program.output_slots) + ")"
-    return "\n".join([*_head("evaluate", program), *lines, f"    return {result}"])
+    return "\n".join(
+        [*_head("evaluate", program), *lines, f"    return {_tuple(code[s] for s in program.output_slots)}"]
+    )
 
 
 def _statements(
@@ -548,22 +550,15 @@ def _reverse_source(program: Program, with_value: bool = True, seeded: Sequence[
     the evaluation computes only what the adjoints read, and what that depends on.
     """
     seeded = list(range(len(program.output_slots))) if seeded is None else list(seeded)
-    try:
-        derivative = DERIVATIVES["reverse"](program, with_value, seeded)
-    except GraphError as err:  # a rule the tracer cannot record: the interpreter runs it
-        raise Unsupported(str(err)) from None
+    derivative = _recorded("reverse", program, with_value, seeded)
     n = len(program.input_slots)
     reads = {slot: f"y_bars[{k}]" for k, slot in zip(seeded, derivative.input_slots[n:])}
     m = len(program.output_slots) if with_value else 0
-    # the outputs' values move to where their arguments die; the adjoints are made where the sweep completes them
-    lines, code = _statements(derivative, reads=reads, late=derivative.output_slots[:m])
-    outs = [code[s] for s in derivative.output_slots]
-    name = "vjp" if with_value else "grad"
-    head = [f"def {name}(inputs, y_bars, *, {_LOCALS}):", *_unpack("v", derivative.input_slots[:n], "inputs")]
-    result = "(" + "".join(f"{c}, " for c in outs[m:]) + ")"
+    lines, outs = _derivative_lines("vjp" if with_value else "grad", derivative, n, m, "y_bars", reads)
+    result = _tuple(outs[m:])
     if with_value:
-        result = "(" + "".join(f"{c}, " for c in outs[:m]) + "), " + result
-    return "\n".join([*head, *lines, f"    return {result}"])
+        result = f"{_tuple(outs[:m])}, {result}"
+    return "\n".join([*lines, f"    return {result}"])
 
 
 def _forward_source(program: Program) -> str:
@@ -574,17 +569,42 @@ def _forward_source(program: Program) -> str:
     evaluation is (:func:`_statements`): a ``cos(x)`` that ``sin``'s tangent rule needs is
     read where the evaluation computes it.
     """
-    try:
-        derivative = DERIVATIVES["forward"](program)
-    except GraphError as err:  # a rule the tracer cannot record: the interpreter runs it
-        raise Unsupported(str(err)) from None
+    derivative = _recorded("forward", program)
     n, m = len(program.input_slots), len(program.output_slots)
     reads = {slot: f"x_dots[{k}]" for k, slot in enumerate(derivative.input_slots[n:])}
+    lines, outs = _derivative_lines("jvp", derivative, n, m, "x_dots", reads)
+    return "\n".join([*lines, f"    return {_tuple(outs[:m])}, {_tuple(outs[m:])}"])
+
+
+def _recorded(kind: str, *args: Any) -> Program:
+    """The derivative program ``DERIVATIVES[kind]`` records; :class:`Unsupported` where a rule cannot be recorded."""
+    try:
+        return DERIVATIVES[kind](*args)
+    except GraphError as err:  # a rule the tracer cannot record: the interpreter runs it
+        raise Unsupported(str(err)) from None
+
+
+def _derivative_lines(
+    name: str, derivative: Program, n: int, m: int, extra: str, reads: dict[int, str]
+) -> tuple[list[str], list[str]]:
+    """``def name(inputs, extra)`` and the derivative program's statements, and each output's code.
+
+    ``n``: the derivative's first inputs, the primal ones, unpacked from ``inputs`` (the
+    others are ``reads``: a seed ``y_bars[k]`` or ``x_dots[k]``). ``m``: its first outputs,
+    the primal values, which move to where their arguments die; the derivatives are made
+    where the sweep completes them.
+    """
     lines, code = _statements(derivative, reads=reads, late=derivative.output_slots[:m])
-    outs = [code[s] for s in derivative.output_slots]
-    head = [f"def jvp(inputs, x_dots, *, {_LOCALS}):", *_unpack("v", derivative.input_slots[:n], "inputs")]
-    result = "(" + "".join(f"{c}, " for c in outs[:m]) + "), (" + "".join(f"{c}, " for c in outs[m:]) + ")"
-    return "\n".join([*head, *lines, f"    return {result}"])
+    head = [
+        f"def {name}(inputs, {extra}, *, {_LOCALS}):",
+        *_unpack("v", derivative.input_slots[:n], "inputs"),
+    ]
+    return [*head, *lines], [code[s] for s in derivative.output_slots]
+
+
+def _tuple(codes: Iterable[str]) -> str:
+    """``(a, b, )``: a tuple display of the codes, one element or none included."""
+    return "(" + "".join(f"{c}, " for c in codes) + ")"
 
 
 def _jacfwd_source(program: Program) -> tuple[str, dict]:

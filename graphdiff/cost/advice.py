@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from tabulate import tabulate
 
-from graphdiff.compiler.codegen import ARITHMETIC_ERRORS, fast
+from graphdiff.compiler.codegen import ARITHMETIC_ERRORS, fast, run
 from graphdiff.cost.sweeps import COMPRESSED, MODES, measure, median_seconds
 from graphdiff.errors import ArgumentError
 from graphdiff.graph.graph import Graph
@@ -196,27 +196,27 @@ def _seconds(g: Graph, point: list, method: str, order: list[str]) -> float:
     generated code cannot run (no code for a rule, or ``math`` raising where numpy gives inf
     or nan), the interpreter is timed, as a call would then run."""
     floats = [float(x) for x in point] if all(np.ndim(x) == 0 for x in point) else None
-    run = None if floats is None else _compiled_run(g, floats, method, order)
-    if run is not None:
+    call = None if floats is None else _compiled_run(g, floats, method, order)
+    if call is not None:
         try:
-            run()
+            call()
         except ARITHMETIC_ERRORS:
-            run = None
-    if run is None and method == "elimination":  # interpret the linearization, then the accumulation
+            call = None
+    if call is None and method == "elimination":  # interpret the linearization, then the accumulation
         accumulate = eliminate(g, point, order=order).accumulate()
 
-        def run() -> None:
+        def call() -> None:
             G, _ = _linearized(g, point, count=False)
             accumulate([p for _, _, p in G.edges(data="partial")])
 
         with np.errstate(all="ignore"):
-            run()
-    if run is None:
+            call()
+    if call is None:
         return measure(g, point, modes=("function", method), repeats=3, budget=0.2, timed=(method,))[
             method
         ].seconds
     with np.errstate(all="ignore"):
-        return median_seconds(run, least=5, budget=0.2)
+        return median_seconds(call, least=5, budget=0.2)
 
 
 def _compiled_run(g: Graph, x: list[float], method: str, order: list[str]) -> Callable[[], Any] | None:
@@ -293,7 +293,7 @@ def jacobian(f: Graph | Callable[..., Any], method: str = "auto") -> Callable[..
             if order is None or not _orders(g, order):  # by name, or for another graph: a short search
                 order = eliminate(g, inputs, order="best", budget=1.0).order
             chosen.update(graph=g, order=order, code=compiled_elimination(g, order))
-        entries = None if chosen["code"] is None else _run(chosen["code"], [float(x) for x in inputs])
+        entries = run(chosen["code"], inputs)
         if entries is None:  # not expressible as code, or math raised where numpy gives nan/inf
             return eliminate(g, inputs, order=chosen["order"]).jacobian
         return np.array(entries, dtype=float).reshape(len(g.outputs), len(g.inputs))
@@ -307,13 +307,6 @@ def _orders(g: Graph, order: list[str]) -> bool:
     program = g.program
     wanted = {program.names[out] for _, out, *_ in program.ops} - kept
     return len(order) == len(wanted) and set(order) == wanted
-
-
-def _run(function: Callable, x: list[float]) -> list[float] | None:
-    try:
-        return function(x)
-    except ARITHMETIC_ERRORS:
-        return None
 
 
 def _matrix(J: Any, f: Any, args: tuple) -> Any:

@@ -60,9 +60,8 @@ class Packing(NamedTuple):
     args: tuple[Tree, ...]
     result: Tree
     positions: tuple[int, ...] | None = None  # each argument's position in the call, where data were skipped
-    n_args: int | None = (
-        None  # the call's positional arguments, data included (negative argnums count back from it)
-    )
+    # the call's positional arguments, data included (negative argnums count back from it)
+    n_args: int | None = None
 
     @property
     def is_flat(self) -> bool:

@@ -17,7 +17,7 @@ from graphdiff.graph.graph import Graph
 from graphdiff.graph.pytree import LEAF, Packing, flatten, leaf_names, unflatten
 from graphdiff.primitives.boxing import Box
 from graphdiff.primitives.table import Primitive, equal, greater, greater_equal, not_equal
-from graphdiff.values import as_value
+from graphdiff.values import as_value, is_data
 
 __all__ = ["trace", "Tracer"]
 
@@ -234,7 +234,7 @@ def trace(
 def _refuse_integer_leaves(leaves: list, names: list[str]) -> None:
     """Integer arrays are data (labels, indices) as arguments of their own; inside a pytree they would be inputs."""
     for x, name in zip(leaves, names):
-        if type(x) is np.ndarray and x.dtype.kind in "iub":
+        if is_data(x):
             raise InputError(
                 f"{name} is an array of {x.dtype} inside a pytree: pass integer data (labels, indices) "
                 "as an argument of its own, where it is fixed data, or cast it with .astype(float) to differentiate by it"

@@ -10,7 +10,7 @@ evaluation: :func:`tape` says which.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from graphdiff.values import as_output, as_value, is_boxed
 if TYPE_CHECKING:  # a mode runs on a program; the graph above it is only named in annotations
     from graphdiff.graph.graph import Graph
 
-__all__ = ["reverse", "reverse_sweep", "tape", "ReverseResult"]
+__all__ = ["reverse", "reverse_sweep", "tape", "ReverseResult", "output_seeds"]
 
 
 def reverse_sweep(program: Program, values: list, seeds: Mapping[int, Any]) -> list:
@@ -160,6 +160,24 @@ def reverse(
         ),
         stored_values=sum(program.sizes[k] for k in tape(program, adjoints)),
     )
+
+
+def output_seeds(program: Program, cotangents: Iterable[tuple[int, Any]]) -> dict[int, Any]:
+    """The seeds of a reverse sweep from (output index, cotangent) pairs: each at its output's
+    slot, added where one node is several outputs.
+
+    >>> import graphdiff as gd
+    >>> g = gd.Graph("twice")
+    >>> x = g.add_input("x")
+    >>> g.set_outputs(x, x)
+    >>> output_seeds(g.program, [(0, 1.0), (1, 2.0)])
+    {0: 3.0}
+    """
+    seeds: dict[int, Any] = {}
+    for k, y_bar in cotangents:
+        slot = program.output_slots[k]
+        seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
+    return seeds
 
 
 def seed_cotangent(shape: tuple[int, ...], cotangent: Any, output: str) -> Any:

@@ -31,9 +31,9 @@ from graphdiff.graph.tracer import trace
 from graphdiff.ir.program import restricted
 from graphdiff.modes.evaluate import evaluate
 from graphdiff.modes.forward import forward_sweep
-from graphdiff.modes.reverse import reverse_sweep, seed_cotangent
+from graphdiff.modes.reverse import output_seeds, reverse_sweep, seed_cotangent
 from graphdiff.primitives.boxing import Box
-from graphdiff.values import as_output, as_value
+from graphdiff.values import as_output, as_value, is_data
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp"]
 
@@ -238,15 +238,6 @@ def _split_arguments(
     if getattr(f, "_graphdiff_aux_", False):
         call._graphdiff_aux_ = True  # type: ignore[attr-defined]
     return inputs, names, call, fixed, positions
-
-
-def is_data(value: Any) -> bool:
-    """An array of integers or booleans: labels or indices, never differentiated.
-
-    Passed where an input is expected it is a fixed value of the trace, as a default
-    value is (a gather by labels needs the labels' values): ``logp[np.arange(n), y]``.
-    """
-    return type(value) is np.ndarray and value.dtype.kind in "iub"
 
 
 def _hot(
@@ -621,7 +612,7 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any = _PULLBACK) -
         return _result(packing, compiled[0]), _grouped(packing, compiled[1])
     started = time.perf_counter()
     values = evaluate(program, inputs, boxed=boxed)
-    adjoints = reverse_sweep(program, values, _seeds(program, y_bars))
+    adjoints = reverse_sweep(program, values, output_seeds(program, enumerate(y_bars)))
     if not boxed:
         interpreted(program, "vjp", started)
     outputs = [as_output(values[s]) for s in program.output_slots]
@@ -646,9 +637,8 @@ def _cotangents(graph: Graph, packing: Packing, cotangent: Any) -> list:
     else:
         cotangents = flatten_up_to(packing.result, cotangent, f"cotangent of {graph.name}")
     for name, y_bar in zip(graph.outputs, cotangents):
-        if (
-            y_bar is None
-        ):  # seed_cotangent reads None as 1, gd.reverse's default; a vjp is given its cotangent
+        # seed_cotangent reads None as 1, gd.reverse's default; a vjp is given its cotangent
+        if y_bar is None:
             raise InputError(
                 f"cotangent for output {name!r} of {graph.name} is None: pass a number or an array"
             )
@@ -656,14 +646,6 @@ def _cotangents(graph: Graph, packing: Packing, cotangent: Any) -> list:
         seed_cotangent(graph.program.shapes[s], y_bar, name)
         for name, s, y_bar in zip(graph.outputs, outs, cotangents)
     ]
-
-
-def _seeds(program: Any, y_bars: Sequence[Any]) -> dict[int, Any]:
-    """The reverse sweep's seeds: each output's cotangent, added where one node is several outputs."""
-    seeds: dict[int, Any] = {}
-    for slot, y_bar in zip(program.output_slots, y_bars):
-        seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
-    return seeds
 
 
 def _pullback(traced: _Traced, primals: tuple) -> tuple[Any, Callable[[Any], tuple]]:
@@ -675,7 +657,7 @@ def _pullback(traced: _Traced, primals: tuple) -> tuple[Any, Callable[[Any], tup
 
     def vjp_fn(cotangent: Any) -> tuple:
         y_bars = _cotangents(graph, packing, cotangent)
-        adjoints = reverse_sweep(program, values, _seeds(program, y_bars))
+        adjoints = reverse_sweep(program, values, output_seeds(program, enumerate(y_bars)))
         return _grouped(packing, _per_input(program, adjoints))
 
     return _result(packing, [as_output(values[s]) for s in program.output_slots]), vjp_fn

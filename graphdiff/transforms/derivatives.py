@@ -35,7 +35,7 @@ from graphdiff.graph.tracer import Tracer, trace
 from graphdiff.ir.program import Program
 from graphdiff.modes.evaluate import evaluate
 from graphdiff.modes.forward import forward_sweep
-from graphdiff.modes.reverse import reverse_sweep
+from graphdiff.modes.reverse import output_seeds, reverse_sweep
 from graphdiff.transforms.api import grad, jvp
 
 __all__ = ["grad_graph", "jvp_graph", "vjp_graph", "reverse_program", "forward_program"]
@@ -181,11 +181,7 @@ def _recorded_sweep(
 
     def sweep(*values: Any) -> tuple:
         primals = evaluate(program, list(values[:n]), boxed=True)
-        seeds: dict[int, Any] = {}
-        for k, y_bar in zip(seeded, values[n:]):
-            slot = program.output_slots[k]
-            seeds[slot] = y_bar if slot not in seeds else seeds[slot] + y_bar
-        adjoints = reverse_sweep(program, primals, seeds)
+        adjoints = reverse_sweep(program, primals, output_seeds(program, zip(seeded, values[n:])))
         if labels is not None:
             _label(labels, primals, program.names, "")
             # an adjoint passed on unchanged (through an add) is named where the sweep made it,

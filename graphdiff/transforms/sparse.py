@@ -34,7 +34,7 @@ from graphdiff.graph.graph import Graph
 from graphdiff.ir.analysis import input_sets
 from graphdiff.modes.evaluate import evaluate
 from graphdiff.modes.forward import forward_sweep
-from graphdiff.modes.reverse import reverse_sweep
+from graphdiff.modes.reverse import output_seeds, reverse_sweep
 from graphdiff.transforms.api import Differentiable, _prepare, _Traced
 
 __all__ = [
@@ -244,9 +244,8 @@ def _compressed_forward(program: Any, inputs: list, c: Colouring) -> np.ndarray:
             B = np.array([[0.0 if t is None else t for t in lane[1]] for lane in lanes]).T.reshape(
                 m, c.colours
             )
-            if np.isfinite(
-                B
-            ).all():  # a 0 * inf from a colour-mate would be nan: the sweep below keeps zeros exact
+            # a 0 * inf from a colour-mate would be nan: the sweep below keeps zeros exact
+            if np.isfinite(B).all():
                 return B
     started = time.perf_counter()
     S = c.seeds
@@ -258,9 +257,8 @@ def _compressed_forward(program: Any, inputs: list, c: Colouring) -> np.ndarray:
     for i, slot in enumerate(program.output_slots):
         if tangents[slot] is not None:
             B[i] = tangents[slot]
-    if not np.isfinite(
-        B
-    ).all():  # 0 * inf from a colour-mate's zero lane: one sweep per colour, others unseeded
+    # 0 * inf from a colour-mate's zero lane: one sweep per colour, others unseeded
+    if not np.isfinite(B).all():
         for k in range(c.colours):
             seeds = {slot: np.float64(1.0) for j, slot in enumerate(program.input_slots) if c.colour[j] == k}
             _, tangents = forward_sweep(program, inputs, seeds, values=values)
@@ -295,11 +293,7 @@ def _compressed_reverse(program: Any, inputs: list, c: Colouring) -> np.ndarray:
 def group_seeds(program: Any, rows: Sequence[int]) -> dict[int, Any]:
     """The cotangents of one compressed reverse sweep: 1 at each output of the colour (added
     where one node is several outputs)."""
-    seeds: dict[int, Any] = {}
-    for i in rows:
-        slot = program.output_slots[i]
-        seeds[slot] = seeds.get(slot, 0.0) + 1.0
-    return {slot: np.float64(v) for slot, v in seeds.items()}
+    return output_seeds(program, ((i, np.float64(1.0)) for i in rows))
 
 
 def _decompressed(c: Colouring, B: np.ndarray) -> Any:
