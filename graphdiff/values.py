@@ -162,6 +162,8 @@ def is_data(value: Any) -> bool:
 
 def as_output(value: Any) -> Any:
     """Present a value to users: 0-d numbers as Python floats, arrays as they are."""
+    if type(value) is np.ndarray and value.ndim:  # arrays, the common case on arrays
+        return value
     if isinstance(value, float):  # Python floats and numpy float64 scalars: the common case
         return float(value)
     if is_boxed(value):  # a tracer or a dual, in a nested derivative

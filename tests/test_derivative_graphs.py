@@ -362,6 +362,42 @@ def test_jit_of_an_array_hvp_runs_its_simplified_graph_with_the_same_bits():
         np.testing.assert_allclose(got_k, (p - m) / (2 * h), rtol=1e-6, atol=1e-8)
 
 
+def test_jit_returns_a_fresh_array_where_the_gradient_is_a_constant():
+    """The gradient of a linear function folds to numbers ahead; a caller writing into one
+    call's result must not change what the next call returns."""
+    jitted = gd.jit(gd.grad(lambda x, y: np.sum(2.0 * x)))
+    first = jitted(np.ones(3), np.ones(2))
+    first[0][0], first[1][0] = 99.0, 5.0
+    again = jitted(np.ones(3), np.ones(2))
+    np.testing.assert_array_equal(again[0], [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(again[1], [0.0, 0.0])
+
+
+def test_a_prepared_program_gives_the_interpreters_bits_with_inputs_and_constants_as_outputs():
+    """The straight-line function jit and repeated array gradients run: an input returned as
+    it is, a constant returned fresh, a value nothing reads, a value read by several."""
+    from graphdiff.modes.evaluate import evaluate, prepared
+
+    c = np.array([1.0, -2.0, 3.0])
+
+    def f(x, y):
+        unused = np.exp(x)  # noqa: F841 - computed, read by nothing
+        shared = np.sin(x) * y
+        return x, c, shared + shared[::-1], np.sum(shared * x)
+
+    x, y = np.array([0.5, -0.0, np.inf]), np.array([2.0, 3.0, -1.0])
+    with np.errstate(invalid="ignore"):
+        g = gd.trace(f, x, y)
+        run = prepared(g.program)
+        expected = [
+            evaluate(g.program, [x, y])[s] for s in g.program.output_slots
+        ]  # the interpreter, on the same inputs
+        for _ in range(2):
+            got = run([x, y])
+            assert [np.asarray(v).tobytes() for v in got] == [np.asarray(v).tobytes() for v in expected]
+    assert got[0] is x and got[1] is not c  # the input itself; the constant a copy
+
+
 def test_a_closure_over_an_outer_traced_value_is_refused_with_what_to_do():
     with pytest.raises(gd.TracerError, match="pass that value as an argument instead"):
         gd.grad(lambda x: gd.grad(lambda a: gd.sin(a) * x)(x)[0])(0.5)

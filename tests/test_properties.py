@@ -3,7 +3,9 @@
 Two claims, each over more than a thousand graphs:
 
 - **The same call gives the same bits every time.** The first call of a graph runs the
-  numpy interpreter, the second generates code, later calls take the hot path to it. Each
+  numpy interpreter, the second generates code, later calls take the hot path to it (on
+  arrays, the second gradient runs the simplified gradient graph, prepared: see
+  :func:`test_array_gradients_give_the_same_bits_on_every_call`). Each
   of value, grad, value_and_grad, jvp, vjp, jacfwd and jacrev is called three times and
   the results compared bit for bit (nan equal to nan, ``0.0`` not equal to ``-0.0``), at
   points that include nan, inf, signed zeros and 1e308. Graphs and plain Python
@@ -165,12 +167,37 @@ def test_every_call_of_every_api_gives_the_same_bits(chunk):
                 assert bits(second) == bits(first), (name, g.nx.nodes(data=True), point)
                 assert bits(third) == bits(first), (name, g.nx.nodes(data=True), point)
                 reached[name] = reached.get(name, 0) + 1
+            made = g.program.__dict__.get("_codegen", {}).get("functions", {})
             if shape == () and f is None:
-                compiled = g.program.__dict__.get("_codegen", {}).get("functions", {})
-                reached["compiled"] = reached.get("compiled", 0) + sum(
-                    v is not None for v in compiled.values()
-                )
+                reached["compiled"] = reached.get("compiled", 0) + sum(v is not None for v in made.values())
     assert reached.get("compiled", 0) > 0  # the later calls did reach generated code
+
+
+@pytest.mark.parametrize("chunk", range(6))
+def test_array_gradients_give_the_same_bits_on_every_call(chunk):
+    """Gradients of arrays: the first calls interpret, the later ones run the gradient graph
+    recorded, simplified and prepared; by every input, and by one (argnums), through graphs
+    and plain functions, with the same bits."""
+    rng = np.random.default_rng([SEED, 100 + chunk])
+    prepared = 0
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for _ in range(PER_CHUNK // 2):
+            g = random_graph(rng, (3,) if rng.random() < 0.6 else (2, 3))
+            g.set_outputs(g.add_op("sum", g.outputs[0]))  # one scalar output
+            f = as_function(g) if rng.random() < 0.4 else None
+            point = random_point(rng, g, special=rng.random() < 0.5)
+            target = g if f is None else f
+            argnums = None if len(point) == 1 or rng.random() < 0.5 else int(rng.integers(len(point)))
+            for transform in (gd.grad, gd.value_and_grad):
+                call = transform(target, argnums=argnums)
+                first = call(*point)
+                for _ in range(3):
+                    assert bits(call(*point)) == bits(first), (g.nx.nodes(data=True), point, argnums)
+            if f is None and argnums is None:
+                made = g.program.__dict__["_codegen"]["functions"]
+                prepared += sum(made.get(("prepared", k)) is not None for k in ("grad", "vjp"))
+    assert prepared > 0  # the later calls did run the prepared gradient graph
 
 
 def _smooth_at(g: Graph, point: list) -> bool:

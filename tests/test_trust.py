@@ -7,6 +7,7 @@ by hand in the comments.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -154,6 +155,27 @@ def test_a_function_using_a_transformation_is_traced_once_not_on_every_call():
         assert traces == [1]  # later calls trace nothing
 
 
+def test_what_an_array_gradient_keeps_to_run_fast_is_not_read_as_a_capture():
+    """Once gd.grad of an array function runs its prepared gradient graph, it keeps the last
+    one to find it again: a cache, which a function closing over the gradient (a jit of it)
+    must not read, or every switch between shapes would trace that function again."""
+    from graphdiff.graph.captures import UNCACHEABLE, capture_key
+
+    grad_loss = gd.grad(lambda w: np.sum(np.tanh(w) * w))
+    w, longer = np.array([0.5, -1.0, 2.0]), np.linspace(-1.0, 1.0, 5)
+    for _ in range(4):  # the later calls run the prepared gradient graphs, one per shape
+        grad_loss(w), grad_loss(longer)
+    before = capture_key(grad_loss)
+    assert before is not UNCACHEABLE
+    grad_loss(w)  # the kept graph changes
+    assert capture_key(grad_loss) == before
+    outer = gd.jit(lambda w: grad_loss(w)[0])
+    first = outer(w)
+    grad_loss(longer)
+    assert np.array_equal(outer(w), first)
+    np.testing.assert_allclose(first, np.tanh(w) + w / np.cosh(w) ** 2, rtol=1e-14)
+
+
 def test_a_change_f_captures_reaches_through_a_transformation_of_it():
     scale = np.array([2.0])
     f = lambda x: scale[0] * x * x
@@ -164,6 +186,22 @@ def test_a_change_f_captures_reaches_through_a_transformation_of_it():
 
 
 # --- None, missing returns, edges of the domain -----------------------------------------
+
+
+def test_the_library_rebinds_no_closure_cell():
+    """capture_key reads a number or a string in one of graphdiff's own closures once: true
+    only while no library function assigns a name of an enclosing function (nonlocal)."""
+    import pathlib
+
+    import graphdiff
+
+    root = pathlib.Path(graphdiff.__file__).parent
+    sources = sorted(root.rglob("*.py"))
+    assert len(sources) > 20
+    rebinding = [
+        str(p.relative_to(root)) for p in sources if re.search(r"^\s*nonlocal\s+\w", p.read_text(), re.M)
+    ]
+    assert rebinding == []
 
 
 def test_a_function_returning_none_is_refused_by_name():

@@ -73,6 +73,10 @@ __all__ = [
     "run",
     "interpreted",
     "compiled",
+    "all_scalar",
+    "due",
+    "made",
+    "keep",
     "ARITHMETIC_ERRORS",
     "COMPILE_AFTER",
     "TIERED",
@@ -185,7 +189,9 @@ def fast(program: Program, kind: str | tuple, force: bool = False) -> Callable[.
     (one row of a Jacobian by reverse mode).
 
     ``None`` means: use the interpreter, and tell :func:`interpreted` how long it took. That
-    is the answer for programs with arrays, for rules the generator cannot express, for
+    is the answer for programs with arrays (numpy does their work; repeated gradients of
+    them run a prepared gradient graph instead, made by the same tiering through
+    :func:`due`: :func:`graphdiff.transforms.recorded.prepared_gradient`), for rules the generator cannot express, for
     the first ``COMPILE_AFTER - 1`` calls of a kind, so that a graph used once is never
     compiled, and until the interpreted calls have cost about what generating the code
     will (see ``TIERED``). ``force`` compiles at once.
@@ -193,17 +199,11 @@ def fast(program: Program, kind: str | tuple, force: bool = False) -> Callable[.
     state = _state(program)
     if kind in state["functions"]:
         return state["functions"][kind]
-    if state["scalar"] is None:
-        state["scalar"] = all(shape == () for shape in program.shapes)
-    if not state["scalar"]:
+    if not all_scalar(program):
         return None
-    calls = state["calls"][kind] = state["calls"].get(kind, 0) + 1
     name, *detail = kind if isinstance(kind, tuple) else (kind,)
-    if not force:
-        if calls < COMPILE_AFTER:
-            return None
-        if TIERED and state["spent"].get(kind, 0.0) < generation_estimate(name, len(program.ops)):
-            return None
+    if not (force or due(program, kind, generation_estimate(name, len(program.ops)))):
+        return None
     started = time.perf_counter()
     try:
         made = _SOURCES[name](program, *detail)
@@ -215,6 +215,38 @@ def fast(program: Program, kind: str | tuple, force: bool = False) -> Callable[.
         _GENERATION_SECONDS[name] = ((time.perf_counter() - started) / len(program.ops), len(program.ops))
     state["functions"][kind] = function
     return function
+
+
+def all_scalar(program: Program) -> bool:
+    """Whether every value of ``program`` is a scalar: only then is code generated for it."""
+    state = _state(program)
+    if state["scalar"] is None:
+        state["scalar"] = all(shape == () for shape in program.shapes)
+    return state["scalar"]
+
+
+def due(program: Program, kind: Any, seconds: float) -> bool:
+    """Count a call of ``kind`` on ``program``; whether to make its fast version now, which costs about ``seconds``.
+
+    Yes from the ``COMPILE_AFTER``-th call on, once the interpreted calls (see
+    :func:`interpreted`) have cost ``seconds`` (with ``TIERED``; without it, at once).
+    """
+    state = _state(program)
+    calls = state["calls"][kind] = state["calls"].get(kind, 0) + 1
+    if calls < COMPILE_AFTER:
+        return False
+    return not TIERED or state["spent"].get(kind, 0.0) >= seconds
+
+
+def made(program: Program, kind: Any) -> Any:
+    """What was made and kept for ``kind`` on ``program`` (:func:`keep`), or ``None``."""
+    state = program.__dict__.get("_codegen")
+    return None if state is None else state["functions"].get(kind)
+
+
+def keep(program: Program, kind: Any, function: Any) -> None:
+    """Keep ``function`` as ``program``'s fast ``kind``, for :func:`made` to find."""
+    _state(program)["functions"][kind] = function
 
 
 def interpreted(program: Program, kind: str | tuple, started: float, share: float = 1.0) -> None:

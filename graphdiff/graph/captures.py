@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import os
 import types
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +51,21 @@ _IDENTITY = (
     types.MethodDescriptorType,
     np.ufunc,
 )
+
+
+_ATOMS = (int, bool, str, float)  # immutable values a cell may hold (None may be a cell not filled yet)
+
+
+# graphdiff's functions whose key can never change, by the function (weakly: closures come and go)
+_STATIC: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _atoms(values: Any) -> bool:
+    """Whether ``values`` (defaults: a tuple, a dict or None) holds only numbers, strings and None."""
+    if values is None:
+        return True
+    items = values.values() if isinstance(values, dict) else values
+    return all(v is None or type(v) in _ATOMS for v in items)
 
 
 class _Opaque(Exception):
@@ -105,12 +121,23 @@ class _Reader:
             raise _Opaque
         depth += 1
         value = self.value
+        static = _STATIC.get(f)
+        if static is not None:  # a library function that holds nothing that can change
+            return static
+        if f.__code__.co_filename.startswith(_LIBRARY):
+            # graphdiff's own closures (gd.grad(f)'s): what they name is the library, which does
+            # not change, and no cell of theirs is ever rebound (the library has no nonlocal,
+            # a test checks), so a number or a string in a cell stays; the rest is read
+            cells = [
+                value(c, depth) for c in map(_cell, f.__closure__ or ()) if c is None or type(c) not in _ATOMS
+            ]
+            key = ("library", f, cells, value(f.__defaults__, depth), value(f.__kwdefaults__, depth))
+            if not cells and _atoms(f.__defaults__) and _atoms(f.__kwdefaults__):
+                _STATIC[f] = key  # no cell to read, defaults that cannot change: the same key from now on
+            return key
         cells = [value(_cell(c), depth) for c in f.__closure__ or ()]
         names = f.__globals__
-        if f.__code__.co_filename.startswith(_LIBRARY):
-            read = []  # graphdiff's own code: what it names is the library, which does not change
-        else:
-            read = [(name, value(names[name], depth)) for name in _global_names(f.__code__) if name in names]
+        read = [(name, value(names[name], depth)) for name in _global_names(f.__code__) if name in names]
         defaults = (value(f.__defaults__, depth), value(f.__kwdefaults__, depth))
         return ("function", f, f.__code__, cells, read, defaults)
 

@@ -336,8 +336,10 @@ class Graph:
         Values become ``float64`` scalars or arrays; each is checked against its input's
         shape. Raises :class:`~graphdiff.InputError` subclasses naming the input.
         """
-        kwargs = dict(kwargs or {})
         inputs = self._inputs
+        if not kwargs and len(args) == len(inputs) and self._program is not None:
+            return self._bind_in_order(args)  # the common case, kept cheap: every value, in order
+        kwargs = dict(kwargs or {})
         if len(args) > len(inputs):
             raise ExtraInputError(
                 f"{self.name} takes {len(inputs)} input(s) {inputs}, got {len(args)} positional values"
@@ -364,6 +366,21 @@ class Graph:
             if np.shape(value) != expected:
                 raise ShapeError(
                     f"input {name!r} of {self.name} has shape {expected}, got a value of shape {np.shape(value)}"
+                )
+            values.append(value)
+        return values
+
+    def _bind_in_order(self, args: Sequence[Any]) -> list[Any]:
+        """:meth:`bind` for one value per input, in order, once the program is compiled."""
+        program = self._program
+        shapes = program.shapes
+        values = []
+        for name, slot, value in zip(self._inputs, program.input_slots, args):
+            if not isinstance(value, Box):  # a traced or dual value stays as it is: its sweep records
+                value = as_value(value, f"input {name!r}")
+            if np.shape(value) != shapes[slot]:
+                raise ShapeError(
+                    f"input {name!r} of {self.name} has shape {shapes[slot]}, got a value of shape {np.shape(value)}"
                 )
             values.append(value)
         return values

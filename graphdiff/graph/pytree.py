@@ -16,6 +16,7 @@ sorted key order, as JAX does; ``None`` is an empty subtree.
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
@@ -68,13 +69,19 @@ class Packing(NamedTuple):
         """Every argument a leaf and the result a leaf or a tuple of leaves: a graph's own layout."""
         return all(t.kind is None for t in self.args) and self.result.is_flat
 
-    def leaf_ranges(self) -> list[range]:
+    def leaf_ranges(self) -> tuple[range, ...]:
         """The positions among the graph's inputs of each argument's leaves."""
-        ranges, start = [], 0
-        for t in self.args:
-            ranges.append(range(start, start + t.n_leaves))
-            start += t.n_leaves
-        return ranges
+        return _leaf_ranges(self.args)
+
+
+@functools.lru_cache(maxsize=1024)
+def _leaf_ranges(args: tuple[Tree, ...]) -> tuple[range, ...]:
+    """:meth:`Packing.leaf_ranges`, worked out once per structure of the arguments: every call asks."""
+    ranges, start = [], 0
+    for t in args:
+        ranges.append(range(start, start + t.n_leaves))
+        start += t.n_leaves
+    return tuple(ranges)
 
 
 def packing_of(graph: Any, as_traced: bool = True) -> Packing:

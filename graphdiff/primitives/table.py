@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +87,7 @@ class Primitive:
     params: tuple[str, ...] = ()
     partials: tuple[Partial, ...] | None = None  # elementwise primitives: d(out)/d(arg i), stated once
     zero_args: frozenset[int] = frozenset()  # the arguments whose partial is a structural zero
+    bound: Callable[..., Callable[..., Any]] | None = None  # params -> the evaluation with them settled
     _residuals: dict = field(default_factory=dict, repr=False, compare=False)
 
     _graphdiff_identity_ = True  # a primitive never changes: a function closing over it is read by identity
@@ -119,6 +121,26 @@ class Primitive:
             return box._graphdiff_bind_(self, args, params)
         out = self.impl(*[as_value(a, f"argument {i} of {self.name}") for i, a in enumerate(args)], **params)
         return float(out) if isinstance(out, np.floating) else out
+
+    def evaluation(self, params: dict) -> Callable[..., Any]:
+        """This primitive's evaluation with ``params`` settled: a function of the arguments alone.
+
+        It gives the same bits as ``self.impl(*args, **params)``. Made once per instruction
+        of a program that runs many times (:func:`graphdiff.modes.evaluate.prepared`), so
+        what the params decide, a gather's index arrays or a reduction's axes, is worked
+        out once and not on every call.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from graphdiff.primitives.table import reduce_sum
+        >>> row_sums = reduce_sum.evaluation({"axes": (1,)})
+        >>> row_sums(np.ones((2, 3)))
+        array([3., 3.])
+        """
+        if self.bound is not None:
+            return self.bound(**params)
+        return functools.partial(self.impl, **params) if params else self.impl
 
     def check_call(self, n_args: int, params: Any, where: str = "") -> None:
         """Raise unless ``n_args`` arguments and ``params`` fit this primitive.
@@ -770,6 +792,17 @@ def over(rule: Rule) -> Partial:
 PRIMITIVES: dict[str, Primitive] = {}
 
 
+def _sum_all(x: Any) -> Any:
+    """Every element of ``x`` summed: ``np.sum(x)`` without its dispatch."""
+    return np.add.reduce(x, axis=None)
+
+
+def _method(name: str, *args: Any) -> Callable[[Any], Any]:
+    """``x.name(*args)``: numpy arrays' and scalars' own method, without ``np.name``'s dispatch."""
+    call = operator.methodcaller(name, *args)
+    return lambda x: call(x) if isinstance(x, np.ndarray | np.generic) else getattr(np, name)(x, *args)
+
+
 def _define(
     name: str,
     arity: int,
@@ -880,10 +913,12 @@ select = _define("select", 3, el.where, partials=(  # np.where(c, x, y), c a mas
     picks(lambda out, c, x, y: el.not_equal(c, 0.0)),  # the branch not taken passes 0: an infinite
     picks(lambda out, c, x, y: el.equal(c, 0.0))))      # derivative there never multiplies into nan
 sum = _define("sum", 1, np.sum,  # noqa: A001 - the primitive's name; sums every element
+    bound=lambda: _sum_all,
     jvp=(_sum_jvp,),
     vjp=(lambda y_bar, out, x: np.broadcast_to(y_bar, np.shape(x)),),
     shape=lambda x: (), elementwise=False)
 reshape = _define("reshape", 1, lambda x, *, shape: np.reshape(x, shape),
+    bound=lambda *, shape: _method("reshape", shape),
     jvp=(lambda x_dot, out, x, *, shape: np.reshape(x_dot, np.shape(x_dot)[:_batch(x_dot, x)] + tuple(shape)),),
     vjp=(lambda y_bar, out, x, *, shape: np.reshape(y_bar, np.shape(x)),),
     shape=_reshape_shape, elementwise=False, params=("shape",))
@@ -892,13 +927,16 @@ broadcast_to = _define("broadcast_to", 1, lambda x, *, shape: np.broadcast_to(x,
     vjp=(lambda y_bar, out, x, *, shape: _unbroadcast(y_bar, np.shape(x)),),
     shape=_broadcast_to_shape, elementwise=False, params=("shape",))
 reduce_sum = _define("reduce_sum", 1, lambda x, *, axes: np.sum(x, axis=tuple(axes)),
+    bound=lambda *, axes: functools.partial(np.add.reduce, axis=tuple(axes)),
     jvp=(lambda x_dot, out, x, *, axes: np.sum(x_dot, axis=tuple(a + _batch(x_dot, x) for a in axes)),),
     vjp=(lambda y_bar, out, x, *, axes: _sum_back(y_bar, x, tuple(axes)),),
     shape=_reduce_sum_shape, elementwise=False, params=("axes",))
 reduce_max = _define("reduce_max", 1, lambda x, *, axes: np.maximum.reduce(x, axis=tuple(axes)),
+    bound=lambda *, axes: functools.partial(np.maximum.reduce, axis=tuple(axes)),
     jvp=(_extreme_jvp,), vjp=(_extreme_vjp,),  # linear in the tangent: the share is fixed at the point
     shape=_reduce_sum_shape, elementwise=False, params=("axes",))
 reduce_min = _define("reduce_min", 1, lambda x, *, axes: np.minimum.reduce(x, axis=tuple(axes)),
+    bound=lambda *, axes: functools.partial(np.minimum.reduce, axis=tuple(axes)),
     jvp=(_extreme_jvp,), vjp=(_extreme_vjp,),
     shape=_reduce_sum_shape, elementwise=False, params=("axes",))
 getitem = _define("getitem", 1, lambda x, *, index: x[index_key(index)],
@@ -910,6 +948,7 @@ scatter = _define("scatter", 1, _scatter_impl,  # getitem's transpose: no arithm
     vjp=(lambda x_bar, out, y, *, index, shape: getitem(x_bar, index=index),),
     shape=_scatter_shape, elementwise=False, params=("index", "shape"))
 gather = _define("gather", 1, lambda x, *, indices, shape, lead: x[_fancy_key(indices, shape, lead)],
+    bound=lambda *, indices, shape, lead: operator.itemgetter(_fancy_key(indices, shape, lead)),
     jvp=(_gather_jvp,),
     vjp=(lambda y_bar, out, x, *, indices, shape, lead: (
         _scatter_add_impl if type(y_bar) is np.ndarray else scatter_add)(  # numbers: no dispatch needed
@@ -925,6 +964,7 @@ concat = _define("concat", 2, lambda a, b, *, axis: np.concatenate([a, b], axis=
     jvp=(_concat_jvp(0), _concat_jvp(1)), vjp=(_concat_vjp(0), _concat_vjp(1)),
     shape=_concat_shape, elementwise=False, params=("axis",))
 transpose = _define("transpose", 1, lambda x, *, axes: np.transpose(x, axes),
+    bound=lambda *, axes: _method("transpose", axes),
     jvp=(lambda x_dot, out, x, *, axes: np.transpose(
         x_dot, tuple(range(_batch(x_dot, x))) + tuple(a + _batch(x_dot, x) for a in axes)),),
     vjp=(lambda y_bar, out, x, *, axes: np.transpose(y_bar, _inverse(tuple(axes))),),

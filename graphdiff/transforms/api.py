@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from graphdiff.compiler.codegen import all_floats, fast, interpreted, run_hot
+from graphdiff.compiler.codegen import all_floats, all_scalar, fast, interpreted, run_hot
 from graphdiff.compiler.codegen import run as _run
 from graphdiff.errors import (
     ExtraInputError,
@@ -33,6 +33,7 @@ from graphdiff.modes.evaluate import evaluate
 from graphdiff.modes.forward import forward_sweep
 from graphdiff.modes.reverse import output_seeds, reverse_sweep, seed_cotangent
 from graphdiff.primitives.boxing import Box
+from graphdiff.transforms.recorded import prepared_gradient
 from graphdiff.values import as_output, as_value, is_data
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp"]
@@ -370,12 +371,20 @@ def _reverse_gradient(
         grads = _picked(grads if packing is None else _grouped(packing, grads), argnums, pick)
         return (result[0][0], grads) if with_value else grads
 
+    hot = _Hot()  # the last array graph's prepared gradient
+
+    def _swept(swept: Callable[[list], list], inputs: list, packing: Packing, pick: Any) -> Any:
+        results = [None if x is None else as_output(x) for x in swept(inputs)]
+        return unpack(((results[0],), results[1:]) if with_value else results, packing, pick)
+
     def gradient_f(*args: Any, **kwargs: Any) -> Any:
         if argnums is None and not has_aux:  # every input: the program as it is, and its hot path
             compiled = _hot(traced, args, kwargs, kind, [1.0], outputs=1)  # gd.vjp makes "vjp" code too
             if compiled is not None:
                 return unpack(compiled, None)
         graph, inputs, packing = _prepare(traced, args, kwargs)
+        if hot.graph is graph and not _any_boxed(inputs):  # arrays, called often: straight to it
+            return _swept(hot.swept, inputs, packing, hot.pick)
         program = graph.program
         if not has_aux and len(program.output_slots) != 1:
             raise NotScalarError(f"grad needs one output; {graph.name} has {graph.outputs}: use jacrev")
@@ -394,6 +403,10 @@ def _reverse_gradient(
         compiled = None if boxed else _run(fast(program, kind), inputs, [1.0])
         if compiled is not None:
             return unpack(compiled, packing, pick)
+        swept = None if boxed or all_scalar(program) else prepared_gradient(program, with_value, inputs)
+        if swept is not None:  # arrays, called often: the simplified gradient graph, as jit runs it
+            hot.graph, hot.swept, hot.pick = graph, swept, pick  # found at once by the next call with graph
+            return _swept(swept, inputs, packing, pick)
         started = time.perf_counter()
         values = evaluate(program, inputs, boxed=boxed)
         adjoints = reverse_sweep(program, values, {out: np.float64(1.0)})
@@ -403,6 +416,22 @@ def _reverse_gradient(
         return unpack(((as_output(values[out]),), grads) if with_value else grads, packing, pick)
 
     return gradient_f
+
+
+class _Hot:
+    """A gradient's last array graph, its prepared gradient and the arguments argnums picks.
+
+    A cache, not a capture: what it holds never changes what the gradient computes (the
+    graph it answers for is checked by identity), so a function closing over the
+    gradient is read without it (:mod:`graphdiff.graph.captures`).
+    """
+
+    _graphdiff_identity_ = True
+
+    def __init__(self) -> None:
+        self.graph: Graph | None = None
+        self.swept: Callable[[list], list] | None = None
+        self.pick: tuple[int, ...] | None = None
 
 
 def _checked_aux(f: Callable[..., Any]) -> Callable[..., Any]:

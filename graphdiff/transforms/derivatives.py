@@ -22,7 +22,7 @@ array([[0., 1.],
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
@@ -31,12 +31,11 @@ import numpy as np
 from graphdiff.compiler import codegen
 from graphdiff.errors import SeedError
 from graphdiff.graph.graph import Graph
-from graphdiff.graph.tracer import Tracer, trace
+from graphdiff.graph.tracer import trace
 from graphdiff.ir.program import Program
-from graphdiff.modes.evaluate import evaluate
 from graphdiff.modes.forward import forward_sweep
-from graphdiff.modes.reverse import output_seeds, reverse_sweep
 from graphdiff.transforms.api import grad, jvp
+from graphdiff.transforms.recorded import dense_or_zeros, recorded_sweep
 
 __all__ = ["grad_graph", "jvp_graph", "vjp_graph", "reverse_program", "forward_program"]
 
@@ -125,7 +124,7 @@ def vjp_graph(g: Graph) -> Graph:
     names = g.inputs + _fresh(g.inputs, g.outputs, "_bar")
     program = g.program
     labels: dict[str, str] = {}  # traced node -> the name it shows: the primal's, or <name>_bar
-    sweep = _recorded_sweep(program, True, range(len(g.outputs)), labels)
+    sweep = recorded_sweep(program, True, range(len(g.outputs)), labels)
     examples = _examples(g, g.inputs) + [np.zeros(g.shape_of(o)) if g.shape_of(o) else 0.0 for o in g.outputs]
     return _relabelled(trace(sweep, *examples, name=f"vjp({g.name})", names=names), labels)
 
@@ -145,7 +144,7 @@ def reverse_program(program: Program, with_value: bool, seeded: Sequence[int]) -
     """
     n = len(program.input_slots)
     names = [f"x{k}" for k in range(n)] + [f"y_bar{k}" for k in seeded]
-    sweep = _recorded_sweep(program, with_value, seeded)
+    sweep = recorded_sweep(program, with_value, seeded)
     return trace(sweep, *[0.0] * len(names), name="reverse sweep", names=names).program
 
 
@@ -166,45 +165,10 @@ def forward_program(program: Program) -> Program:
         seeds = dict(zip(program.input_slots, values[n:]))
         primals, tangents = forward_sweep(program, list(values[:n]), seeds, boxed=True)
         outputs = [primals[s] for s in program.output_slots]
-        return (*outputs, *[_dense_or_zeros(tangents[s], program.shapes[s]) for s in program.output_slots])
+        return (*outputs, *[dense_or_zeros(tangents[s], program.shapes[s]) for s in program.output_slots])
 
     names = [f"x{k}" for k in range(n)] + [f"x{k}_dot" for k in range(n)]
     return trace(sweep, *[0.0] * len(names), name="forward sweep", names=names).program
-
-
-def _recorded_sweep(
-    program: Program, with_value: bool, seeded: Sequence[int], labels: dict[str, str] | None = None
-) -> Callable[..., tuple]:
-    """The evaluation and reverse sweep as a function of the inputs, then the seeded outputs'
-    cotangents: traced, it records them. ``labels`` collects what each traced node holds."""
-    n = len(program.input_slots)
-
-    def sweep(*values: Any) -> tuple:
-        primals = evaluate(program, list(values[:n]), boxed=True)
-        adjoints = reverse_sweep(program, primals, output_seeds(program, zip(seeded, values[n:])))
-        if labels is not None:
-            _label(labels, primals, program.names, "")
-            # an adjoint passed on unchanged (through an add) is named where the sweep made it,
-            # closest to the output: colah's de/da is the node c_bar
-            _label(labels, adjoints[::-1], program.names[::-1], "_bar")
-        x_bars = [_dense_or_zeros(adjoints[s], program.shapes[s]) for s in program.input_slots]
-        outputs = [primals[s] for s in program.output_slots] if with_value else []
-        return (*outputs, *x_bars)
-
-    return sweep
-
-
-def _label(labels: dict[str, str], values: list, names: list[str], suffix: str) -> None:
-    """Name each traced operation node after the node of ``g`` whose value (or adjoint) it holds."""
-    for value, name in zip(values, names):
-        if isinstance(value, Tracer) and value.node not in labels:
-            labels[value.node] = name + suffix
-
-
-def _dense_or_zeros(value: Any, shape: tuple[int, ...]) -> Any:
-    if value is not None:
-        return value
-    return 0.0 if shape == () else np.zeros(shape)
 
 
 def _relabelled(graph: Graph, labels: dict[str, str]) -> Graph:

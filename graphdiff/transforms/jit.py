@@ -5,8 +5,12 @@ derivatives as the derivative graphs their sweeps make), and that graph's evalua
 compiled on the first call instead of once repeated calls have paid for it: for users
 who know they will call often. A graph with arrays is not compiled to code (numpy does
 its work); it is simplified once instead: what no output needs is dropped
-(:func:`~graphdiff.dce`) and what is computed twice is shared (:func:`~graphdiff.cse`). A
-forward-over-reverse Hessian-vector product that returns only the product does both.
+(:func:`~graphdiff.dce`) and what is computed twice is shared (:func:`~graphdiff.cse`), and
+prepared (:func:`graphdiff.modes.evaluate.prepared`: each primitive's params settled once,
+each value let go after its last read). A forward-over-reverse Hessian-vector product that
+returns only the product does both. Repeated calls of ``gd.grad`` on arrays come to the
+same simplified graph without ``jit``, once their interpreted calls have paid for it
+(:func:`graphdiff.transforms.recorded.prepared_gradient`).
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from graphdiff.compiler.codegen import fast
 from graphdiff.graph.graph import Graph
 from graphdiff.graph.passes import cse, dce, fold_shapes
-from graphdiff.graph.pytree import flatten, unflatten
+from graphdiff.graph.pytree import unflatten
 from graphdiff.graph.tracer import Tracer
-from graphdiff.ir.program import Program
-from graphdiff.modes.evaluate import evaluate
+from graphdiff.modes.evaluate import prepared
 from graphdiff.transforms.api import _Traced
 from graphdiff.values import as_output
 
@@ -57,25 +62,31 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
             return unflatten(packing.result, (out,) if len(graph.outputs) == 1 else out)
         if simplified is None:  # arrays: run the simplified program, from the inputs bound already
             simplified = _simplify(graph)
-        values = evaluate(simplified, inputs)
-        return unflatten(packing.result, [as_output(values[s]) for s in simplified.output_slots])
+        return unflatten(packing.result, [as_output(v) for v in simplified(inputs)])
 
     return jitted
 
 
-def _simplify(graph: Graph) -> Program:
-    """The program of ``fold_shapes(cse(dce(graph)))``, kept with ``graph``'s program; it takes the same inputs."""
+def _simplify(graph: Graph) -> Callable[[list], list]:
+    """The evaluation of ``fold_shapes(cse(dce(graph)))``, prepared (inputs -> outputs) and kept with
+    ``graph``'s program; it takes the same inputs."""
     simplified = fold_shapes(cse(dce(graph)))
     assert simplified.inputs == graph.inputs and len(simplified.outputs) == len(graph.outputs)
-    graph.program.__dict__["_jit_simplified"] = simplified.program
-    return simplified.program
+    graph.program.__dict__["_jit_simplified"] = run = prepared(simplified.program)
+    return run
 
 
 def _any_traced(values: Any) -> bool:
     """Whether a tracer is among ``values`` or inside them (pytrees)."""
     for v in values:
-        if isinstance(v, Tracer) or (
-            isinstance(v, (tuple, list, dict)) and any(isinstance(x, Tracer) for x in flatten(v)[0])
-        ):
+        kind = type(v)
+        if kind is np.ndarray or kind is float:
+            continue
+        if isinstance(v, Tracer):
+            return True
+        if isinstance(v, dict):  # OrderedDicts too
+            if _any_traced(v.values()):
+                return True
+        elif isinstance(v, (tuple, list)) and _any_traced(v):
             return True
     return False
