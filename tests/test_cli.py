@@ -480,3 +480,19 @@ def test_shapes_without_a_function_are_refused(capsys):
     assert_one_line_error(status, err, "FILE.py:NAME")
     status, _, err = outcome(capsys, "bench", "--family", "speelpenning", "--shapes", "2")
     assert_one_line_error(status, err, "--shapes has no effect without --function")
+
+
+def test_an_empty_axis_counts_no_operations_never_fewer_than_none(capsys, tmp_path):
+    # a sum of no terms costs no add (not -1), and ops/f of a function of no arithmetic is "-"
+    path = write(tmp_path, "f.py", "import numpy as np\ndef f(x, y):\n    return np.sum(np.tanh(x @ y))\n")
+    status, out, err = outcome(
+        capsys, "bench", "--function", f"{path}:f", "--shapes", "0x4,4", "--repeats", "1", "--format", "json"
+    )
+    assert status == 0, err
+    rows = json.loads(out)
+    assert all(v >= 0 for r in rows for v in r["ops"].values())
+    assert all(r["ops"]["total"] == 0 and r["ops_ratio"] is None for r in rows)
+    status, out, err = outcome(
+        capsys, "bench", "--function", f"{path}:f", "--shapes", "0x4,4", "--repeats", "1"
+    )
+    assert status == 0 and " nan " not in out

@@ -47,8 +47,8 @@ def test_moving_numbers_costs_nothing():
 
 
 def test_unknown_numpy_calls_refuse_to_be_silently_uncounted():
-    with pytest.raises(NotImplementedError, match="cumsum"):
-        np.cumsum(Counted(np.ones(3)))
+    with pytest.raises(NotImplementedError, match="cumprod"):
+        np.cumprod(Counted(np.ones(3)))
 
 
 # --- speelpenning: the product of n inputs ----------------------------------------------

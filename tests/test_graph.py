@@ -151,3 +151,23 @@ def test_what_node_link_data_gives_back_through_json_is_a_graph_again():
     x = np.random.default_rng(2).standard_normal((3, 3))
     assert back(x) == g(x) and back.inputs == g.inputs
     np.testing.assert_array_equal(gd.grad(back)(x)[0], gd.grad(g)(x)[0])
+
+
+def test_the_node_link_dict_itself_is_a_graph_again_with_edges_or_links():
+    W = np.arange(6.0).reshape(3, 2)
+    g = gd.trace(lambda x: gd.sum(np.tanh(x @ W)[1:, ::-1]) * 2.0, np.ones((3, 3)))
+    x = np.random.default_rng(3).standard_normal((3, 3))
+    data = nx.node_link_data(g.nx)
+    text = json.dumps(data, default=lambda a: np.asarray(a).tolist())
+    older = json.loads(text)
+    older["links"] = older.pop("edges")  # networkx before 3.4 wrote the edges as "links"
+    for given in (data, json.loads(text), older):
+        back = gd.Graph.from_networkx(given)
+        assert back(x) == g(x) and back.inputs == g.inputs and back.outputs == g.outputs
+        np.testing.assert_array_equal(gd.grad(back)(x)[0], gd.grad(g)(x)[0])
+    broken = json.loads(text)
+    del broken["edges"][0]["key"]
+    with pytest.raises(gd.NodeError, match="edge 0 .* 'key'"):
+        gd.Graph.from_networkx(broken)
+    with pytest.raises(gd.NodeError, match="nodes"):
+        gd.Graph.from_networkx({"graph": {}})

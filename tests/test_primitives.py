@@ -53,6 +53,7 @@ PARAMS = {
         {"indices": ((2, 2, 0, 1),), "shape": (2, 2), "lead": 1},  # A[:, idx] with a 2x2 idx
     ],
     "concat": [{"axis": 0}],
+    "cumsum": [{"axis": 0}, {"axis": 1}],
     "scatter_add": [
         {"indices": ((0, 2, 2),), "shape": (3,), "lead": 0, "into": (4,)},  # index 2 twice: added
         {"indices": ((1, 0, 1),), "shape": (3,), "lead": 0, "into": (2,)},
@@ -82,6 +83,7 @@ SHAPES = {
     "gather": [[(2, 3)]],
     "scatter_add": [[(3,)]],
     "concat": [[(2, 3), (1, 3)]],
+    "cumsum": [[(2, 3)]],
 }
 ELEMENTWISE_SHAPES = {
     1: [[()], [(3,)], [(2, 3)]],
@@ -474,11 +476,45 @@ def test_stack_and_concatenate_join_pieces_and_hand_each_its_own_adjoint():
     )
 
 
-def test_np_array_of_traced_values_is_refused_with_what_to_write():
-    with pytest.raises(gd.ValueTypeError, match=r"np\.stack\(\[\.\.\.\]\) or gd\.stack"):
-        gd.trace(lambda x, y: np.array([x, y, 1.0]))
+def test_np_array_of_traced_values_is_one_traced_array_where_it_meets_a_primitive():
+    f = lambda x, y: np.array([x * y, x, 1.0])  # noqa: E731 - numpy's array of objects
+    g = gd.trace(f)
+    assert g(2.0, 5.0).tolist() == [10.0, 2.0, 1.0]
+    for jacobian in (gd.jacfwd(f)(2.0, 5.0), gd.jacrev(f)(2.0, 5.0)):
+        assert jacobian[0].tolist() == [5.0, 1.0, 0.0] and jacobian[1].tolist() == [2.0, 0.0, 0.0]
+    # joining costs no arithmetic: the product x * y is the only operation counted
+    from graphdiff.cost.tally import function_counts
+
+    assert function_counts(g.program).total == 1
+    # W @ v runs numpy's loop over objects, a product and a sum per term; v @ w a primitive
+    W = np.arange(6.0).reshape(2, 3)
+    assert gd.grad(lambda x, y: gd.sum(W @ np.array([x * y, x, 1.0])))(2.0, 3.0) == (14.0, 6.0)
+    assert gd.grad(lambda x, y: np.array([x, y, 1.0]) @ np.array([3.0, 4.0, 5.0]))(2.0, 3.0) == (3.0, 4.0)
     with pytest.raises(gd.ShapeError, match="one shape"):
         gd.trace(lambda x: gd.stack([x, x[:1]]), np.ones(2))
+
+
+def test_prod_multiplies_pairwise_k_minus_1_times_and_is_right_at_zeros():
+    from graphdiff.cost.tally import function_counts
+
+    x = np.array([[2.0, 0.0, 5.0, 3.0, -1.0], [1.0, 3.0, -2.0, 4.0, 2.0]])
+    for axis, keepdims in [(None, False), (0, False), (1, True), ((0, 1), True)]:
+        got = gd.trace(lambda x: np.prod(x, axis=axis, keepdims=keepdims), x)(x)
+        np.testing.assert_array_equal(got, np.prod(x, axis=axis, keepdims=keepdims))  # small integers: exact
+    # prod of k elements: k - 1 multiplications for each of the results
+    assert function_counts(gd.trace(lambda x: np.prod(x), x).program).mul == 10 - 1
+    assert function_counts(gd.trace(lambda x: x.prod(axis=1), x).program).mul == 2 * (5 - 1)
+    assert function_counts(gd.trace(lambda x: np.prod(x, axis=0), x).program).mul == 5 * (2 - 1)
+    # d prod / d x_i is the product of the others, also where x holds a zero (no 0 / 0)
+    others = [[np.prod(np.delete(row, i)) for i in range(5)] for row in x]
+    for gradient in (
+        gd.grad(lambda x: gd.sum(x.prod(axis=1)))(x)[0],
+        gd.jacfwd(lambda x: gd.sum(x.prod(axis=1)))(x)[0],
+    ):
+        np.testing.assert_array_equal(gradient, others)
+    v = np.array([2.0, 3.0, 0.0])  # the Hessian of x0 x1 x2: the third factor off the diagonal
+    np.testing.assert_array_equal(gd.hessian(np.prod, argnums=0)(v), [[0, 0, 3], [0, 0, 2], [3, 2, 0]])
+    assert gd.trace(lambda x: np.prod(x[:0]), x[0])(x[0]) == 1.0  # the product of none
 
 
 def test_composite_functions_against_numpy_and_their_derivatives_by_hand():
@@ -561,7 +597,7 @@ def test_einsum_as_transposes_products_and_sums_matches_numpy_and_finite_differe
 
 def test_einsum_refuses_what_it_does_not_support_by_name():
     for spec, operands, message in [
-        ("ii->i", [np.ones((2, 2))], "diagonal"),
+        ("i->ii", [np.ones(2)], "repeated in the output"),
         ("...i->i", [np.ones((2, 2))], "'...'"),
         ("ij,jk,kl->il", [np.ones((2, 2))] * 3, "one or two operands"),
         ("ijk->i", [np.ones((2, 2))], "term 'ijk'"),
@@ -621,3 +657,25 @@ def test_indexing_rows_by_an_array_with_whole_trailing_axes_an_empty_list_and_cl
     x = np.array([-2.0, 0.5, 3.0])
     assert gd.trace(lambda x: np.clip(x, 0.0, None), x)(x).tolist() == [0.0, 0.5, 3.0]
     assert gd.grad(lambda x: gd.sum(np.clip(x, None, 1.0)))(x)[0].tolist() == [1.0, 1.0, 0.0]
+
+
+def test_einsum_takes_a_diagonal_where_a_label_repeats_within_a_term():
+    A, B = np.arange(9.0).reshape(3, 3), np.arange(27.0).reshape(3, 3, 3)
+    for subscripts, operands in [
+        ("ii->", (A,)),
+        ("ii->i", (A,)),
+        ("iij->j", (B,)),
+        ("iji->j", (B,)),
+        ("iii->i", (B,)),
+        ("ij,jj->i", (A, A.T)),
+    ]:
+        traced = gd.trace(lambda *x: np.einsum(subscripts, *x), *operands)
+        np.testing.assert_array_equal(traced(*operands), np.einsum(subscripts, *operands))
+    # d trace(A) / dA is the identity; a diagonal is a gather, so it costs no arithmetic
+    np.testing.assert_array_equal(gd.grad(lambda x: np.einsum("ii->", x))(A)[0], np.eye(3))
+    from graphdiff.cost.tally import function_counts
+
+    assert function_counts(gd.trace(lambda x: np.einsum("ii->i", x), A).program).total == 0
+    gd.check_grads(lambda x, y: np.sum(np.sin(np.einsum("ij,jj->i", x, y))), (A / 10, A / 7), order=2)
+    with pytest.raises(gd.ShapeError, match="lengths"):
+        gd.trace(lambda x: np.einsum("ii->", x), np.ones((2, 3)))

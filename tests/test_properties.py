@@ -34,7 +34,7 @@ SPECIAL = [0.0, -0.0, 1.0, -1.0, math.inf, -math.inf, math.nan, 1e308, -1e308, 5
 
 
 def random_graph(rng: np.random.Generator, shape: tuple[int, ...] = ()) -> Graph:
-    """A random graph over every elementwise primitive (and sum/matmul for arrays), with constants."""
+    """A random graph over every elementwise primitive (and sum, cumsum and matmul for arrays), with constants."""
     n_inputs, n_ops = int(rng.integers(1, 5)), int(rng.integers(1, 16))
     g = Graph("random")
     names = [g.add_input(f"x{k}", shape) for k in range(n_inputs)]
@@ -56,6 +56,11 @@ def random_graph(rng: np.random.Generator, shape: tuple[int, ...] = ()) -> Graph
         if shape and rng.random() < 0.1:
             arg = pick()
             node = g.add_op("sum", arg)
+        elif shape and rng.random() < 0.06:  # running sums: a structural primitive keeping the shape
+            arg = pick()
+            if shapes[arg] != shape:
+                continue
+            node = g.add_op("cumsum", arg, axis=int(rng.integers(len(shape))))
         elif shape == (3,) and rng.random() < 0.08:
             a, b = pick(), pick()
             if shapes[a] != (3,) or shapes[b] != (3,):

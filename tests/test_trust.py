@@ -351,7 +351,7 @@ def test_bad_api_calls_are_graph_errors_naming_the_argument(call, message):
         (lambda x: np.cbrt(x), r"numpy.cbrt has no graphdiff primitive.*x \*\* \(1 / 3\)"),
         (lambda x: np.hypot(x, 1.0), r"numpy.hypot .*gd.sqrt\(x \* x \+ y \* y\)"),
         (lambda x: np.logical_and(x, x), "compares traced values"),
-        (lambda x: x.cumsum(), r"\.cumsum has no graphdiff primitive"),
+        (lambda x: x.cumprod(), r"\.cumprod has no graphdiff primitive"),
         (lambda x: np.add.reduce(x), "numpy.add.reduce"),
     ],
 )
@@ -359,3 +359,19 @@ def test_unsupported_numpy_is_named_with_what_to_write_instead(f, message):
     with pytest.raises(gd.TracerError, match=message) as caught:
         gd.trace(f, np.ones(3))
     assert "comparisons and branches" not in str(caught.value) or "compares" in message
+
+
+def test_numpy_misuses_on_traced_values_are_graph_errors_that_say_what_to_write():
+    Z, labels = np.ones((4, 3)), np.array([0, 2, 1, 1])
+    loss = lambda Z, y: -np.mean(Z[np.arange(4), y])  # noqa: E731
+    with pytest.raises(gd.InputError, match=r"input 'y' of <lambda> is given an array of int64.*argnums"):
+        gd.trace(loss, Z, labels)
+    gd.check_grads(loss, (Z, labels))  # integer data is passed as it is, not differentiated
+    with pytest.raises(gd.IndexingError, match=r"cannot be assigned into .*np\.where"):
+        gd.grad(lambda x: x.__setitem__(0, 1.0))(np.ones(3))
+    with pytest.raises(gd.TracerError, match=r"numpy\.linalg\.svd has no graphdiff primitive"):
+        gd.grad(lambda x: gd.sum(np.linalg.svd(x)[1]))(np.ones((3, 3)))
+    with pytest.raises(gd.TracerError, match=r"numpy\.sort .* write np\.max"):
+        gd.grad(lambda x: gd.sum(np.sort(x)))(np.ones(3))
+    with pytest.raises(gd.TracerError, match=r"numpy\.linalg\.svd has no graphdiff primitive \(on a dual"):
+        np.linalg.svd(gd.Dual(np.ones((2, 2)), np.ones((2, 2))))

@@ -131,7 +131,7 @@ def bench_graph(
             "mode": c.mode,
             "sweeps": c.sweeps,
             "ops": c.ops.as_dict(),
-            "ops_ratio": c.ops.total / f.ops.total if f.ops.total else float("nan"),
+            "ops_ratio": c.ops.total / f.ops.total if f.ops.total else None,
             "stored_values": c.stored_values,
             "peak_live": c.peak_live,
             "seconds": c.seconds,
@@ -222,7 +222,7 @@ TABLE_COLUMNS = [
     ("mode", lambda r, first: r["mode"]),
     ("sweeps", lambda r, first: r["sweeps"]),
     ("ops", lambda r, first: r["ops"]["total"]),
-    ("ops/f", lambda r, first: f"{r['ops_ratio']:.2f}"),
+    ("ops/f", lambda r, first: "-" if r["ops_ratio"] is None else f"{r['ops_ratio']:.2f}"),
     ("mul", lambda r, first: r["ops"]["mul"]),
     ("add", lambda r, first: r["ops"]["add"]),
     ("nonlin", lambda r, first: r["ops"]["nonlinear"]),
@@ -353,7 +353,7 @@ def second_order_suite(
             for c in costs:
                 rows.append({
                     "family": name, "size": size, "nodes": len(graph), "mode": c.mode,
-                    "ops": c.ops.as_dict(), "ops_after_cse": c.ops_after_cse.total, "ops_ratio": c.ops.total / f.ops.total if f.ops.total else float("nan"),
+                    "ops": c.ops.as_dict(), "ops_after_cse": c.ops_after_cse.total, "ops_ratio": c.ops.total / f.ops.total if f.ops.total else None,
                     "stored_values": c.stored_values, "seconds": c.seconds,
                     "time_ratio": c.seconds / f.seconds if f.seconds else float("nan"),
                     "fewest": c.mode == fewest,
@@ -377,7 +377,7 @@ def render_second_order(rows: list[dict[str, Any]], fmt: str = "table", tablefmt
         previous = key
         table.append([
             r["family"] if first else "", r["size"] if first else "", r["nodes"] if first else "", r["mode"],
-            r["ops"]["total"], r["ops_after_cse"], f"{r['ops_ratio']:.1f}", r["stored_values"], _seconds(r["seconds"]),
+            r["ops"]["total"], r["ops_after_cse"], "-" if r["ops_ratio"] is None else f"{r['ops_ratio']:.1f}", r["stored_values"], _seconds(r["seconds"]),
             f"{r['time_ratio']:.1f}", "fewest ops" if r["fewest"] else "",
         ])  # fmt: skip
     headers = [

@@ -110,25 +110,33 @@ class Graph:
         self._adopt(graph)
 
     @classmethod
-    def from_networkx(cls, graph: nx.MultiDiGraph, name: str | None = None) -> Graph:
+    def from_networkx(cls, graph: nx.MultiDiGraph | dict, name: str | None = None) -> Graph:
         """A :class:`Graph` made from a networkx ``MultiDiGraph`` in graphdiff's layout.
 
-        ``graph`` is checked in full (kinds, primitives, argument positions, cycles,
-        shapes) and copied: later edits to it do not reach the new graph. This is the way
-        to change a graph: edit ``g.nx.copy()``, then make a graph of it.
+        ``graph`` may also be the dict ``nx.node_link_data(g.nx)`` gives, as it is or
+        after a JSON round trip (its edges under ``"edges"`` or, as older networkx wrote
+        them, ``"links"``). It is checked in full (kinds, primitives, argument positions,
+        cycles, shapes) and copied: later edits to it do not reach the new graph. This is
+        the way to change a graph: edit ``g.nx.copy()``, then make a graph of it.
 
         Raises a :class:`~graphdiff.GraphError` subclass naming the offending node.
 
         Examples
         --------
-        >>> import graphdiff as gd
+        >>> import graphdiff as gd, networkx as nx
         >>> H = gd.builders.colah().nx.copy()
         >>> H.nodes["e"]["op"] = "add"          # e = c + d instead of c * d
         >>> gd.Graph.from_networkx(H)(2.0, 1.0)
         5.0
+        >>> gd.Graph.from_networkx(nx.node_link_data(H))(2.0, 1.0)
+        5.0
         """
+        if isinstance(graph, dict):
+            graph = _from_node_link(graph)
         if not isinstance(graph, nx.MultiDiGraph):
-            raise NodeError(f"expected a networkx MultiDiGraph, got {type(graph).__name__}")
+            raise NodeError(
+                f"expected a networkx MultiDiGraph or the dict nx.node_link_data gives, got {type(graph).__name__}"
+            )
         made = cls(name if name is not None else str(graph.graph.get("name", "graph")))
         made._adopt(graph)
         return made
@@ -532,3 +540,26 @@ def _lock_nodes(graph: _Network, nodes: Any) -> None:
             for edge_data in keys.values():
                 if isinstance(edge_data, _Attributes):
                     edge_data.locked = True
+
+
+def _from_node_link(data: dict) -> nx.MultiDiGraph:
+    """The MultiDiGraph a ``nx.node_link_data`` dict describes (the same on every networkx version)."""
+    edges = data.get("edges", data.get("links"))
+    if not isinstance(data.get("nodes"), list) or not isinstance(edges, list):
+        raise NodeError("a node-link dict needs a list of 'nodes' and a list of 'edges' (or 'links')")
+    if data.get("directed") is False or data.get("multigraph") is False:
+        raise NodeError("a node-link dict of graphdiff's must be directed and a multigraph, as g.nx is")
+    made = nx.MultiDiGraph()
+    made.graph.update(data.get("graph") or {})
+    for k, node in enumerate(data["nodes"]):
+        if not isinstance(node, dict) or "id" not in node:
+            raise NodeError(f"node {k} of the node-link dict has no 'id'")
+        made.add_node(node["id"], **{a: v for a, v in node.items() if a != "id"})
+    for k, edge in enumerate(edges):
+        if not isinstance(edge, dict) or not {"source", "target", "key"} <= set(edge):
+            raise NodeError(
+                f"edge {k} of the node-link dict needs 'source', 'target' and 'key' (its argument)"
+            )
+        attrs = {a: v for a, v in edge.items() if a not in ("source", "target", "key")}
+        made.add_edge(edge["source"], edge["target"], key=edge["key"], **attrs)
+    return made

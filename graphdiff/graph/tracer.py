@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from graphdiff.errors import InputError, TracerAttributeError, TracerError
+from graphdiff.errors import GraphError, InputError, TracerAttributeError, TracerError
 from graphdiff.graph.graph import Graph
 from graphdiff.graph.pytree import LEAF, Packing, flatten, leaf_names, unflatten
-from graphdiff.primitives.boxing import Box
-from graphdiff.primitives.table import Primitive, equal, greater, greater_equal, not_equal
+from graphdiff.primitives.boxing import Box, numpy_name, unsupported
+from graphdiff.primitives.table import Primitive, equal, greater, greater_equal, joined, not_equal
 from graphdiff.values import as_value, is_data
 
 __all__ = ["trace", "Tracer"]
@@ -77,20 +77,23 @@ class Tracer(Box):
                 "derivative to record: branch on plain Python values, use gd.maximum, gd.abs or gd.relu, "
                 "or a mask from x > y, x < y or x == y"
             )
-        raise TracerError(_unsupported(f"numpy.{name}", self.node))
+        raise TracerError(unsupported(f"numpy.{name}", f"while tracing {self.node!r}"))
 
     def _unsupported_function(self, func: Any, args: tuple, kwargs: dict) -> Any:
-        raise TracerError(_unsupported(f"numpy.{func.__name__}", self.node))
+        raise TracerError(unsupported(numpy_name(func), f"while tracing {self.node!r}"))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # numpy and Python probe for protocols this way: a plain "no"
             raise AttributeError(name)
-        raise TracerAttributeError(_unsupported(f"the array method or attribute .{name}", self.node))
+        raise TracerAttributeError(
+            unsupported(f"the array method or attribute .{name}", f"while tracing {self.node!r}")
+        )
 
     def __bool__(self) -> bool:
         raise TracerError(
             f"the truth value of traced node {self.node!r} is unknown while tracing: "
-            "branch on Python values, or use maximum/abs/relu"
+            "branch on Python values, or use maximum/abs/relu (np.max or np.sort of np.array([...]) of traced "
+            "values compares them one by one: write np.max(np.stack([...])))"
         )
 
     def _as_number(self, *_: Any) -> Any:
@@ -101,14 +104,6 @@ class Tracer(Box):
         )
 
     __float__ = __int__ = __index__ = __complex__ = _as_number
-
-    def conjugate(self) -> Any:
-        # numpy asks for it when a function was given a list of traced values and made an
-        # array of objects of it (np.var([x, y])): say how to make a traced array instead
-        raise TracerError(
-            f"a numpy function was given traced values in a list (at {self.node!r}) and would make an array "
-            "of Python objects of them: write np.stack([...]) first"
-        )
 
     def __repr__(self) -> str:
         return f"Tracer({self.node!r}, shape={self.shape})"
@@ -122,32 +117,6 @@ _COMPARISONS = {
     np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
     np.logical_and, np.logical_or, np.logical_not, np.logical_xor, np.isfinite, np.isnan, np.isinf,
 }  # fmt: skip
-
-# what to write instead of numpy calls that have no primitive (yet)
-_ALTERNATIVES = {
-    "numpy.dot": "x @ y",
-    "numpy.vdot": "gd.sum(x * y)",
-    "numpy.inner": "gd.sum(x * y) or x @ y",
-    "numpy.cbrt": "x ** (1 / 3) for x > 0",
-    "numpy.hypot": "gd.sqrt(x * x + y * y)",
-    "numpy.fabs": "gd.abs(x)",
-    "numpy.float_power": "x ** y",
-    "numpy.true_divide": "x / y",
-    "numpy.divide": "x / y",
-    "numpy.linalg.norm": "gd.sqrt(gd.sum(x * x))",
-    "numpy.norm": "gd.sqrt(gd.sum(x * x))",
-    "the array method or attribute .sum": "gd.sum(x)",
-    "the array method or attribute .dot": "x @ y",
-}
-
-
-def _unsupported(what: str, node: str) -> str:
-    """The message for a numpy operation with no primitive: what it was, where, and what to write instead."""
-    alternative = _ALTERNATIVES.get(what)
-    instead = (
-        f"; write {alternative}" if alternative else "; the primitives are listed in graphdiff.PRIMITIVES"
-    )
-    return f"{what} has no graphdiff primitive (while tracing {node!r}){instead}"
 
 
 def trace(
@@ -198,6 +167,13 @@ def trace(
     for (leaves, tree), n in zip(flat, names):
         if not tree.is_leaf:
             _refuse_integer_leaves(leaves, leaf_names(tree, n))
+        elif is_data(leaves[0]):
+            raise InputError(
+                f"input {n!r} of {_fname(f)} is given an array of {leaves[0].dtype}: a traced input is a float, and "
+                "integer data (labels, indices) is fixed while tracing: trace a function that closes over it "
+                f"(gd.trace(lambda ...: {_fname(f)}(..., {n}), ...)), or let a transformation fix it "
+                f"(gd.grad({_fname(f)}, argnums=0)(..., {n}))"
+            )
         leaf_tracers = [
             Tracer(graph, graph.add_input(leaf_name, () if x is None else _example_shape(x, leaf_name)))
             for x, leaf_name in zip(leaves, leaf_names(tree, n))
@@ -210,6 +186,15 @@ def trace(
     gc.disable()
     try:
         result = f(*args)
+    except TypeError as err:
+        if isinstance(err, GraphError) or "which has no callable" not in str(err):
+            raise
+        # numpy's loop over np.array([traced, 1.0]) calls np.sin as a method of each element
+        raise TracerError(
+            f"{_fname(f)} applies a numpy function to an array of Python objects that mixes traced values and "
+            f"numbers (np.array([traced, 1.0])), which numpy cannot do ({err}): write np.stack([...]) for the "
+            "array, or the graphdiff function (gd.sin, gd.exp, ...)"
+        ) from None
     finally:
         if collecting:
             gc.enable()
@@ -222,7 +207,7 @@ def trace(
     if not results:
         raise TracerError(f"{_fname(f)} returned no outputs")
     nodes = []
-    for r in results:
+    for r in map(joined, results):  # np.array([traced, ...]) returned: one array again
         if isinstance(r, Tracer) and r.graph is not graph:
             raise TracerError(f"{_fname(f)} returned a value traced in another graph")
         nodes.append(r.node if isinstance(r, Tracer) else graph.add_const(r))

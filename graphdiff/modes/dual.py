@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from graphdiff.errors import TracerError
-from graphdiff.primitives.boxing import Box
+from graphdiff.primitives.boxing import Box, numpy_name, unsupported
 from graphdiff.primitives.table import Primitive
 
 __all__ = ["Dual"]
@@ -50,10 +50,10 @@ class Dual(Box):
             primals = [x.primal if isinstance(x, Dual) else x for x in inputs]
             return getattr(ufunc, method)(*primals, **kwargs)
         name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
-        raise TracerError(f"numpy.{name} has no graphdiff primitive (on a dual number); {_LISTED}")
+        raise TracerError(unsupported(f"numpy.{name}", "on a dual number"))
 
     def _unsupported_function(self, func: Any, args: tuple, kwargs: dict) -> Any:
-        raise TracerError(f"numpy.{func.__name__} has no graphdiff primitive (on a dual number); {_LISTED}")
+        raise TracerError(unsupported(numpy_name(func), "on a dual number"))
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -65,9 +65,6 @@ class Dual(Box):
     def __repr__(self) -> str:
         tangent = 0.0 if self.tangent is None else self.tangent
         return f"Dual(primal={self.primal!r}, tangent={tangent!r})"
-
-
-_LISTED = "the primitives are listed in graphdiff.PRIMITIVES"
 
 
 def _plain(x: Any) -> Any:

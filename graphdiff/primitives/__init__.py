@@ -7,20 +7,33 @@
 - :mod:`~graphdiff.primitives.boxing`: how Python operators and numpy calls on boxed
   values (tracers, duals) reach the primitives;
 - :mod:`~graphdiff.primitives.composite`: functions built from primitives (logsumexp,
-  softmax, clip, concatenate, stack, outer, vdot, norm);
+  softmax, clip, prod, var, std, flip, triu, tril, diagonal, trace, append, repeat, tile, roll, rot90, concatenate, stack, outer, vdot, norm);
 - :mod:`~graphdiff.primitives.counting`: values that count the arithmetic a rule performs.
 """
 
 from graphdiff.primitives.composite import (
+    append,
     clip,
     concatenate,
+    diagonal,
     einsum,
+    flip,
     log_softmax,
     logsumexp,
     norm,
     outer,
+    prod,
+    repeat,
+    roll,
+    rot90,
     softmax,
     stack,
+    std,
+    tile,
+    trace,
+    tril,
+    triu,
+    var,
     vdot,
 )
 from graphdiff.primitives.table import (
@@ -41,6 +54,7 @@ from graphdiff.primitives.table import (
     broadcast_to,
     cos,
     cosh,
+    cumsum,
     define,
     div,
     dot,
@@ -89,5 +103,5 @@ __all__ = [
     "get_primitive", "primitive_for_ufunc",
     "abs", "add", "atan2", "broadcast_to", "cos", "div", "dot", "equal", "exp", "greater", "integer_pow", "log", "matmul", "maximum", "mul", "neg", "pow", "reduce_max", "reduce_min", "reduce_sum", "relu", "reshape", "sigmoid", "sign", "sin", "sqrt", "square", "sub", "sum", "tan", "tanh", "transpose",
     "minimum", "log1p", "expm1", "log2", "log10", "exp2", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arctanh", "reciprocal",
-    "clip", "concatenate", "einsum", "log_softmax", "logsumexp", "norm", "outer", "softmax", "stack", "vdot",
+    "clip", "concatenate", "einsum", "log_softmax", "logsumexp", "norm", "outer", "prod", "var", "std", "flip", "triu", "tril", "diagonal", "trace", "append", "repeat", "tile", "roll", "rot90", "cumsum", "softmax", "stack", "vdot",
 ]  # fmt: skip

@@ -13,6 +13,7 @@ from graphdiff.primitives.table import (
     add,
     broadcast_to,
     concat,
+    cumsum,
     div,
     gather,
     getitem,
@@ -134,6 +135,57 @@ def stack(arrays: Any, axis: int = 0) -> Any:
     if not -ndim <= int(axis) < ndim:
         raise ShapeError(f"axis {axis} is out of range for the stack's {ndim} dimensions")
     return concatenate([_expand_dims(p, int(axis) % ndim) for p in pieces], axis=axis)
+
+
+# what to write instead of numpy calls that have no primitive
+_ALTERNATIVES = {
+    "numpy.inner": "gd.sum(x * y) or x @ y",
+    "numpy.cbrt": "x ** (1 / 3) for x > 0",
+    "numpy.hypot": "gd.sqrt(x * x + y * y)",
+    "numpy.fabs": "gd.abs(x)",
+    "numpy.float_power": "x ** y",
+    "numpy.flipud": "x[::-1]",
+    "numpy.fliplr": "x[:, ::-1]",
+    "numpy.append": "np.concatenate([np.ravel(x), np.ravel(y)])",
+    "numpy.diag": "x[np.arange(n), np.arange(n)] for the diagonal of an n x n matrix",
+    "numpy.diagonal": "x[np.arange(n), np.arange(n)] for the diagonal of an n x n matrix",
+    "numpy.trace": "np.sum(x[np.arange(n), np.arange(n)])",
+    "numpy.tile": "np.concatenate([x, x], axis=k)",
+    "numpy.var": "np.mean((x - np.mean(x, axis, keepdims=True)) ** 2, axis)",
+    "numpy.std": "np.sqrt(np.mean((x - np.mean(x, axis, keepdims=True)) ** 2, axis))",
+    "numpy.sort": "np.max or np.min for the extremes; a sort's order is not differentiable as a graph here",
+    "numpy.argmax": "argmax has no derivative: compute it on plain numbers outside the traced function",
+    "numpy.argmin": "argmin has no derivative: compute it on plain numbers outside the traced function",
+}
+
+
+def numpy_name(func: Any) -> str:
+    """How a numpy function is spelled: ``numpy.linalg.svd``, ``numpy.cumsum`` (not numpy's private modules)."""
+    module = getattr(func, "__module__", None) or "numpy"
+    public = (
+        module
+        if module.startswith("numpy.") and not module.startswith(("numpy._", "numpy.core", "numpy.lib"))
+        else "numpy"
+    )
+    return f"{public}.{getattr(func, '__name__', repr(func))}"
+
+
+def unsupported(what: str, where: str) -> str:
+    """The message for an operation with no primitive: what it was, where, and what to write instead."""
+    alternative = _ALTERNATIVES.get(what)
+    instead = (
+        f"; write {alternative}" if alternative else "; the primitives are listed in graphdiff.PRIMITIVES"
+    )
+    return f"{what} has no graphdiff primitive ({where}){instead}"
+
+
+def _by_name(ufunc: np.ufunc) -> Any:
+    def method(self: Any) -> Any:
+        return ufunc(self)
+
+    method.__name__ = ufunc.__name__
+    method.__doc__ = f"``np.{ufunc.__name__}(x)``: numpy calls it on each element of an array of objects."
+    return method
 
 
 _COMPOSITES: dict = {}  # numpy functions written with primitives (graphdiff.primitives.composite fills it)
@@ -271,6 +323,15 @@ def _transpose(x: Any, axes: Any = None) -> Any:
     return x if axes == tuple(range(ndim)) else transpose(x, axes=axes)
 
 
+def _cumsum(x: Any, axis: Any = None) -> Any:
+    """``np.cumsum``: running sums along ``axis``; over the flattened array when ``axis`` is None."""
+    if axis is None:
+        return cumsum(_reshape(x, -1), axis=0)
+    if not _shape(x):
+        raise ShapeError("running sums need an array with at least one axis, got a number")
+    return cumsum(x, axis=_axes(x, axis)[0])
+
+
 def _forward(prim: Any) -> Any:
     return lambda self, other: prim(self, other)
 
@@ -321,6 +382,8 @@ class Box(NDArrayOperatorsMixin):
             return concatenate(*args, **kwargs)
         if func is np.stack and 1 <= len(args) <= 2 and set(kwargs) <= {"axis"}:
             return stack(*args, **kwargs)
+        if func is np.cumsum and len(args) <= 2 and set(kwargs) <= {"axis"}:
+            return _cumsum(*args, **kwargs)
         if func is np.ravel and len(args) == 1 and not kwargs:
             return _reshape(args[0], -1)
         if func is np.expand_dims and len(args) == 2 and not kwargs:
@@ -373,6 +436,12 @@ class Box(NDArrayOperatorsMixin):
     def __getitem__(self, key: Any) -> Any:
         return _getitem(self, key)
 
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise IndexingError(
+            f"a traced or dual value cannot be assigned into (x[{key!r}] = ...): build the new array instead, "
+            "np.where(mask, new, x) or np.concatenate([x[:k], new, x[k + 1:]])"
+        )
+
     def __len__(self) -> int:
         if not self.shape:
             raise IndexingError("len() of a value with no axes (a number)")
@@ -408,8 +477,22 @@ class Box(NDArrayOperatorsMixin):
     def min(self, axis: Any = None, keepdims: bool = False) -> Any:
         return _extreme(reduce_min, self, axis, keepdims)
 
+    def cumsum(self, axis: Any = None) -> Any:
+        return _cumsum(self, axis)
+
+    def prod(self, axis: Any = None, keepdims: bool = False) -> Any:
+        return _COMPOSITES[np.prod](self, axis, keepdims)
+
+    def clip(self, a_min: Any = None, a_max: Any = None, **bounds: Any) -> Any:
+        return _COMPOSITES[np.clip](self, a_min, a_max, **bounds)
+
+    def squeeze(self, axis: Any = None) -> Any:
+        return _squeeze(self, axis)
+
     def ravel(self) -> Any:
         return _reshape(self, -1)
+
+    flatten = ravel
 
     def astype(self, dtype: Any) -> Any:
         """The value itself for a float64 type (values are float64); any other type is refused."""
@@ -428,8 +511,20 @@ class Box(NDArrayOperatorsMixin):
     def dot(self, other: Any) -> Any:
         return matmul(self, other)
 
+    def conjugate(self) -> Any:
+        """The value itself: values are real (numpy asks for it on arrays of objects, in np.var)."""
+        return self
+
     def _unsupported_ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
         return NotImplemented
 
     def _unsupported_function(self, func: Any, args: tuple, kwargs: dict) -> Any:
         return NotImplemented
+
+
+# numpy's loops over arrays of Python objects (np.array([traced, traced, 1.0])) call a
+# unary ufunc as a method of each element: np.sin(v) calls v[k].sin()
+for _ufunc in (np.sqrt, np.exp, np.log, np.sin, np.cos, np.tan, np.tanh, np.log1p, np.expm1, np.log2,
+               np.log10, np.exp2, np.sinh, np.cosh, np.arcsin, np.arccos, np.arctan, np.arcsinh,
+               np.arctanh, np.reciprocal, np.sign):  # fmt: skip
+    setattr(Box, _ufunc.__name__, _by_name(_ufunc))

@@ -15,7 +15,7 @@ cmp        greater, equal, less, sign (the selections in kink derivatives)
 
 An elementwise call on k elements counts k. ``np.sum`` over k elements into one counts
 k-1 adds; a matmul ``(m, k) @ (k, n)`` counts m·n·k multiplies and m·n·(k-1) adds.
-Reshapes, broadcasts and transposes move no numbers and count nothing.
+Reshapes, broadcasts, transposes and concatenations move numbers and count nothing.
 
 Nothing here knows about primitives or modes: the cost of a rule is whatever it computes.
 """
@@ -148,9 +148,9 @@ class Counted(NDArrayOperatorsMixin):
         if ufunc is np.matmul:
             inner = np.shape(values[0])[-1]
             _charge("mul", np.size(result) * inner)
-            _charge("add", np.size(result) * (inner - 1))
-        elif method == "reduce":
-            _charge(_kind(ufunc), np.size(values[0]) - np.size(result))
+            _charge("add", np.size(result) * max(inner - 1, 0))  # a product of no terms is 0: no add
+        elif method == "reduce":  # k - 1 per result, none where a result reduces no elements
+            _charge(_kind(ufunc), max(np.size(values[0]) - np.size(result), 0))
         elif method == "__call__":
             _charge(_kind(ufunc), np.size(result))
         elif method == "at":  # np.add.at(into, index, y): an add per element of y, into ``into`` in place
@@ -170,12 +170,22 @@ class Counted(NDArrayOperatorsMixin):
             return Counted(func(*_unwrap(args, read=False), **kwargs), slot=source.slot)
         if func in _FRESH:
             return Counted(func(*_unwrap(args, read=False), **kwargs))
+        if func is np.cumsum:  # k - 1 adds along the axis, for each of the other elements
+            values = _unwrap(args, read=True)
+            result = func(*values, **kwargs)
+            axis = kwargs.get("axis", args[1] if len(args) > 1 else None)
+            k = np.size(result) if axis is None else np.shape(result)[axis]
+            _charge("add", np.size(result) // max(k, 1) * max(k - 1, 0))
+            return Counted(result)
+        if func is np.concatenate:  # joins numbers, computes none
+            pieces = [a.value if isinstance(a, Counted) else a for a in args[0]]
+            return Counted(func(pieces, *args[1:], **kwargs))
         if func is np.where:  # picks numbers, computes none
             return Counted(func(*_unwrap(args, read=True), **kwargs))
         if func is np.sum:
             values = _unwrap(args, read=True)
             result = func(*values, **kwargs)
-            _charge("add", np.size(values[0]) - np.size(result))
+            _charge("add", max(np.size(values[0]) - np.size(result), 0))
             return Counted(result)
         raise NotImplementedError(f"counting does not know numpy function {func.__name__}")
 

@@ -11,6 +11,7 @@ import numpy as np
 from graphdiff.errors import GraphError, InputError
 from graphdiff.transforms.api import grad
 from graphdiff.transforms.jacobians import hessian, jacfwd, jacrev
+from graphdiff.values import as_value, is_data
 
 __all__ = ["check_grads", "GradientCheckError"]
 
@@ -47,6 +48,8 @@ def check_grads(
     with one scalar output. An entry passes when ``|derivative - difference| <= atol +
     rtol * |difference|``. A failure raises :class:`GradientCheckError` naming the worst
     entry: the mode, the output, the input, the element, both values and the error.
+    Integer arrays among ``args`` (labels, indices) are data, as in the transformations:
+    passed as they are and not differentiated.
 
     Examples
     --------
@@ -64,22 +67,26 @@ def check_grads(
     unknown = [m for m in modes if m not in ("fwd", "rev")]
     if unknown or not modes:
         raise InputError(f"check_grads: modes are 'fwd' and 'rev', got {list(modes)!r}")
-    args = [np.asarray(a, dtype=float) if not isinstance(a, float) else a for a in args]
+    # integer arrays (labels, indices) are data, as in every transformation: kept, never perturbed
+    args = [a if is_data(a) else as_value(a, f"check_grads: argument {j}") for j, a in enumerate(args)]
+    wrt = [j for j, a in enumerate(args) if not is_data(a)]
+    if not wrt:
+        raise InputError("check_grads: every argument is integer data, so there is nothing to differentiate")
     outputs = _as_tuple(f(*args))
-    by_differences = _jacobian_by_differences(f, args, eps, len(outputs))
+    by_differences = _jacobian_by_differences(f, args, eps, len(outputs), wrt)
     worst: _Worst | None = None
     for mode in modes:
         jacobian = (jacfwd if mode == "fwd" else jacrev)(f)(*args)
-        worst = _compare(mode, _blocks(jacobian, len(outputs), len(args)), by_differences, rtol, atol, worst)
+        got = _blocks(jacobian, len(outputs), len(wrt))
+        worst = _compare(mode, got, by_differences, rtol, atol, worst, wrt)
     if order == 2:
         if len(outputs) != 1 or np.shape(outputs[0]) != ():
             raise InputError("check_grads with order=2 needs a function with one scalar output")
         gradient = grad(f)  # one block per input, to difference
-        second = _jacobian_by_differences(gradient, args, eps, len(args))
+        second = _jacobian_by_differences(gradient, args, eps, len(wrt), wrt)
         H = hessian(f)(*args)  # rows by input, each a block per input (an array for scalars)
-        worst = _compare(
-            "hessian", [[np.asarray(b, dtype=float) for b in row] for row in H], second, rtol, atol, worst
-        )
+        got = [[np.asarray(b, dtype=float) for b in row] for row in H]
+        worst = _compare("hessian", got, second, rtol, atol, worst, wrt)
     if worst is not None:
         raise GradientCheckError(
             f"{worst.mode} derivative of output {worst.output} by input {worst.input} at element "
@@ -99,11 +106,12 @@ def _blocks(jacobian: Any, n_out: int, n_in: int) -> list[list[np.ndarray]]:
 
 
 def _jacobian_by_differences(
-    f: Callable[..., Any], args: list, eps: float, n_out: int
+    f: Callable[..., Any], args: list, eps: float, n_out: int, wrt: list[int]
 ) -> list[list[np.ndarray]]:
-    grid: list[list[np.ndarray]] = [[None] * len(args) for _ in range(n_out)]  # type: ignore[list-item]
-    for j, x in enumerate(args):
-        x = np.asarray(x, dtype=float)
+    """Blocks by output and by each argument in ``wrt``, from central differences of ``f``."""
+    grid: list[list[np.ndarray]] = [[None] * len(wrt) for _ in range(n_out)]  # type: ignore[list-item]
+    for column, j in enumerate(wrt):
+        x = np.asarray(args[j], dtype=float)
         columns = []
         for e in range(x.size):
             step = np.zeros(x.size)
@@ -118,12 +126,12 @@ def _jacobian_by_differences(
         for i in range(n_out):
             shape = np.shape(columns[0][i]) if columns else ()
             stacked = np.stack([c[i] for c in columns], axis=-1) if columns else np.zeros(shape + (0,))
-            grid[i][j] = stacked.reshape(shape + x.shape)
+            grid[i][column] = stacked.reshape(shape + x.shape)
     return grid
 
 
 def _compare(
-    mode: str, got: list, want: list, rtol: float, atol: float, worst: _Worst | None
+    mode: str, got: list, want: list, rtol: float, atol: float, worst: _Worst | None, wrt: list[int]
 ) -> _Worst | None:
     for i, (got_row, want_row) in enumerate(zip(got, want)):
         for j, (a, b) in enumerate(zip(got_row, want_row)):
@@ -134,5 +142,5 @@ def _compare(
                 k = np.unravel_index(int(np.argmax(excess)), np.shape(b))
                 error = float(np.abs(a[k] - b[k]))
                 if worst is None or error > worst.error or np.isnan(error):
-                    worst = _Worst(mode, i, j, tuple(int(n) for n in k), float(a[k]), float(b[k]), error)
+                    worst = _Worst(mode, i, wrt[j], tuple(int(n) for n in k), float(a[k]), float(b[k]), error)
     return worst
