@@ -388,3 +388,38 @@ def test_generation_is_expected_to_cost_a_little_more_per_instruction_on_larger_
     assert (
         100 * small * 1.9 < large < 100 * small * 2.1
     )  # 100 times the program, 100^0.15 = 2.0 times per instruction
+
+
+@pytest.mark.parametrize(
+    "g",
+    [
+        builders.colah(),
+        builders.speelpenning(6),
+        builders.rosenbrock(5),
+        builders.random_dag(80, 4, 2, seed=3),
+    ],
+    ids=lambda g: g.name,
+)
+def test_the_tape_records_the_same_program_as_a_traced_graph(g):
+    """record_program (no names, no networkx graph: what the compiler compiles) records the
+    instructions trace records, in the same order, with the same constants."""
+    from graphdiff.graph.tracer import record_program
+    from graphdiff.transforms.recorded import recorded_sweep
+
+    outputs = range(len(g.outputs))
+    n = len(g.inputs) + len(g.outputs)
+    taped = record_program(recorded_sweep(g.program, True, outputs), n)
+    traced = gd.trace(recorded_sweep(g.program, True, outputs), *[0.0] * n).program
+    assert [(op.prim, op.out, op.args, op.params, op.active_args) for op in taped.ops] == [
+        (op.prim, op.out, op.args, op.params, op.active_args) for op in traced.ops
+    ]
+    assert [(s, v.hex()) for s, v in map(lambda c: (c[0], float(c[1])), taped.consts)] == [
+        (s, float(v).hex()) for s, v in traced.consts
+    ]
+    assert (taped.input_slots, taped.output_slots, taped.kinds) == (
+        traced.input_slots,
+        traced.output_slots,
+        traced.kinds,
+    )
+    assert len(taped) == len(traced) and taped.names[-1] == f"t{len(taped) - 1}"
+    assert taped.slot[taped.names[5]] == 5 and "t01" not in taped.slot and "x" not in taped.slot

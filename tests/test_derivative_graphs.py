@@ -312,6 +312,20 @@ def test_jit_compiles_on_the_first_call_and_gives_the_same_bits_as_the_transform
     assert traced(0.3) == 2.0 * (math.cos(0.3) * 0.3 + math.sin(0.3))
 
 
+def test_jits_later_calls_on_floats_run_the_generated_code_and_still_see_what_changed():
+    """Once compiled, a call on floats goes straight to the generated code; a changed capture
+    still traces again, and a point where math raises still gets numpy's nan."""
+    scale = [2.0]
+    jitted = gd.jit(gd.grad(lambda x, y: scale[0] * gd.log(x) * y))
+    assert jitted(0.5, 3.0) == (2.0 / 0.5 * 3.0, 2.0 * math.log(0.5))
+    assert jitted(0.25, 3.0) == (2.0 / 0.25 * 3.0, 2.0 * math.log(0.25))  # the generated code
+    scale[0] = 5.0
+    assert jitted(0.25, 3.0) == (5.0 / 0.25 * 3.0, 5.0 * math.log(0.25))
+    with np.errstate(invalid="ignore"):
+        x_bar, y_bar = jitted(-1.0, 3.0)  # math.log(-1.0) raises; numpy gives nan
+    assert x_bar == -15.0 and math.isnan(y_bar)
+
+
 def test_jit_compiles_the_graph_of_the_whole_function_at_once():
     calls = []
 

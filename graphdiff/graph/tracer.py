@@ -1,6 +1,8 @@
 """Tracing: run a plain Python function on tracers and record every primitive it applies.
 
-The tracer only records. It knows nothing of derivatives or modes.
+The tracer only records. It knows nothing of derivatives or modes. It records into a
+:class:`Graph` (:func:`trace`), or, where only the instructions are wanted (the derivative
+programs the compiler compiles), straight into a program (:func:`record_program`).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import numpy as np
 from graphdiff.errors import GraphError, InputError, TracerAttributeError, TracerError
 from graphdiff.graph.graph import Graph
 from graphdiff.graph.pytree import LEAF, Packing, flatten, leaf_names, unflatten
+from graphdiff.ir.program import Program, ProgramBuilder, infer_shape
 from graphdiff.primitives.boxing import Box, numpy_name, unsupported
 from graphdiff.primitives.table import Primitive, equal, greater, greater_equal, joined, not_equal
 from graphdiff.values import as_value, is_data
 
-__all__ = ["trace", "Tracer"]
+__all__ = ["trace", "record_program", "Tracer"]
 
 
 class Tracer(Box):
@@ -214,6 +217,60 @@ def trace(
     graph.set_outputs(*nodes)
     graph._pytrees = Packing(trees, out_tree)
     return graph
+
+
+class _Tape:
+    """What tracers record into when only the program is wanted: numbered slots, no names, no networkx graph.
+
+    It answers the three calls a :class:`Tracer` makes of a :class:`Graph`.
+    """
+
+    __slots__ = ("builder",)
+
+    def __init__(self) -> None:
+        self.builder = ProgramBuilder()
+
+    def shape_of(self, slot: int) -> tuple[int, ...]:
+        return self.builder.shapes[slot]
+
+    def add_const(self, value: Any) -> int:
+        return self.builder.const(None, as_value(value, "constant"))
+
+    def _record_op(
+        self, prim: Primitive, slots: list, shapes: list, params: dict
+    ) -> tuple[int, tuple[int, ...]]:
+        shape = infer_shape(prim, shapes, params, None, [f"t{a}" for a in slots])
+        return self.builder.op_at(None, prim, tuple(slots), dict(params) if params else params, shape), shape
+
+
+def record_program(f: Callable[..., Any], n_inputs: int, stem: str = "t") -> Program:
+    """Run ``f`` on ``n_inputs`` scalar tracers and return what it applies as a :class:`Program`.
+
+    The same recording as :func:`trace`, for a function of scalars returning a tuple of
+    values, into a program whose values are numbered (``<stem>k``), not named, with no
+    :class:`Graph` around it: about a third of the memory, and faster, where the program
+    is only compiled (a derivative program of 10^6 instructions).
+
+    >>> import graphdiff as gd
+    >>> p = record_program(lambda x, y: (gd.sin(x) * y, 2.0), 2)
+    >>> [op.prim.name for op in p.ops], p.names[p.output_slots[0]], len(p)
+    (['sin', 'mul'], 't3', 5)
+    """
+    tape = _Tape()
+    inputs = [tape.builder.input(None, ()) for _ in range(n_inputs)]
+    collecting = gc.isenabled()
+    gc.disable()  # as in trace: the many small containers all stay alive
+    try:
+        results = f(*[Tracer(tape, slot, ()) for slot in inputs])  # type: ignore[arg-type]
+    finally:
+        if collecting:
+            gc.enable()
+    outputs = []
+    for r in results:
+        if isinstance(r, Tracer) and r.graph is not tape:
+            raise TracerError("a recorded function returned a value traced in another graph")
+        outputs.append(r.node if isinstance(r, Tracer) else tape.add_const(r))
+    return tape.builder.build_numbered(inputs, outputs, stem)
 
 
 def _refuse_integer_leaves(leaves: list, names: list[str]) -> None:

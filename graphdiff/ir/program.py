@@ -7,6 +7,7 @@ is ``(primitive, out_slot, arg_slots, params, active_args)``. Sweeps never touch
 from __future__ import annotations
 
 import collections
+import collections.abc
 import dataclasses
 import functools
 import math
@@ -239,10 +240,11 @@ class ProgramBuilder:
         self.rereads: list[int] = []
         self.edges = 0
 
-    def _add(self, name: str, kind: str, shape: tuple[int, ...], active: bool) -> int:
-        k = len(self.names)
-        self.names.append(name)
-        self.slot[name] = k
+    def _add(self, name: str | None, kind: str, shape: tuple[int, ...], active: bool) -> int:
+        k = len(self.kinds)
+        if name is not None:  # a tape (record_program) numbers its values and names none
+            self.names.append(name)
+            self.slot[name] = k
         self.kinds.append(kind)
         self.shapes.append(shape)
         self.active.append(active)
@@ -251,16 +253,23 @@ class ProgramBuilder:
     def shape_of(self, name: str) -> tuple[int, ...]:
         return self.shapes[self.slot[name]]
 
-    def input(self, name: str, shape: tuple[int, ...]) -> None:
-        self._add(name, "input", shape, True)
+    def input(self, name: str | None, shape: tuple[int, ...]) -> int:
+        return self._add(name, "input", shape, True)
 
-    def const(self, name: str, value: Any) -> None:
-        self.consts.append((self._add(name, "const", np.shape(value), False), value))
+    def const(self, name: str | None, value: Any) -> int:
+        k = self._add(name, "const", np.shape(value), False)
+        self.consts.append((k, value))
+        return k
 
     def op(
         self, name: str, prim: Primitive, arg_names: Sequence[str], params: dict, shape: tuple[int, ...]
     ) -> None:
-        args = tuple([self.slot[a] for a in arg_names])
+        self.op_at(name, prim, tuple([self.slot[a] for a in arg_names]), params, shape)
+
+    def op_at(
+        self, name: str | None, prim: Primitive, args: tuple[int, ...], params: dict, shape: tuple[int, ...]
+    ) -> int:
+        """Add an instruction applying ``prim`` to the values in slots ``args``; return its slot."""
         zero = prim.zero_args
         active_args = _active_args(args, self.active, zero)
         k = self._add(name, "op", shape, bool(active_args))
@@ -269,6 +278,25 @@ class ProgramBuilder:
         if len(args) > 1 and (args[0] == args[1] if len(args) == 2 else len(set(args)) < len(args)):
             self.rereads.append(k)
         self.edges += len(args)
+        return k
+
+    def build_numbered(self, input_slots: list[int], output_slots: list[int], stem: str) -> Program:
+        """A :class:`Program` of values added without names: value k is called ``<stem>k``."""
+        if not output_slots:
+            raise NodeError("the program has no outputs")
+        numbered = _Numbered(stem, len(self.kinds))
+        return Program(
+            names=numbered,  # type: ignore[arg-type]
+            slot=numbered.slots(),  # type: ignore[arg-type]
+            kinds=self.kinds,
+            shapes=self.shapes,
+            input_slots=list(input_slots),
+            output_slots=list(output_slots),
+            consts=self.consts,
+            ops=self.ops,
+            active=self.active,
+            rereads=frozenset(self.rereads),
+        )
 
     def build(self, inputs: list[str], outputs: list[str]) -> Program:
         """A snapshot :class:`Program` with these inputs and outputs (later additions do not change it)."""
@@ -286,6 +314,49 @@ class ProgramBuilder:
             active=list(self.active),
             rereads=frozenset(self.rereads),
         )
+
+
+class _Numbered(Sequence):
+    """The names ``<stem>0, <stem>1, ...`` of a program's values, made when asked for, not kept.
+
+    A derivative program of 10^6 instructions is only compiled: a list and a dict of its
+    names would hold a few hundred megabytes that nothing reads.
+    """
+
+    def __init__(self, stem: str, n: int) -> None:
+        self.stem, self.n = stem, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [f"{self.stem}{i}" for i in range(*k.indices(self.n))]
+        if not -self.n <= k < self.n:
+            raise IndexError(k)
+        return f"{self.stem}{k % self.n}"
+
+    def slots(self) -> collections.abc.Mapping:
+        """Name -> slot, as ``Program.slot`` is."""
+        return _NumberedSlots(self)
+
+
+class _NumberedSlots(collections.abc.Mapping):
+    def __init__(self, names: _Numbered) -> None:
+        self.names = names
+
+    def __getitem__(self, name: Any) -> int:
+        stem = self.names.stem
+        digits = name[len(stem) :] if isinstance(name, str) and name.startswith(stem) else ""
+        if not digits.isdigit() or int(digits) >= self.names.n or str(int(digits)) != digits:
+            raise KeyError(name)
+        return int(digits)
+
+    def __iter__(self) -> Any:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return self.names.n
 
 
 def restricted(program: Program, varied_inputs: frozenset[int]) -> Program:

@@ -31,7 +31,7 @@ import numpy as np
 from graphdiff.compiler import codegen
 from graphdiff.errors import SeedError
 from graphdiff.graph.graph import Graph
-from graphdiff.graph.tracer import trace
+from graphdiff.graph.tracer import record_program, trace
 from graphdiff.ir.program import Program
 from graphdiff.modes.forward import forward_sweep
 from graphdiff.transforms.api import grad, jvp
@@ -142,10 +142,8 @@ def reverse_program(program: Program, with_value: bool, seeded: Sequence[int]) -
     >>> [op.prim.name for op in p.ops]   # c, d, e (which the compiler drops), de/dc, de/dd, de/db
     ['add', 'add', 'mul', 'mul', 'mul', 'add']
     """
-    n = len(program.input_slots)
-    names = [f"x{k}" for k in range(n)] + [f"y_bar{k}" for k in seeded]
     sweep = recorded_sweep(program, with_value, seeded)
-    return trace(sweep, *[0.0] * len(names), name="reverse sweep", names=names).program
+    return record_program(sweep, len(program.input_slots) + len(seeded))
 
 
 def forward_program(program: Program) -> Program:
@@ -167,8 +165,7 @@ def forward_program(program: Program) -> Program:
         outputs = [primals[s] for s in program.output_slots]
         return (*outputs, *[dense_or_zeros(tangents[s], program.shapes[s]) for s in program.output_slots])
 
-    names = [f"x{k}" for k in range(n)] + [f"x{k}_dot" for k in range(n)]
-    return trace(sweep, *[0.0] * len(names), name="forward sweep", names=names).program
+    return record_program(sweep, 2 * n)
 
 
 def _relabelled(graph: Graph, labels: dict[str, str]) -> Graph:

@@ -26,7 +26,7 @@ from graphdiff.graph.passes import cse, dce, fold_shapes
 from graphdiff.graph.pytree import unflatten
 from graphdiff.graph.tracer import Tracer
 from graphdiff.modes.evaluate import prepared
-from graphdiff.transforms.api import _Traced
+from graphdiff.transforms.api import _hot, _Traced
 from graphdiff.values import as_output
 
 __all__ = ["jit"]
@@ -51,6 +51,9 @@ def jit(f: Callable[..., Any] | Graph) -> Callable[..., Any]:
     traced = _Traced(f)
 
     def jitted(*args: Any, **kwargs: Any) -> Any:
+        outputs = _hot(traced, args, kwargs, "evaluate")  # floats, once compiled: no binding
+        if outputs is not None:
+            return outputs[0] if len(outputs) == 1 else outputs
         if _any_traced(args) or _any_traced(kwargs.values()):
             return f(*args, **kwargs)  # inside another trace: record f itself
         graph, inputs = traced.graph(args, kwargs)
