@@ -496,3 +496,42 @@ def test_an_empty_axis_counts_no_operations_never_fewer_than_none(capsys, tmp_pa
         capsys, "bench", "--function", f"{path}:f", "--shapes", "0x4,4", "--repeats", "1"
     )
     assert status == 0 and " nan " not in out
+
+
+CLASSIFIER_FILE = """
+import numpy as np
+rng = np.random.default_rng(0)
+X = rng.normal(size=(64, 784))
+y = rng.integers(0, 10, size=64)
+
+
+def loss(W0, b0, W1, b1):
+    h = np.maximum(X @ W0 + b0, 0.0)
+    z = h @ W1 + b1
+    z = z - np.max(z, axis=1, keepdims=True)
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(64), y])
+"""
+
+
+def test_bench_and_advise_leave_out_what_would_not_fit_on_a_users_classifier(tmp_path, capsys):
+    """A 784-256-10 network has 203,530 inputs: a vector forward sweep would hold 5e10 numbers,
+    forward mode is 203,530 sweeps. bench and advise say so and measure the rest."""
+    path = tmp_path / "net.py"
+    path.write_text(CLASSIFIER_FILE)
+    shapes = ["--shapes", "784x256,256,256x10,10"]
+    assert main(["bench", "--function", f"{path}:loss", *shapes, "--repeats", "1", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    rows = {r["mode"]: r for r in json.loads(captured.out)}
+    assert set(rows) == {"function", "forward", "reverse"}
+    assert rows["forward"]["sweeps"] == 203530 and rows["forward"]["seconds"] is None
+    assert rows["reverse"]["seconds"] is not None and rows["reverse"]["sweeps"] == 1
+    assert captured.err.splitlines() == [
+        "forward-vector left out: its tangents would hold up to 5.2e+10 numbers "
+        "(203,530 input elements at each of 256,269 node elements)",
+        "forward counted, not timed: 203,530 sweeps of 306,447 elements each",
+    ]
+    assert main(["advise", f"{path}:loss", *shapes]) == 0
+    out = capsys.readouterr().out
+    assert "too many sweeps to time" in out and "forward-vector left out" in out
+    assert out.rstrip().endswith("fastest measured, as counted") and "use reverse" in out

@@ -679,3 +679,73 @@ def test_einsum_takes_a_diagonal_where_a_label_repeats_within_a_term():
     gd.check_grads(lambda x, y: np.sum(np.sin(np.einsum("ij,jj->i", x, y))), (A / 10, A / 7), order=2)
     with pytest.raises(gd.ShapeError, match="lengths"):
         gd.trace(lambda x: np.einsum("ii->", x), np.ones((2, 3)))
+
+
+def test_in_place_operators_on_arrays_change_the_array_as_numpy_does():
+    """After y = x, y += 1 changes x too (numpy writes into the array); on numbers += makes a
+    new value, as on Python floats. Checked against numpy itself, on tracers and on duals."""
+
+    def f(x):
+        y = x
+        y += 1.0
+        y *= x  # x is y now: (x + 1)^2
+        return np.sum(y)
+
+    def on_numpy(x):
+        return f(np.array(x, dtype=float))  # numpy's own semantics, on a copy
+
+    x = np.array([0.5, -0.2, 1.0])
+    assert gd.trace(f, x)(x) == on_numpy(x) == np.sum((x + 1.0) ** 2)
+    (x_bar,) = gd.grad(f)(x)
+    np.testing.assert_array_equal(x_bar, 2.0 * (x + 1.0))
+    h = 1e-6
+    fd = [(on_numpy(x + h * e) - on_numpy(x - h * e)) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(x_bar, fd, rtol=1e-8)
+    d = gd.Dual(x.copy(), np.array([1.0, 0.0, 0.0]))
+    out = f(d)
+    assert out.primal == on_numpy(x) and out.tangent == 2.0 * (x[0] + 1.0)
+
+    def fresh(x):
+        y = x * 2.0
+        y += 1.0
+        y *= x
+        return np.sum(y) + np.sum(x)  # x unchanged: (2x + 1) x + x
+
+    (x_bar,) = gd.grad(fresh)(x)
+    np.testing.assert_allclose(x_bar, 4.0 * x + 2.0, rtol=1e-15)  # the sweep adds 2x + (2x + 1) + 1
+
+    def numbers(a):
+        b = a
+        b += 1.0  # a float: b is a new value, a stays
+        return a * b
+
+    assert gd.grad(numbers)(3.0) == (7.0,)
+
+
+def test_in_place_operators_refuse_what_numpy_would_write_through_a_view_or_broadcast():
+    x = np.array([0.5, -0.2, 1.0])
+
+    def through_a_slice(x):
+        y = x[0:2]
+        y += 1.0  # numpy changes x[0:2] too
+        return np.sum(x)
+
+    def into_the_base(x):
+        y = x.reshape(3, 1)
+        x *= 2.0  # numpy changes y too
+        return np.sum(y)
+
+    def broadcasting_into(x):
+        y = x * 1.0
+        y += np.ones((2, 3))  # numpy: non-broadcastable output operand
+        return np.sum(y)
+
+    for f in (through_a_slice, into_the_base):
+        with pytest.raises(gd.errors.IndexingError, match="shares its numbers"):
+            gd.grad(f)(x)
+        with pytest.raises(gd.errors.IndexingError, match="shares its numbers"):
+            f(gd.Dual(x.copy(), np.ones(3)))
+    with pytest.raises(gd.errors.ShapeError, match=r"write y = y \+ z"):
+        gd.grad(broadcasting_into)(x)
+    with pytest.raises(ValueError):  # what numpy says of the same code
+        broadcasting_into(x.copy())

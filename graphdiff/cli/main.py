@@ -867,7 +867,10 @@ def _run_bench(args: argparse.Namespace) -> int:
         if args.graph or args.function:
             graph, name = _user_graph(args)
             point = _point(graph, args.at) if args.at is not None else bench.random_point(graph)
-            rows = bench.bench_graph(graph, point, name, len(graph), args.repeats)
+            modes, timed, notes = bench.user_modes(graph)
+            for note in notes:
+                print(note, file=sys.stderr)
+            rows = bench.bench_graph(graph, point, name, len(graph), args.repeats, modes, timed)
         else:
             families = list(bench.FAMILIES) if args.family == "all" else args.family.split(",")
             rows = bench.run_suite(families, args.sizes, args.repeats, progress)

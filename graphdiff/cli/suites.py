@@ -18,7 +18,7 @@ import numpy as np
 from tabulate import tabulate
 
 from graphdiff import builders
-from graphdiff.cost.sweeps import COMPRESSED, MODES, measure
+from graphdiff.cost.sweeps import COMPRESSED, MODES, feasible_modes, measure
 from graphdiff.errors import ArgumentError
 from graphdiff.graph.graph import Graph
 
@@ -177,6 +177,22 @@ def run_suite(
             graph, random_point(graph, family.domain), name, size, repeats, family.modes, family.timed
         )
     return rows
+
+
+def user_modes(graph: Graph) -> tuple[tuple[str, ...], tuple[str, ...], list[str]]:
+    """The modes to measure on a user's graph, the modes to time, and a line for each left out, saying why.
+
+    >>> modes, timed, notes = user_modes(builders.classifier((784, 256, 10)))
+    >>> timed
+    ('function', 'reverse')
+    >>> for note in notes:
+    ...     print(note)
+    forward-vector left out: its tangents would hold up to 5.2e+10 numbers (203,530 input elements at each of 256,269 node elements)
+    forward counted, not timed: 203,530 sweeps of 306,446 elements each
+    >>> user_modes(builders.speelpenning(10))
+    (('function', 'forward', 'forward-vector', 'reverse'), ('function', 'forward', 'forward-vector', 'reverse'), [])
+    """
+    return feasible_modes(graph.program, MODES)
 
 
 def crossover(total: int = 24, hidden: int = 8, repeats: int = 3) -> list[dict[str, Any]]:

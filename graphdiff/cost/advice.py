@@ -29,7 +29,7 @@ import numpy as np
 from tabulate import tabulate
 
 from graphdiff.compiler.codegen import ARITHMETIC_ERRORS, fast, run
-from graphdiff.cost.sweeps import COMPRESSED, MODES, measure, median_seconds
+from graphdiff.cost.sweeps import COMPRESSED, MODES, feasible_modes, measure, median_seconds
 from graphdiff.errors import ArgumentError
 from graphdiff.graph.graph import Graph
 from graphdiff.transforms.api import _prepare, _Traced
@@ -74,6 +74,7 @@ class Advice:
     n_outputs: int
     methods: list[Method]
     order: list[str] = field(default_factory=list, repr=False)  # elimination's order, if counted
+    left_out: list[str] = field(default_factory=list, repr=False)  # a line per method not counted, and why
 
     @property
     def recommended(self) -> Method:
@@ -102,6 +103,7 @@ class Advice:
                     "recommended": self.recommended.method,
                     "predicted": self.predicted.method,
                     "order": self.order,
+                    "left_out": self.left_out,
                 },
                 indent=1,
             )
@@ -118,6 +120,7 @@ class Advice:
             "every method counted, the cheapest timed\n"
             + tabulate(rows, headers, tablefmt, disable_numparse=True)
             + "\n\n"
+            + "".join(line + "\n" for line in self.left_out)
             + self.summary()
         )
 
@@ -160,7 +163,7 @@ def advise(
         g, point, _ = _prepare(_Traced(f), examples, {})
     program = g.program
     scalar = all(s == () for s in program.shapes)
-    modes = MODES + (COMPRESSED if scalar else ())
+    modes, timeable, left_out = feasible_modes(program, MODES + (COMPRESSED if scalar else ()))
     costs = measure_counts(g, point, modes)
     f_ops = costs["function"].ops.total
     methods = [
@@ -179,10 +182,14 @@ def advise(
             Method("elimination", 1, ops, detail=f"{found.multiplications} mults, {found.additions} adds")
         )
     for m in sorted(methods, key=lambda m: (m.ops, m.sweeps))[:measure]:
-        m.seconds = _seconds(g, point, m.method, order)
+        if m.method in timeable or m.method == "elimination":
+            m.seconds = _seconds(g, point, m.method, order)
+        else:
+            m.detail = "too many sweeps to time"
     sizes = program.sizes
     n_in, n_out = sum(sizes[s] for s in program.input_slots), sum(sizes[s] for s in program.output_slots)
-    return Advice(g.name, n_in, n_out, methods, order)
+    left_out = [line for line in left_out if "left out" in line]  # the methods not timed say so in the table
+    return Advice(g.name, n_in, n_out, methods, order, left_out)
 
 
 def measure_counts(g: Graph, point: list, modes: Sequence[str]) -> dict:

@@ -38,12 +38,57 @@ from graphdiff.modes.reverse import reverse_sweep, tape
 from graphdiff.primitives.counting import Counted, OpCounts, counting
 from graphdiff.transforms.sparse import colouring_of, group_seeds
 
-__all__ = ["ModeCost", "measure", "count_by_running", "median_seconds", "interleaved_medians", "MODES"]
+__all__ = [
+    "ModeCost",
+    "feasible_modes",
+    "measure",
+    "count_by_running",
+    "median_seconds",
+    "interleaved_medians",
+    "MODES",
+]
 
 MODES = ("function", "forward", "forward-vector", "reverse")
 COMPRESSED = ("forward-compressed", "reverse-compressed")
 """Sweeps of a sparse Jacobian of scalars: one per column colour (a vector sweep carrying one
 direction per colour) or one reverse sweep per row colour (see graphdiff.transforms.sparse)."""
+
+
+VECTOR_NUMBERS = 5 * 10**7
+"""The most numbers vector forward mode may hold in its tangents (an upper bound: every
+input direction at every node that depends on an input), 400 MB: above it the mode is
+left out, counted neither (counting runs its rules on tangents of that size)."""
+FORWARD_WORK = 2 * 10**8
+"""The most numbers forward mode's sweeps may compute (sweeps times the elements of every
+node) for them to be timed: above it they are counted only (a 784-256-10 classifier's
+203,530 sweeps would take hours)."""
+
+
+def feasible_modes(
+    program: Program, modes: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[str, ...], list[str]]:
+    """Of ``modes``: those that can be measured on ``program``, those that can be timed, and a line for each left out.
+
+    >>> from graphdiff import builders
+    >>> feasible_modes(builders.speelpenning(3).program, MODES)[2]
+    []
+    """
+    sizes = program.sizes
+    n_in = sum(sizes[s] for s in program.input_slots)
+    active = sum(size for size, is_active in zip(sizes, program.active) if is_active)
+    elements = sum(sizes)
+    measured, timed, notes = list(modes), list(modes), []
+    if "forward-vector" in modes and n_in * active > VECTOR_NUMBERS:
+        measured.remove("forward-vector")
+        timed.remove("forward-vector")
+        notes.append(
+            f"forward-vector left out: its tangents would hold up to {n_in * active:.2g} numbers "
+            f"({n_in:,} input elements at each of {active:,} node elements)"
+        )
+    if "forward" in modes and n_in * elements > FORWARD_WORK:
+        timed.remove("forward")
+        notes.append(f"forward counted, not timed: {n_in:,} sweeps of {elements:,} elements each")
+    return tuple(measured), tuple(timed), notes
 
 
 @dataclass(frozen=True)

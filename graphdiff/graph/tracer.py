@@ -18,7 +18,7 @@ from graphdiff.errors import GraphError, InputError, TracerAttributeError, Trace
 from graphdiff.graph.graph import Graph
 from graphdiff.graph.pytree import LEAF, Packing, flatten, leaf_names, unflatten
 from graphdiff.ir.program import Program, ProgramBuilder, infer_shape
-from graphdiff.primitives.boxing import Box, numpy_name, unsupported
+from graphdiff.primitives.boxing import MAY_SHARE_NUMBERS, Box, numpy_name, shares_numbers, unsupported
 from graphdiff.primitives.table import Primitive, equal, greater, greater_equal, joined, not_equal
 from graphdiff.values import as_value, is_data
 
@@ -28,13 +28,17 @@ __all__ = ["trace", "record_program", "Tracer"]
 class Tracer(Box):
     """A stand-in for a value while tracing: applying a primitive to it adds a node."""
 
-    __slots__ = ("graph", "node", "shape")
+    __slots__ = ("graph", "node", "shape", "_views")
     _graphdiff_priority_ = 2
 
     def __init__(self, graph: Graph, node: str, shape: tuple[int, ...] | None = None) -> None:
         self.graph = graph
         self.node = node
         self.shape = graph.shape_of(node) if shape is None else shape
+        self._views = None
+
+    def _become(self, other: Tracer) -> None:
+        self.node, self.shape = other.node, other.shape
 
     @property
     def ndim(self) -> int:
@@ -61,7 +65,10 @@ class Tracer(Box):
             else:
                 nodes.append(graph.add_const(a))
                 shapes.append(np.shape(a))
-        return Tracer(graph, *graph._record_op(prim, nodes, shapes, params))
+        out = Tracer(graph, *graph._record_op(prim, nodes, shapes, params))
+        if prim.name in MAY_SHARE_NUMBERS:
+            shares_numbers(prim, args, out)
+        return out
 
     def _unsupported_ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
         name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from graphdiff.errors import TracerError
-from graphdiff.primitives.boxing import Box, numpy_name, unsupported
+from graphdiff.primitives.boxing import MAY_SHARE_NUMBERS, Box, numpy_name, shares_numbers, unsupported
 from graphdiff.primitives.table import Primitive
 
 __all__ = ["Dual"]
@@ -30,12 +30,16 @@ class Dual(Box):
     (6.0, 5.0)
     """
 
-    __slots__ = ("primal", "tangent")
+    __slots__ = ("primal", "tangent", "_views")
     _graphdiff_priority_ = 1
 
     def __init__(self, primal: Any, tangent: Any = None) -> None:
         self.primal = primal
         self.tangent = tangent
+        self._views = None
+
+    def _become(self, other: Dual) -> None:
+        self.primal, self.tangent = other.primal, other.tangent
 
     @classmethod
     def _graphdiff_bind_(cls, prim: Primitive, args: tuple, params: dict) -> Dual:
@@ -43,7 +47,10 @@ class Dual(Box):
         tangents = [a.tangent if isinstance(a, Dual) else None for a in args]
         out = prim.impl(*primals, **params)
         out_dot = prim.tangent_out(out, primals, tangents, params)
-        return Dual(_plain(out), _plain(out_dot))
+        result = Dual(_plain(out), _plain(out_dot))
+        if prim.name in MAY_SHARE_NUMBERS:
+            shares_numbers(prim, args, result)
+        return result
 
     def _unsupported_ufunc(self, ufunc: np.ufunc, method: str, inputs: tuple, kwargs: dict) -> Any:
         if ufunc.nout == 1 and ufunc.types and ufunc.types[0].endswith("?"):  # comparisons

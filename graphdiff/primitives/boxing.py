@@ -340,6 +340,22 @@ def _reflected(prim: Any) -> Any:
     return lambda self, other: prim(other, self)
 
 
+MAY_SHARE_NUMBERS = frozenset({"getitem", "reshape", "transpose", "broadcast_to", "gather"})
+"""The primitives whose result numpy may give as a view of their first argument's numbers."""
+
+
+def shares_numbers(prim: Any, args: tuple, out: Box) -> None:
+    """Note that ``out`` may share its numbers with ``args[0]`` (numpy's views), so that an
+    in-place operator on either is refused rather than followed on one alone."""
+    first = args[0] if args else None
+    if prim.name in MAY_SHARE_NUMBERS and isinstance(first, Box) and first.shape and out.shape:
+        group = first._views
+        if group is None:
+            group = first._views = [1]
+        group[0] += 1
+        out._views = group
+
+
 class Box(NDArrayOperatorsMixin):
     """Base of the value types that primitives dispatch to (``Tracer``, ``Dual``).
 
@@ -350,6 +366,7 @@ class Box(NDArrayOperatorsMixin):
 
     __slots__ = ()
     _graphdiff_priority_ = 0
+    _views: list[int] | None = None  # shared by the arrays that share their numbers (see shares_numbers)
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         found = primitive_for_ufunc(ufunc, inputs) if method == "__call__" and not kwargs else None
@@ -418,16 +435,47 @@ class Box(NDArrayOperatorsMixin):
     __mul__, __rmul__ = _forward(mul), _reflected(mul)
     __truediv__, __rtruediv__ = _forward(div), _reflected(div)
 
-    # in-place operators make a new value and rebind the name, as they do on Python floats
-    # (numpy's would write into ``out=self``, which a traced or dual value cannot be)
-    __iadd__, __isub__ = __add__, __sub__
-    __imul__, __itruediv__ = __mul__, __truediv__
+    # in-place operators: on a number they make a new value and rebind the name, as on Python
+    # floats; on an array they change the value itself, as numpy's do, so that every name
+    # bound to it sees the change (after y = x, y += 1 changes x too)
+    def __iadd__(self, other: Any) -> Any:
+        return self._in_place(self + other, "+=")
+
+    def __isub__(self, other: Any) -> Any:
+        return self._in_place(self - other, "-=")
+
+    def __imul__(self, other: Any) -> Any:
+        return self._in_place(self * other, "*=")
+
+    def __itruediv__(self, other: Any) -> Any:
+        return self._in_place(self / other, "/=")
 
     def __ipow__(self, other: Any) -> Any:
-        return self**other
+        return self._in_place(self**other, "**=")
 
     def __imatmul__(self, other: Any) -> Any:
-        return self @ other
+        return self._in_place(self @ other, "@=")
+
+    def _in_place(self, result: Any, op: str) -> Any:
+        """``self`` holding ``result`` (an array: numpy's semantics), or ``result`` (a number: a new value)."""
+        if not self.shape or type(result) is not type(self):
+            return result
+        if result.shape != self.shape:
+            raise ShapeError(
+                f"y {op} z would make y of shape {self.shape} into shape {result.shape}: numpy does not "
+                f"broadcast into y; write y = y {op[:-1]} z"
+            )
+        if self._views is not None and self._views[0] > 1:
+            raise IndexingError(
+                f"y {op} z on an array that shares its numbers with another (a slice, reshape, transpose or "
+                "broadcast of it, or the array it was made from): numpy would change both, which graphdiff "
+                f"does not follow; write y = y {op[:-1]} z for a new array"
+            )
+        self._become(result)
+        return self
+
+    def _become(self, other: Any) -> None:
+        raise NotImplementedError  # each value type says how it takes another's value
 
     def __neg__(self) -> Any:
         return neg(self)
