@@ -214,6 +214,28 @@ def test_check_grads_names_the_worst_entry_of_a_wrong_derivative():
         gd.check_grads(lambda x: (x, x), (1.0,), order=2)
 
 
+def test_check_grads_takes_pytrees_and_names_the_worst_leaf():
+    from graphdiff.primitives.table import PRIMITIVES, define, times
+
+    rng = np.random.default_rng(3)
+    params = {"W": rng.standard_normal((3, 2)), "b": [0.5, np.array([0.1, -0.2, 0.3])]}
+    X, y = rng.standard_normal((4, 3)), np.array([0, 1, 1, 0])
+
+    def loss(p, X, y):
+        z = np.tanh(X @ p["W"])
+        return np.sum(z[np.arange(4), y]) * p["b"][0] + np.sum(p["b"][1] ** 3)
+
+    gd.check_grads(loss, (params, X, y), order=2)  # y, integer data, is passed as it is
+    half_wrong = define("half_wrong_cube", 1, lambda x: x**3, partials=(times(lambda out, x: x * x),))
+    try:
+        with pytest.raises(gd.GradientCheckError, match=r"by input 0\['b'\]\[1\] at element \(2,\)"):
+            gd.check_grads(lambda p: {"out": np.sum(half_wrong(p["b"][1])) + p["W"][0, 0]}, (params,))
+    finally:
+        del PRIMITIVES["half_wrong_cube"]
+    with pytest.raises(gd.InputError, match="args is a tuple or list"):
+        gd.check_grads(loss, {"p": params})
+
+
 def test_has_aux_keeps_each_traces_own_layout():
     """A function returning (value, (x,)) for arrays and (value, x) for numbers gets each back as it gave it."""
     f = lambda x: (gd.sum(x * x), (x,)) if np.ndim(x) else (x * x, x)  # noqa: E731

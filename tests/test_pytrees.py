@@ -238,6 +238,30 @@ def test_aux_may_be_none_or_hold_none_as_in_jax_but_the_value_may_not():
         gd.grad(lambda x: (None, x), has_aux=True)(3.0)
 
 
+def test_aux_that_is_not_a_value_of_the_computation_comes_back_as_it_is_as_in_jax():
+    """Strings, flags, integers and integer arrays in aux are not traced: every call, first or
+    compiled, gives them back unchanged (JAX's grad returns its aux untouched too)."""
+    labels = np.array([2, 0, 1])
+
+    def loss(w):
+        return np.sum(w * w), {"tag": "step", "labels": labels, "ok": True, "n": 3, "w": w}
+
+    w = np.array([0.5, -1.0, 2.0])
+    for grad in (gd.grad(loss, has_aux=True), gd.grad(loss, argnums=0, has_aux=True)):
+        for _ in range(4):  # the later calls run the prepared gradient graph
+            x_bar, aux = grad(w)
+            np.testing.assert_array_equal(x_bar[0] if isinstance(x_bar, tuple) else x_bar, 2.0 * w)
+            assert aux["tag"] == "step" and aux["labels"] is labels and aux["ok"] is True
+            assert type(aux["n"]) is int and aux["n"] == 3
+            np.testing.assert_array_equal(aux["w"], w)
+    grad_q = gd.grad(lambda x: (x * x, "q"), has_aux=True)
+    for x in (3.0, 3.0, 4.0, 4.0):  # scalars, generated code from the second call
+        assert grad_q(x) == ((2.0 * x,), "q")
+    J, aux = gd.jacrev(lambda x: (2.0 * x, "z"), has_aux=True, argnums=0)(w)
+    np.testing.assert_array_equal(J, 2.0 * np.eye(3))
+    assert aux == "z"
+
+
 def test_jvp_takes_a_tangent_per_primal_with_none_or_zero_for_integer_data():
     f = lambda w, y: gd.sum(w * y)
     w, y = np.ones(3), np.array([1, 2, 3])

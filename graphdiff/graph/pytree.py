@@ -23,7 +23,17 @@ from typing import Any, NamedTuple
 
 from graphdiff.errors import InputError
 
-__all__ = ["Tree", "LEAF", "Packing", "packing_of", "flatten", "unflatten", "leaf_names", "flatten_up_to"]
+__all__ = [
+    "Tree",
+    "LEAF",
+    "Static",
+    "Packing",
+    "packing_of",
+    "flatten",
+    "unflatten",
+    "leaf_names",
+    "flatten_up_to",
+]
 
 
 class Tree(NamedTuple):
@@ -43,7 +53,7 @@ class Tree(NamedTuple):
 
     @property
     def has_none(self) -> bool:
-        return self.kind is type(None) or any(c.has_none for c in self.children)
+        return self.kind is type(None) or self.kind is Static or any(c.has_none for c in self.children)
 
     @property
     def is_flat(self) -> bool:
@@ -53,6 +63,15 @@ class Tree(NamedTuple):
 
 LEAF = Tree(None)
 _NONE = Tree(type(None))
+
+
+class Static(NamedTuple):
+    """A value kept in a pytree's structure, not as a leaf: has_aux's strings, flags and objects.
+
+    It is given back as it is on every call, as JAX gives back an aux that is no array.
+    """
+
+    value: Any
 
 
 class Packing(NamedTuple):
@@ -108,6 +127,8 @@ def flatten(tree: Any) -> tuple[list, Tree]:
 
 def _flatten(x: Any, leaves: list) -> Tree:
     kind = type(x)
+    if kind is Static:
+        return Tree(Static, (x.value,))
     if kind is tuple or kind is list or _is_namedtuple(x):
         return Tree(kind, (), tuple(_flatten(c, leaves) for c in x))
     if kind is dict or isinstance(x, OrderedDict):
@@ -147,6 +168,8 @@ def _build(tree: Tree, it: Iterator) -> Any:
         return leaf
     if kind is type(None):
         return None
+    if kind is Static:
+        return tree.keys[0]
     children = [_build(c, it) for c in tree.children]
     if kind is dict or kind is OrderedDict:
         return kind(zip(tree.keys, children))

@@ -26,7 +26,7 @@ from graphdiff.errors import (
 )
 from graphdiff.graph.captures import UNCACHEABLE, capture_key, value_key
 from graphdiff.graph.graph import Graph
-from graphdiff.graph.pytree import Packing, Tree, flatten, flatten_up_to, packing_of, unflatten
+from graphdiff.graph.pytree import Packing, Static, Tree, flatten, flatten_up_to, packing_of, unflatten
 from graphdiff.graph.tracer import trace
 from graphdiff.ir.program import restricted
 from graphdiff.modes.evaluate import evaluate
@@ -434,8 +434,19 @@ class _Hot:
         self.pick: tuple[int, ...] | None = None
 
 
+def _computed(x: Any) -> bool:
+    """Whether an aux leaf is a value of the computation (traced, or a float or array of floats)
+    rather than something given back as it is (a string, a flag, an integer, an array of labels, an object)."""
+    if isinstance(x, Box):
+        return True
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind == "f"
+    return isinstance(x, (float, np.floating))
+
+
 def _checked_aux(f: Callable[..., Any]) -> Callable[..., Any]:
-    """``f``, refusing by name a result that is not the pair ``(value, aux)`` that has_aux promises."""
+    """``f``, refusing by name a result that is not the pair ``(value, aux)`` that has_aux promises;
+    aux's leaves that are not values of the computation are kept as they are (:class:`Static`)."""
 
     @functools.wraps(f)
     def pair(*args: Any, **kwargs: Any) -> tuple:
@@ -444,7 +455,9 @@ def _checked_aux(f: Callable[..., Any]) -> Callable[..., Any]:
             raise InputError(
                 f"with has_aux, {_fname(f)} must return a pair (value, aux), got {type(result).__name__}"
             )
-        return tuple(result)
+        value, aux = result
+        leaves, tree = flatten(aux)
+        return value, unflatten(tree, [x if _computed(x) else Static(x) for x in leaves])
 
     pair._graphdiff_aux_ = True  # type: ignore[attr-defined]  # the trace lets aux hold None, as JAX does
     return pair

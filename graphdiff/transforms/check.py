@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from graphdiff.errors import GraphError, InputError
+from graphdiff.graph.pytree import flatten, leaf_names, unflatten
 from graphdiff.transforms.api import grad
 from graphdiff.transforms.jacobians import hessian, jacfwd, jacrev
 from graphdiff.values import as_value, is_data
@@ -49,7 +50,9 @@ def check_grads(
     rtol * |difference|``. A failure raises :class:`GradientCheckError` naming the worst
     entry: the mode, the output, the input, the element, both values and the error.
     Integer arrays among ``args`` (labels, indices) are data, as in the transformations:
-    passed as they are and not differentiated.
+    passed as they are and not differentiated. Arguments may be pytrees (dicts, lists and
+    tuples of arrays and floats); each leaf is checked, named as ``0['w']`` (argument 0's
+    entry ``'w'``), and integer leaves are data too.
 
     Examples
     --------
@@ -67,8 +70,13 @@ def check_grads(
     unknown = [m for m in modes if m not in ("fwd", "rev")]
     if unknown or not modes:
         raise InputError(f"check_grads: modes are 'fwd' and 'rev', got {list(modes)!r}")
+    names = [str(j) for j in range(len(args))]
+    if isinstance(args, dict) or not isinstance(args, Sequence):
+        raise InputError(f"check_grads: args is a tuple or list of f's arguments, got {type(args).__name__}")
+    if any(isinstance(a, (tuple, list, dict)) for a in args):  # pytrees: checked leaf by leaf
+        f, args, names = _by_leaves(f, list(args))
     # integer arrays (labels, indices) are data, as in every transformation: kept, never perturbed
-    args = [a if is_data(a) else as_value(a, f"check_grads: argument {j}") for j, a in enumerate(args)]
+    args = [a if is_data(a) else as_value(a, f"check_grads: argument {names[j]}") for j, a in enumerate(args)]
     wrt = [j for j, a in enumerate(args) if not is_data(a)]
     if not wrt:
         raise InputError("check_grads: every argument is integer data, so there is nothing to differentiate")
@@ -89,10 +97,29 @@ def check_grads(
         worst = _compare("hessian", got, second, rtol, atol, worst, wrt)
     if worst is not None:
         raise GradientCheckError(
-            f"{worst.mode} derivative of output {worst.output} by input {worst.input} at element "
+            f"{worst.mode} derivative of output {worst.output} by input {names[worst.input]} at element "
             f"{worst.index}: {worst.derivative!r}, finite differences {worst.difference!r} "
             f"(error {worst.error:.3g}; allowed {atol} + {rtol} x |difference|)"
         )
+
+
+def _by_leaves(f: Callable[..., Any], args: list) -> tuple[Callable[..., Any], list, list[str]]:
+    """``f`` as a function of the leaves of its pytree arguments, returning the leaves of its
+    result; the leaves; and each leaf's name (``0['w']``: argument 0's entry ``'w'``)."""
+    flat = [flatten(a) for a in args]
+    trees = [tree for _, tree in flat]
+    leaves = [x for found, _ in flat for x in found]
+    names = [name for j, tree in enumerate(trees) for name in leaf_names(tree, str(j))]
+    counts = [tree.n_leaves for tree in trees]
+
+    def by_leaves(*xs: Any) -> Any:
+        it = iter(xs)
+        rebuilt = [unflatten(tree, [next(it) for _ in range(k)]) for tree, k in zip(trees, counts)]
+        outputs = flatten(f(*rebuilt))[0]
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+    by_leaves.__name__ = getattr(f, "__name__", "f")
+    return by_leaves, leaves, names
 
 
 def _as_tuple(value: Any) -> tuple:
