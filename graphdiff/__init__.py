@@ -90,7 +90,6 @@ from graphdiff.primitives import (
     stack,
     std,
     sub,
-    sum,
     tan,
     tanh,
     tril,
@@ -98,6 +97,7 @@ from graphdiff.primitives import (
     var,
     vdot,
 )
+from graphdiff.primitives.composite import sum  # numpy's sum(x, axis, keepdims); primitives.sum is one node
 from graphdiff.transforms import (
     Colouring,
     Elimination,

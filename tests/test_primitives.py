@@ -749,3 +749,17 @@ def test_in_place_operators_refuse_what_numpy_would_write_through_a_view_or_broa
         gd.grad(broadcasting_into)(x)
     with pytest.raises(ValueError):  # what numpy says of the same code
         broadcasting_into(x.copy())
+
+
+def test_gd_sum_takes_numpys_axis_and_keepdims_and_stays_one_node_without_them():
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    assert np.array_equal(gd.sum(x, axis=0), [5.0, 7.0, 9.0])
+    assert gd.sum(x, axis=1, keepdims=True).shape == (2, 1)
+    graph = gd.trace(lambda x: gd.sum(x), x)
+    assert [op for _, op in graph.nx.nodes(data="op") if op] == ["sum"]
+    # d/dx sum_i (sum_j x_ij)^2 = 2 * (row sum): 12 on the first row, 30 on the second
+    f = lambda x: gd.sum(gd.sum(x * 1.0, axis=1, keepdims=True) ** 2)  # noqa: E731
+    by_hand = np.repeat([[12.0], [30.0]], 3, axis=1)
+    assert np.array_equal(gd.grad(f)(x)[0], by_hand)
+    assert np.array_equal(gd.jacfwd(f)(x)[0], by_hand)
+    gd.check_grads(f, (x,), order=2)

@@ -90,7 +90,7 @@ class Tracer(Box):
         raise TracerError(unsupported(f"numpy.{name}", f"while tracing {self.node!r}"))
 
     def _unsupported_function(self, func: Any, args: tuple, kwargs: dict) -> Any:
-        raise TracerError(unsupported(numpy_name(func), f"while tracing {self.node!r}"))
+        raise TracerError(unsupported(numpy_name(func), f"while tracing {self.node!r}", kwargs))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # numpy and Python probe for protocols this way: a plain "no"

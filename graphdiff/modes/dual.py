@@ -60,7 +60,7 @@ class Dual(Box):
         raise TracerError(unsupported(f"numpy.{name}", "on a dual number"))
 
     def _unsupported_function(self, func: Any, args: tuple, kwargs: dict) -> Any:
-        raise TracerError(unsupported(numpy_name(func), "on a dual number"))
+        raise TracerError(unsupported(numpy_name(func), "on a dual number", kwargs))
 
     @property
     def shape(self) -> tuple[int, ...]:

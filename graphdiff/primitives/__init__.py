@@ -7,7 +7,7 @@
 - :mod:`~graphdiff.primitives.boxing`: how Python operators and numpy calls on boxed
   values (tracers, duals) reach the primitives;
 - :mod:`~graphdiff.primitives.composite`: functions built from primitives (logsumexp,
-  softmax, clip, prod, var, std, flip, triu, tril, diagonal, trace, append, repeat, tile,
+  softmax, clip, sum with axes, prod, var, std, flip, triu, tril, diagonal, trace, append, repeat, tile,
   roll, rot90, concatenate, stack, outer, vdot, einsum, norm);
 - :mod:`~graphdiff.primitives.counting`: values that count the arithmetic a rule performs.
 """

@@ -138,24 +138,27 @@ def stack(arrays: Any, axis: int = 0) -> Any:
 
 
 # what to write instead of numpy calls that have no primitive
-_ALTERNATIVES = {
-    "numpy.inner": "gd.sum(x * y) or x @ y",
-    "numpy.cbrt": "x ** (1 / 3) for x > 0",
-    "numpy.hypot": "gd.sqrt(x * x + y * y)",
-    "numpy.fabs": "gd.abs(x)",
-    "numpy.float_power": "x ** y",
-    "numpy.flipud": "x[::-1]",
-    "numpy.fliplr": "x[:, ::-1]",
-    "numpy.append": "np.concatenate([np.ravel(x), np.ravel(y)])",
-    "numpy.diag": "x[np.arange(n), np.arange(n)] for the diagonal of an n x n matrix",
-    "numpy.diagonal": "x[np.arange(n), np.arange(n)] for the diagonal of an n x n matrix",
-    "numpy.trace": "np.sum(x[np.arange(n), np.arange(n)])",
-    "numpy.tile": "np.concatenate([x, x], axis=k)",
-    "numpy.var": "np.mean((x - np.mean(x, axis, keepdims=True)) ** 2, axis)",
-    "numpy.std": "np.sqrt(np.mean((x - np.mean(x, axis, keepdims=True)) ** 2, axis))",
-    "numpy.sort": "np.max or np.min for the extremes; a sort's order is not differentiable as a graph here",
-    "numpy.argmax": "argmax has no derivative: compute it on plain numbers outside the traced function",
-    "numpy.argmin": "argmin has no derivative: compute it on plain numbers outside the traced function",
+_ALTERNATIVES = {  # what to write instead, for numpy functions with no primitive
+    "numpy.inner": "write gd.sum(x * y) or x @ y",
+    "numpy.cbrt": "write x ** (1 / 3) for x > 0",
+    "numpy.hypot": "write gd.sqrt(x * x + y * y)",
+    "numpy.fabs": "write gd.abs(x)",
+    "numpy.float_power": "write x ** y",
+    "numpy.positive": "write x (or +x)",
+    "numpy.tensordot": "write np.einsum with the axes named, or x @ y",
+    "numpy.hstack": "write np.concatenate([...], axis=1) (axis=0 for 1-D arrays)",
+    "numpy.vstack": "write np.concatenate([...], axis=0) (np.stack([...]) for 1-D arrays)",
+    "numpy.column_stack": "write np.stack([...], axis=1)",
+    "numpy.atleast_1d": "write x.reshape(-1) or x[None]",
+    "numpy.atleast_2d": "write x[None, :] or x.reshape(1, -1)",
+    "numpy.moveaxis": "write np.transpose(x, axes) with the axes in their new order",
+    "numpy.diff": "write x[1:] - x[:-1]",
+    "numpy.average": "write np.sum(w * x) / np.sum(w), or np.mean(x)",
+    "numpy.nan_to_num": "write np.where(x == x, x, 0.0) with the value you want for nan",
+    "numpy.sort": "use np.max or np.min for the extremes; a sort's order is not differentiable as a graph here",
+    "numpy.argmax": "it has no derivative: compute it on plain numbers outside the traced function",
+    "numpy.argmin": "it has no derivative: compute it on plain numbers outside the traced function",
+    "numpy.argsort": "it has no derivative: compute it on plain numbers outside the traced function",
 }
 
 
@@ -170,13 +173,21 @@ def numpy_name(func: Any) -> str:
     return f"{public}.{getattr(func, '__name__', repr(func))}"
 
 
-def unsupported(what: str, where: str) -> str:
-    """The message for an operation with no primitive: what it was, where, and what to write instead."""
+def unsupported(what: str, where: str, keywords: Any = ()) -> str:
+    """The message for an operation with no primitive: what it was, where, and what to write
+    instead; for a function graphdiff traces without them, the ``keywords`` it was given."""
+    if keywords and what in _TRACED_WITHOUT_KEYWORDS():
+        given = ", ".join(f"{k}=" for k in keywords)
+        return f"{what} with {given} cannot be traced ({where}): call it without {given}"
     alternative = _ALTERNATIVES.get(what)
-    instead = (
-        f"; write {alternative}" if alternative else "; the primitives are listed in graphdiff.PRIMITIVES"
-    )
+    instead = f"; {alternative}" if alternative else "; the primitives are listed in graphdiff.PRIMITIVES"
     return f"{what} has no graphdiff primitive ({where}){instead}"
+
+
+def _TRACED_WITHOUT_KEYWORDS() -> set[str]:
+    """The numpy functions traced with some arguments (the reductions, the composites, the shape functions)."""
+    handled = [*_REDUCTIONS, *_COMPOSITES, *_SHAPE_FUNCTIONS]
+    return {numpy_name(f) for f in handled}
 
 
 def _by_name(ufunc: np.ufunc) -> Any:
@@ -197,6 +208,10 @@ _REDUCTIONS = {
     np.min: lambda x, axis=None, keepdims=False: _extreme(reduce_min, x, axis, keepdims),
 }
 _REDUCTIONS[np.amax], _REDUCTIONS[np.amin] = _REDUCTIONS[np.max], _REDUCTIONS[np.min]
+_SHAPE_FUNCTIONS = (
+    np.concatenate, np.stack, np.cumsum, np.ravel, np.expand_dims, np.squeeze, np.reshape,
+    np.broadcast_to, np.transpose, np.swapaxes, np.dot, np.matmul, np.where,
+)  # fmt: skip
 
 
 def _reshape(x: Any, shape: Any) -> Any:
@@ -356,6 +371,23 @@ def shares_numbers(prim: Any, args: tuple, out: Box) -> None:
         out._views = group
 
 
+def _no_others(method: str, others: dict) -> None:
+    """Refuse by name the keywords of an array method that graphdiff does not trace (dtype=, where=, out=)."""
+    if others:
+        given = ", ".join(f"{k}=" for k in others)
+        raise TracerError(
+            f"x.{method}() with {given} cannot be traced: call it with axis= and keepdims= only"
+        )
+
+
+def _row_major(method: str, order: str) -> None:
+    if order != "C":
+        raise IndexingError(
+            f"x.{method}(order={order!r}): only numpy's row-major order ('C') is traced; column-major is "
+            "x.T.reshape(shape[::-1]).T for x.reshape(shape, order='F'), and x.T.ravel() for x.ravel(order='F')"
+        )
+
+
 class Box(NDArrayOperatorsMixin):
     """Base of the value types that primitives dispatch to (``Tracer``, ``Dual``).
 
@@ -513,22 +545,28 @@ class Box(NDArrayOperatorsMixin):
     def size(self) -> int:
         return int(np.prod(self.shape, dtype=int))
 
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Any:
+    def sum(self, axis: Any = None, keepdims: bool = False, **others: Any) -> Any:
+        _no_others("sum", others)
         return _sum(self, axis, keepdims)
 
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Any:
+    def mean(self, axis: Any = None, keepdims: bool = False, **others: Any) -> Any:
+        _no_others("mean", others)
         return _mean(self, axis, keepdims)
 
-    def max(self, axis: Any = None, keepdims: bool = False) -> Any:
+    def max(self, axis: Any = None, keepdims: bool = False, **others: Any) -> Any:
+        _no_others("max", others)
         return _extreme(reduce_max, self, axis, keepdims)
 
-    def min(self, axis: Any = None, keepdims: bool = False) -> Any:
+    def min(self, axis: Any = None, keepdims: bool = False, **others: Any) -> Any:
+        _no_others("min", others)
         return _extreme(reduce_min, self, axis, keepdims)
 
-    def cumsum(self, axis: Any = None) -> Any:
+    def cumsum(self, axis: Any = None, **others: Any) -> Any:
+        _no_others("cumsum", others)
         return _cumsum(self, axis)
 
-    def prod(self, axis: Any = None, keepdims: bool = False) -> Any:
+    def prod(self, axis: Any = None, keepdims: bool = False, **others: Any) -> Any:
+        _no_others("prod", others)
         return _COMPOSITES[np.prod](self, axis, keepdims)
 
     def clip(self, a_min: Any = None, a_max: Any = None, **bounds: Any) -> Any:
@@ -537,7 +575,8 @@ class Box(NDArrayOperatorsMixin):
     def squeeze(self, axis: Any = None) -> Any:
         return _squeeze(self, axis)
 
-    def ravel(self) -> Any:
+    def ravel(self, order: str = "C") -> Any:
+        _row_major("ravel", order)
         return _reshape(self, -1)
 
     flatten = ravel
@@ -548,7 +587,8 @@ class Box(NDArrayOperatorsMixin):
             raise ValueTypeError(f"a traced value is float64; astype({dtype!r}) would change its numbers")
         return self
 
-    def reshape(self, *shape: Any) -> Any:
+    def reshape(self, *shape: Any, order: str = "C") -> Any:
+        _row_major("reshape", order)
         return _reshape(self, shape[0] if len(shape) == 1 else shape)
 
     def transpose(self, *axes: Any) -> Any:

@@ -35,8 +35,10 @@ from graphdiff.primitives.table import (
     select,
     sqrt,
 )
+from graphdiff.primitives.table import sum as _sum_every
 
 __all__ = [
+    "sum",
     "logsumexp",
     "softmax",
     "log_softmax",
@@ -61,6 +63,25 @@ __all__ = [
     "concatenate",
     "stack",
 ]
+
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A001 - numpy's name
+    """``np.sum(x, axis, keepdims)``: the sum primitive over every element, ``reduce_sum`` over some axes.
+
+    With neither ``axis`` nor ``keepdims`` this is the ``sum`` primitive itself
+    (``graphdiff.primitives.sum``), one node whatever the shape.
+
+    >>> import numpy as np, graphdiff as gd
+    >>> x = np.arange(6.0).reshape(2, 3)
+    >>> gd.sum(x), gd.sum(x, axis=0), gd.sum(x, axis=1, keepdims=True).shape
+    (15.0, array([3., 5., 7.]), (2, 1))
+    >>> gd.grad(lambda x: gd.sum(gd.sum(x * x, axis=1) ** 2))(np.ones((2, 2)))[0]
+    array([[8., 8.],
+           [8., 8.]])
+    """
+    if axis is None and not keepdims:
+        return _sum_every(x)
+    return _sum(x, axis, keepdims)
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
