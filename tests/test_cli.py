@@ -465,7 +465,10 @@ def test_draw_takes_a_function_file_and_its_shapes(capsys, tmp_path):
     [
         (["--shapes", "3x2"], "--shapes gives 1 shape"),  # with --inputs 2 below
         (["--shapes", "3y2"], "expected shapes like 784x256"),
-        (["--shapes", "3x2,2", "--at", "1,2"], "--shapes has 8 element(s) in all, but --at gives 2"),
+        (
+            ["--shapes", "3x2,2", "--at", "1,2"],
+            "--shapes has 8 element(s) in its float inputs, but --at gives 2",
+        ),
     ],
 )
 def test_shapes_that_cannot_be_right_are_one_line(capsys, tmp_path, argv, culprit):
@@ -535,3 +538,51 @@ def test_bench_and_advise_leave_out_what_would_not_fit_on_a_users_classifier(tmp
     out = capsys.readouterr().out
     assert "too many sweeps to time" in out and "forward-vector left out" in out
     assert out.rstrip().endswith("fastest measured, as counted") and "use reverse" in out
+
+
+def test_bench_and_draw_read_a_file_that_networkx_node_link_data_wrote(capsys, tmp_path):
+    import networkx as nx
+    import numpy as np
+
+    import graphdiff as gd
+    from graphdiff.readwrite import node_link
+
+    g = gd.trace(lambda x: gd.sum(np.tanh(x) * x), np.ones(3))
+    by_networkx, by_graphdiff = tmp_path / "nx.json", tmp_path / "gd.json"
+    by_networkx.write_text(json.dumps(nx.node_link_data(g.nx), default=lambda a: np.asarray(a).tolist()))
+    node_link.save(g, by_graphdiff)
+    x = np.array([0.5, -1.0, 2.0])
+    assert node_link.load(by_networkx)(x) == g(x)
+
+    def ops(path):
+        rows = json.loads(run_cli(capsys, "bench", "--graph", str(path), "--format", "json"))
+        return {row["mode"]: (row["ops"], row["stored_values"], row["peak_live"]) for row in rows}
+
+    assert ops(by_networkx) == ops(by_graphdiff)
+    run_cli(capsys, "draw", str(by_networkx), "-o", str(tmp_path / "g.svg"))
+    assert "<svg" in (tmp_path / "g.svg").read_text()
+
+
+CLASSIFIER = """import numpy as np
+
+def loss(W, X, y):
+    z = X @ W
+    z = z - np.max(z, axis=1, keepdims=True)
+    logp = z - np.log(np.sum(np.exp(z), axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(len(y)), y])
+"""
+
+
+def test_shapes_mark_integer_labels_as_data_that_is_not_differentiated(capsys, tmp_path):
+    path = write(tmp_path, "clf.py", CLASSIFIER)
+    argv = ["--function", f"{path}:loss", "--shapes", "5x3,4x5:int,4:int", "--repeats", "1"]
+    status, out, err = outcome(capsys, "bench", *argv, "--format", "json")
+    assert status == 0, err
+    rows = {r["mode"]: r for r in json.loads(out)}
+    assert rows["function"]["n_inputs"] == 15 and rows["reverse"]["sweeps"] == 1  # W alone: 5 * 3
+    status, out, err = outcome(capsys, "draw", f"{path}:loss", "--shapes", "5x3,4x5,4:int")
+    assert status == 0 and "gather" in out, err
+    status, _, err = outcome(capsys, "draw", f"{path}:loss", "--shapes", "5x3,4x5,4")
+    assert_one_line_error(status, err, "integer data, given as an integer array", "mark such an input :int")
+    status, _, err = outcome(capsys, "draw", f"{path}:loss", "--shapes", "5x3:int,4x5:int,4:int")
+    assert_one_line_error(status, err, "every input :int")

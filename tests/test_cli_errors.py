@@ -56,6 +56,8 @@ CASES = [
     # example
     ("example", "name"),
     ("example nosuch", "nosuch"),
+    ("example colah --shapes 3", "see 'graphdiff example --help'"),  # the command's own help
+    ("eliminate colah --nosuch", "graphdiff eliminate: error: unrecognized arguments: --nosuch"),
     ("example colah --bogus", "--bogus"),
     ("example colah --format yaml", "yaml"),
     ("example paths --format json", "paths has no JSON form"),

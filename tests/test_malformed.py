@@ -774,7 +774,8 @@ FIELDS = [
     ("graph.name", ("graph", "name"), {"string", "nan-string", "empty-string", "missing"}, ("graph.name",)),
     ("graph.inputs", ("graph", "inputs"), set(), ("graph.inputs",)),
     ("graph.outputs", ("graph", "outputs"), set(), ("graph.outputs",)),
-    ("graph.format", ("graph", "format"), set(), ("graph.format",)),
+    # without a format, a file is read as json.dump(nx.node_link_data(g.nx)) writes it
+    ("graph.format", ("graph", "format"), {"missing"}, ("graph.format",)),
     ("graph.inputs[0]", ("graph", "inputs", 0), set(), ("graph.inputs",)),
     ("graph.outputs[0]", ("graph", "outputs", 0), {"missing"}, ("graph.outputs",)),
     ("nodes[a]", ("nodes", NODE["a"]), set(), (f"nodes[{NODE['a']}]", "'a'")),

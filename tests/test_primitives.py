@@ -763,3 +763,20 @@ def test_gd_sum_takes_numpys_axis_and_keepdims_and_stays_one_node_without_them()
     assert np.array_equal(gd.grad(f)(x)[0], by_hand)
     assert np.array_equal(gd.jacfwd(f)(x)[0], by_hand)
     gd.check_grads(f, (x,), order=2)
+
+
+def test_a_constant_boolean_mask_indexes_as_its_true_positions_do():
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    mask, columns = x > 2.5, np.array([True, False, True])
+    f = lambda x: gd.sum(x[mask] ** 2) + gd.sum(x[:, columns])  # noqa: E731
+    # d/dx of x^2 over the masked entries (4, 5, 6 and 3) plus 1 on columns 0 and 2
+    by_hand = np.array([[1.0, 0.0, 1.0 + 6.0], [8.0 + 1.0, 10.0, 12.0 + 1.0]])
+    assert np.array_equal(gd.grad(f)(x)[0], by_hand)
+    assert np.array_equal(gd.jacfwd(f)(x)[0], by_hand)
+    assert np.array_equal(gd.trace(f, x)(x), np.sum(x[mask] ** 2) + np.sum(x[:, columns]))
+    with pytest.raises(
+        gd.IndexingError, match=r"mask of shape \(3,\) indexes axes 0..0 .* have shape \(2,\)"
+    ):
+        gd.trace(lambda x: x[columns], x)
+    with pytest.raises(gd.IndexingError, match=r"would depend on the numbers; .*np.where\(mask, x, 0.0\)"):
+        gd.trace(lambda x: x[x > 2.5], x)

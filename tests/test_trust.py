@@ -334,6 +334,14 @@ def test_maximum_at_signed_zeros_and_sign_of_minus_zero_match_numpy_on_every_cal
         (lambda: gd.vjp(lambda x: (x, x), (1.0,), 1.0), "one cotangent per output"),
         (lambda: gd.jvp(lambda x: x, (1.0,), (1.0, 2.0)), "got 2 tangents"),
         (lambda: gd.grad(3.0), "a Graph or a function"),
+        (
+            lambda: gd.vjp(lambda x: x * 2.0, np.ones(3)),
+            r"primals is one array of shape \(3,\), read as 3 arg.*\(x,\)",
+        ),
+        (
+            lambda: gd.jvp(lambda a, b: a * b, np.ones(1), np.ones(1)),
+            r"read as 1 arguments, but <lambda> takes 2",
+        ),
         (lambda: gd.grad(lambda x: x)(1.0, 2.0), "takes 1 positional argument"),
         (lambda: gd.grad(lambda x: x)(z=1.0), "no parameter 'z'"),
         (lambda: gd.grad(lambda x, y: x)(1.0), "input 'y'"),
@@ -391,5 +399,11 @@ def test_numpy_misuses_on_traced_values_are_graph_errors_that_say_what_to_write(
         gd.grad(lambda x: gd.sum(np.sort(x)))(np.ones(3))
     with pytest.raises(gd.TracerError, match=r"numpy\.linalg\.svd has no graphdiff primitive \(on a dual"):
         np.linalg.svd(gd.Dual(np.ones((2, 2)), np.ones((2, 2))))
+    with pytest.raises(gd.TracerError, match=r"traced node 'getitem_1' has no number"):
+        gd.grad(lambda x: np.float64(x[0]))(np.ones(3))
+    with pytest.raises(gd.TracerError, match=r"would drop its tangent"):
+        np.asarray(gd.Dual(np.ones(2), np.ones(2)), dtype=float)
+    with pytest.raises(gd.TracerError, match=r"would drop its tangent"):
+        float(gd.Dual(1.0, 1.0))
     with pytest.raises(gd.TracerError, match=r"numpy\.sum with out= cannot be traced \(on a dual"):
         np.sum(gd.Dual(np.ones(2), np.ones(2)), out=np.zeros(()))

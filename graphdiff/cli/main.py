@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from graphdiff.errors import ArgumentError, GraphError
+from graphdiff.errors import ArgumentError, GraphError, IndexingError
 
 __all__ = ["main", "build_parser"]
 
@@ -242,16 +242,23 @@ def _float_list(text: str) -> list[float]:
     return values
 
 
+class IntegerData(tuple):
+    """The shape of an argument that is integer data (``64:int``, class labels): passed as
+    zeros, a valid index into any axis, and not differentiated."""
+
+
 def _shape_list(text: str) -> list[tuple[int, ...]]:
-    """``784x256,256,scalar``: one shape per input, dimensions joined by x."""
-    shapes = []
+    """``784x256,256,scalar,64:int``: one shape per input, dimensions joined by x; ``:int``
+    marks integer data."""
+    shapes: list[tuple[int, ...]] = []
     for part in text.split(","):
         part = part.strip().lower()
+        kind, part = (IntegerData, part[: -len(":int")]) if part.endswith(":int") else (tuple, part)
         if part in ("scalar", "()"):
-            shapes.append(())
+            shapes.append(kind(()))
             continue
         try:
-            dims = tuple(int(d) for d in part.split("x"))
+            dims = kind(int(d) for d in part.split("x"))
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"expected shapes like 784x256,256,scalar (one per input), got {text!r}"
@@ -269,6 +276,7 @@ def _add_shapes(parser: argparse.ArgumentParser, goes_with: str, example: str) -
         type=_shape_list,
         metavar="SHAPE,...",
         help=f"{goes_with}: each input's shape, e.g. {example} (dimensions joined by x; scalar for a number; "
+        "64:int for integer data such as class labels, passed as zeros and not differentiated; "
         "default: every input a scalar)",
     )
 
@@ -527,6 +535,8 @@ def build_parser() -> argparse.ArgumentParser:
     from graphdiff.cli import show as show_command
 
     show_command.add_parser(commands)
+    for command in commands.choices.values():
+        command.set_defaults(parser=command)  # whose --help an unknown option points to
     return parser
 
 
@@ -716,9 +726,11 @@ def _check_shapes(shapes: list, inputs: int | None, at: list | None) -> None:
     """--shapes against --inputs and --at: as many shapes as inputs, as many values as elements."""
     if inputs is not None and inputs != len(shapes):
         raise ArgumentError(f"--inputs {inputs} but --shapes gives {len(shapes)} shape(s)")
-    elements = sum(math.prod(s) for s in shapes)
+    elements = sum(math.prod(s) for s in shapes if not isinstance(s, IntegerData))
     if at is not None and len(at) != elements:
-        raise ArgumentError(f"--shapes has {elements} element(s) in all, but --at gives {len(at)} value(s)")
+        raise ArgumentError(
+            f"--shapes has {elements} element(s) in its float inputs, but --at gives {len(at)} value(s)"
+        )
 
 
 def _check_eliminate(args: argparse.Namespace) -> None:
@@ -906,7 +918,14 @@ def _traced_user_function(
 
     f = _load_function(path, name, what)
     if shapes is not None:
-        examples = [np.zeros(s) if s else 0.0 for s in shapes]
+        try:
+            if any(isinstance(s, IntegerData) for s in shapes):
+                return _call_user_code(path, what, lambda: _traced_with_data(f, shapes))
+            return _call_user_code(path, what, lambda: trace(f, *[np.zeros(s) if s else 0.0 for s in shapes]))
+        except IndexingError as err:
+            if "integer data" not in str(err):
+                raise
+            raise IndexingError(f"{err}; in --shapes, mark such an input :int (e.g. 64:int)") from None
     elif at is not None:
         examples = at
     elif inputs is not None:
@@ -914,6 +933,34 @@ def _traced_user_function(
     else:
         examples = []
     return _call_user_code(path, what, lambda: trace(f, *examples))
+
+
+def _traced_with_data(f: Callable, shapes: list) -> Any:
+    """``f`` traced by its float arguments, its integer-data arguments (``:int``) fixed to zeros."""
+    import inspect
+
+    from graphdiff.graph.tracer import trace
+
+    try:
+        parameters = list(inspect.signature(f).parameters)
+    except (TypeError, ValueError):
+        parameters = []
+    if len(parameters) < len(shapes):
+        parameters = [f"x{k}" for k in range(len(shapes))]
+    data = {k: np.zeros(s, dtype=np.intp) for k, s in enumerate(shapes) if isinstance(s, IntegerData)}
+    floats = [k for k in range(len(shapes)) if k not in data]
+    if not floats:
+        raise ArgumentError(
+            "--shapes marks every input :int; at least one must be a float input to differentiate"
+        )
+
+    def by_floats(*xs: Any) -> Any:
+        given = dict(zip(floats, xs))
+        return f(*[data[k] if k in data else given[k] for k in range(len(shapes))])
+
+    examples = [np.zeros(shapes[k]) if shapes[k] else 0.0 for k in floats]
+    name = getattr(f, "__name__", "f")
+    return trace(by_floats, *examples, name=name, names=[parameters[k] for k in floats])
 
 
 def chosen_point(graph: Any, args: argparse.Namespace) -> list:
@@ -1078,7 +1125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["draw", "nosuchgraph"])  # one line on stderr: graphdiff: error: unknown graph ...
     2
     """
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         args.check(args)
         status = args.run(args)

@@ -69,6 +69,14 @@ class Dual(Box):
     def __bool__(self) -> bool:
         return bool(self.primal)  # as comparisons do, truth looks at the primal: Dual(0.0) is false
 
+    def _as_number(self, *_: Any) -> Any:
+        raise TracerError(
+            "a dual number cannot become a plain Python or numpy number (float(), np.float64(), a cast "
+            "to a numeric dtype): that would drop its tangent; keep it as it is, or read d.primal"
+        )
+
+    __float__ = __int__ = __index__ = __complex__ = _as_number
+
     def __repr__(self) -> str:
         tangent = 0.0 if self.tangent is None else self.tangent
         return f"Dual(primal={self.primal!r}, tangent={tangent!r})"

@@ -252,10 +252,12 @@ def _index(shape: tuple[int, ...], key: Any) -> tuple | None:
                 ) from None
             # an empty slice is stored as one: (-1, -1, -1) would read as "from the last element"
             entries.append(("s", start, stop, step) if len(range(start, stop, step)) else ("s", 0, 0, 1))
+        elif isinstance(k, Box):
+            _traced_index(k)
         else:
             raise IndexingError(
                 f"indexing with {type(k).__name__} {k!r} is not supported: indices are ints, slices, "
-                "None and '...'"
+                "None, '...', integer arrays and boolean masks"
             )
         axis += 1
     whole = all(e[0] == "s" and e[1:] == (0, shape[a], 1) for a, e in enumerate(entries))
@@ -264,6 +266,30 @@ def _index(shape: tuple[int, ...], key: Any) -> tuple | None:
 
 def _is_index_array(k: Any) -> bool:
     return isinstance(k, (list, np.ndarray)) and not isinstance(k, Box)
+
+
+def _masks_as_indices(shape: tuple[int, ...], parts: tuple) -> tuple:
+    """A constant boolean mask in an index stands for the integer indices of its True
+    entries, as in numpy (``x[mask]`` is ``x[np.nonzero(mask)]``); the mask must match the
+    axes it covers."""
+    out, axis = [], 0
+    for part in parts:
+        mask = np.asarray(part) if _is_index_array(part) else None
+        if mask is not None and mask.dtype == bool:
+            covered = shape[axis : axis + mask.ndim]
+            if mask.shape != covered:
+                raise IndexingError(
+                    f"a boolean mask of shape {mask.shape} indexes axes {axis}..{axis + mask.ndim - 1} "
+                    f"of an array of shape {shape}, which have shape {covered}"
+                )
+            out.extend(np.nonzero(mask))
+            axis += mask.ndim
+            continue
+        if part is Ellipsis and any(np.asarray(p).dtype == bool for p in parts if _is_index_array(p)):
+            raise IndexingError("a boolean mask is supported with slices and integers, not with '...'")
+        out.append(part)
+        axis += part is not None
+    return tuple(out)
 
 
 def _fancy(x: Any, key: tuple) -> Any:
@@ -303,10 +329,21 @@ def _fancy(x: Any, key: tuple) -> Any:
     return gather(x, indices=tuple(flat), shape=tuple(parts[0].shape), lead=lead)
 
 
+def _traced_index(k: Box) -> None:
+    raise IndexingError(
+        f"indexing with a traced or dual value ({k!r}) is not supported: what it selects would depend on "
+        "the numbers; for a mask, write np.where(mask, x, 0.0); indices such as class labels are integer "
+        "data, given as an integer array (which is not differentiated), not as a float input"
+    )
+
+
 def _getitem(x: Any, key: Any) -> Any:
     parts = key if isinstance(key, tuple) else (key,)
+    for part in parts:
+        if isinstance(part, Box):
+            _traced_index(part)
     if any(_is_index_array(k) for k in parts):
-        return _fancy(x, parts)
+        return _fancy(x, _masks_as_indices(_shape(x), parts))
     index = _index(_shape(x), key)
     return x if index is None else getitem(x, index=index)
 
@@ -521,6 +558,20 @@ class Box(NDArrayOperatorsMixin):
             f"a traced or dual value cannot be assigned into (x[{key!r}] = ...): build the new array instead, "
             "np.where(mask, new, x) or np.concatenate([x[:k], new, x[k + 1:]])"
         )
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """numpy's view of a boxed value: an object array of its elements, so that
+        ``np.array([a, b, 1.0])`` of boxed values can be joined; never numbers, which would
+        drop the derivative (``np.float64(x)``, ``np.asarray(x, dtype=float)`` are refused)."""
+        if dtype is not None and np.dtype(dtype) != object:
+            self._as_number()
+        elements = np.empty(self.shape, dtype=object)
+        for index in np.ndindex(self.shape):
+            elements[index] = self[index] if self.shape else self
+        return elements
+
+    def _as_number(self, *_: Any) -> Any:
+        raise NotImplementedError  # each value type says why it has no plain number
 
     def __len__(self) -> int:
         if not self.shape:

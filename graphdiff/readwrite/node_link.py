@@ -123,6 +123,9 @@ def save(graph: Graph, path: str | os.PathLike) -> None:
 def load(path: str | os.PathLike) -> Graph:
     """Read a graph written by :func:`save`, checking every field.
 
+    A file of ``json.dump(nx.node_link_data(g.nx))`` (no ``graph.format``) is read too,
+    as :meth:`Graph.from_networkx` reads that dict.
+
     Raises
     ------
     GraphFileError
@@ -156,9 +159,18 @@ def load(path: str | os.PathLike) -> Graph:
     except ValueError as err:  # e.g. an integer of more digits than Python converts
         raise GraphFormatError(f"{where}: not readable JSON ({str(err).splitlines()[0]})") from None
     try:
+        if _written_by_networkx(data):
+            return Graph.from_networkx(data)  # json.dump(nx.node_link_data(g.nx)), checked in full there
         return from_json(data)
     except GraphError as err:
         raise _in_file(err, where) from None
+
+
+def _written_by_networkx(data: Any) -> bool:
+    """Whether ``data`` is what ``nx.node_link_data(g.nx)`` gives for a graphdiff graph: the
+    graph's own attributes (inputs, outputs and perhaps a name), and no ``format``."""
+    meta = data.get("graph") if isinstance(data, dict) else None
+    return isinstance(meta, dict) and {"inputs", "outputs"} <= set(meta) <= {"inputs", "outputs", "name"}
 
 
 class _RepeatedKey(Exception):
