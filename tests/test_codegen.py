@@ -231,7 +231,7 @@ def test_an_output_only_the_return_reads_is_computed_where_its_arguments_die():
     for i, t in squares:  # each square comes right where its argument is read for the last time
         readers = [j for j, line in enumerate(lines) if re.search(rf"\b{t}\b", line) and j != i]
         assert i > max(readers) and not lines[i + 1].startswith(f"    {t} =")
-    registers = set(re.findall(r"\br\d+\b", codegen._reuse_names(source)))
+    registers = set(re.findall(r"\br\d+\b", codegen._render(codegen._reverse_code(program), registers=True)))
     assert (
         len(registers) <= m + m // 10 < 2 * m
     )  # about one register per trunk value: the outputs take theirs
@@ -264,7 +264,7 @@ def test_a_changed_graph_is_not_served_stale_generated_code():
 
 def test_registers_are_reused_once_values_are_dead():
     g = builders.path_explosion(200, 3)  # 1001 nodes, each value dead soon after it is made
-    source = codegen._reuse_names(codegen._evaluate_source(g.program))
+    source = codegen._render(codegen._evaluate_code(g.program), registers=True)
     registers = set(re.findall(r"\br\d+\b", source))
     assert len(registers) < 10 < len(g)
     point = [0.4]

@@ -18,10 +18,15 @@ walk over a program or a statement list and tested alone:
 - what no output needs is left out (a gradient evaluates only what its adjoints read);
 - a value read once is written where it is read, to a bounded depth, with no name of its own;
 - an output that nothing else reads is computed where its arguments die (:func:`_late`);
-- names are reused once values are dead (:func:`_reuse_names`: register allocation).
+- names are reused once values are dead (:func:`_registers`: register allocation).
+
+The last two are passes over the statement list of a :class:`Code`, each :class:`Statement` of which
+knows the names it reads; names are format fields in the statements' text until
+:func:`_render` writes the source out with the registers chosen. No pass reads the
+generated text back.
 
 A jvp is compiled the same way (:func:`graphdiff.transforms.derivatives.forward_program`).
-Vector forward mode (``jacfwd``) still has a generator of its own (:func:`_jacfwd_source`),
+Vector forward mode (``jacfwd``) still has a generator of its own (:func:`_jacfwd_code`),
 run on the rules directly: its tangents are numpy vectors, masked where an entry would be
 ``0 * inf``.
 
@@ -55,10 +60,9 @@ from __future__ import annotations
 import gc
 import math
 import operator
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
@@ -101,25 +105,31 @@ class Unsupported(Exception):
 
 
 class Sym(NDArrayOperatorsMixin):
-    """A scalar known by the Python expression that computes it."""
+    """A scalar known by the Python expression that computes it, and the names it reads.
 
-    __slots__ = ("code",)
+    Names in ``code`` are format fields (``{v3}``), filled in when the function's source is
+    written out (:func:`_render`), after register allocation has chosen them.
+    """
+
+    __slots__ = ("code", "reads")
     ndim = 0
     shape = ()
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, reads: tuple[str, ...] = ()) -> None:
         self.code = code
+        self.reads = reads
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Sym:
         template = _TEMPLATES.get(ufunc)
         if method != "__call__" or kwargs or template is None:
             raise Unsupported(f"numpy's {ufunc.__name__}.{method}")
-        return Sym(template.format(*map(_code, inputs)))
+        made = Sym(template.format(*map(_code, inputs)), _reads_of(inputs))
+        return made if _AVAILABLE is None else _AVAILABLE(made)
 
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
         if func is np.where and len(args) == 3 and not kwargs:
             c, x, y = map(_code, args)
-            return Sym(f"({x} if {c} else {y})")
+            return Sym(f"({x} if {c} else {y})", _reads_of(args))
         if func is np.zeros_like:
             return Sym("0.0")
         if func is np.ones_like:
@@ -129,6 +139,20 @@ class Sym(NDArrayOperatorsMixin):
         if func is np.shape:
             return ()
         raise Unsupported(f"numpy.{func.__name__}")
+
+
+def _named(name: str) -> Sym:
+    """The value held in ``name`` (``v3``, ``t3``), as a :class:`Sym`."""
+    return Sym(f"{{{name}}}", (name,))
+
+
+def _reads_of(values: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(name for v in values if isinstance(v, Sym) for name in v.reads)
+
+
+# while vector forward mode's rules run: a Sym computing what the evaluation computes
+# becomes a read of that value (see _jacfwd_code); None the rest of the time
+_AVAILABLE: Callable[[Sym], Sym] | None = None
 
 
 def _code(x: Any) -> str:
@@ -142,6 +166,24 @@ def _code(x: Any) -> str:
     return repr(value)
 
 
+class Statement(NamedTuple):
+    """One line of a generated function: ``target = text``, or ``text`` run for its effect
+    (``target`` None). Names in ``text`` are format fields; ``reads`` lists them."""
+
+    target: str | None
+    text: str
+    reads: tuple[str, ...]
+
+
+class Code(NamedTuple):
+    """A generated function before it is written out: passes work on its statement list."""
+
+    head: list[str]  # the def line and the unpacking of the inputs: names there keep their names
+    body: list[Statement]
+    result: Sym  # what it returns
+    extra_names: dict  # the arrays and helpers it names, besides the scalar implementations
+
+
 COMPILE_AFTER = 2  # calls of one kind before its code may be generated: the first call interprets
 
 # Tiering: from the COMPILE_AFTER-th call on, a kind is compiled once its interpreted calls have
@@ -149,16 +191,16 @@ COMPILE_AFTER = 2  # calls of one kind before its code may be generated: the fir
 # what always interpreting would (generating costs about 10 to 25 interpreted calls). The
 # cost of generating is estimated per kind from the last generation measured in this process
 # (seconds per instruction, at that many instructions), and grows a little faster than the
-# program: per instruction, by n^0.15 (71, 96 and 137 µs a node for gradients at 10^4, 10^5
-# and 10^6 nodes). Tests set TIERED to False to reach the generated code from the
-# COMPILE_AFTER-th call on, as they did before tiering.
+# program: per instruction, by at most n^0.15 (35 and 41 µs a node for gradients at 10^4
+# and 10^5 nodes; 8 and 12 µs for the evaluation). Tests set TIERED to False to reach the
+# generated code from the COMPILE_AFTER-th call on, as they did before tiering.
 TIERED = True
 _GENERATION_SECONDS = {  # kind -> (seconds per instruction, measured at this many instructions)
-    "evaluate": (30e-6, 12_600),
-    "vjp": (71e-6, 12_600),
-    "grad": (71e-6, 12_600),
-    "jvp": (71e-6, 12_600),
-    "jacfwd": (90e-6, 12_600),
+    "evaluate": (9e-6, 12_600),
+    "vjp": (38e-6, 12_600),
+    "grad": (35e-6, 12_600),
+    "jvp": (40e-6, 12_600),
+    "jacfwd": (42e-6, 12_600),
 }
 _GROWTH = 0.15  # the exponent of that growth
 
@@ -166,7 +208,7 @@ _GROWTH = 0.15  # the exponent of that growth
 def generation_estimate(kind: str, instructions: int) -> float:
     """The seconds generating ``kind`` for a program of ``instructions`` is expected to take.
 
-    >>> generation_estimate("grad", 12_600) == 71e-6 * 12_600
+    >>> generation_estimate("grad", 12_600) == 35e-6 * 12_600
     True
     """
     per_instruction, measured_at = _GENERATION_SECONDS[kind]
@@ -211,9 +253,8 @@ def fast(program: Program, kind: str | tuple, force: bool = False) -> Callable[.
     # the cyclic collector would walk them again and again (4/5 of CSE's time at 10^5 nodes)
     gc.disable()
     try:
-        made = _SOURCES[name](program, *detail)
-        source, extra_names = made if isinstance(made, tuple) else (made, {})
-        function = _build(_reuse_names(source), name, extra_names)
+        code = _SOURCES[name](program, *detail)
+        function = _build(_render(code, registers=True), name, code.extra_names)
     except Unsupported:
         function = None
     finally:
@@ -299,52 +340,58 @@ def run_hot(
     return _call(function, args, extra)
 
 
-_NAME = re.compile(r"\b[vgt]\d+\b")
-_ASSIGNMENT = re.compile(r"    ([vgt]\d+) = (.*)$")
+class _Names(dict):
+    """Register names by value name; a name with none (a parameter) keeps its own."""
+
+    def __missing__(self, name: str) -> str:
+        return name
 
 
-def _reuse_names(source: str) -> str:
-    """Give values that are dead by the time a new one is made their name: register allocation.
+def _registers(code: Code) -> dict[str, str]:
+    """Give values that are dead by the time a new one is made their register: register allocation.
 
-    The generated code assigns every name once. Here each is renamed to a register
+    A pass over the statement list. Every value is assigned once; each gets a register
     ``r0, r1, ...`` that is taken back when the value is read for the last time, so the
     function keeps few locals and numbers die early, letting CPython reuse their memory.
     That made a 10^4-node gradient about half again as fast. Parameters keep their names.
     """
-    lines = source.split("\n")
-    body = lines[1:]
-    parsed = [_ASSIGNMENT.match(line) for line in body]
-    assigned = {match.group(1) for match in parsed if match}
+    body = code.body
+    assigned = {s.target for s in body if s.target is not None}
     last_read: dict[str, int] = {}
-    for i, (line, match) in enumerate(zip(body, parsed)):
-        for name in _NAME.findall(match.group(2) if match else line):
-            if name in assigned:
-                last_read[name] = i
-    register: dict[str, str] = {}
+    for i, statement in enumerate(body):
+        for name in statement.reads:
+            last_read[name] = i
+    for name in code.result.reads:
+        last_read[name] = len(body)
+    names: dict[str, str] = {}
     free: list[str] = []
     created = 0
-    out = [lines[0]]
-    for i, (line, match) in enumerate(zip(body, parsed)):
-        text = match.group(2) if match else line
-        read = set(_NAME.findall(text))
-        text = _NAME.sub(lambda m: register.get(m.group(0), m.group(0)), text)
-        for name in read:  # a value read here for the last time frees its register, for this very line
-            if last_read.get(name) == i and name in register:
-                free.append(register.pop(name))
-        if match is None:
-            out.append(text)
+    for i, statement in enumerate(body):
+        for name in set(statement.reads):  # read here for the last time: free for this very line
+            if last_read.get(name) == i and name in assigned:
+                free.append(names[name])
+        if statement.target is None:
             continue
-        name = match.group(1)
         if free:
-            target = free.pop()
+            register = free.pop()
         else:
-            target, created = f"r{created}", created + 1
-        if name in last_read:
-            register[name] = target
-        else:
-            free.append(target)  # never read (kept for its exceptions): the register is free again
-        out.append(f"    {target} = {text}")
-    return "\n".join(out)
+            register, created = f"r{created}", created + 1
+        names[statement.target] = register
+        if statement.target not in last_read:
+            free.append(register)  # never read (kept for its exceptions): the register is free again
+    return names
+
+
+def _render(code: Code, registers: bool = False) -> str:
+    """The source of ``code``: with its values in registers (:func:`_registers`), or named
+    after their slots (``v3``, ``t3``: as tests and readers see them)."""
+    names = _Names(_registers(code) if registers else {})
+    lines = list(code.head)
+    for statement in code.body:
+        text = statement.text.format_map(names)
+        lines.append(f"    {text}" if statement.target is None else f"    {names[statement.target]} = {text}")
+    lines.append(f"    return {code.result.code.format_map(names)}")
+    return "\n".join(lines)
 
 
 def run(
@@ -377,44 +424,36 @@ def _v(slot: int) -> str:
     return f"v{slot}"
 
 
-def _primal(program: Program, wanted: set[int] | None = None) -> tuple[dict[int, str], dict[int, str]]:
+def _value(slot: int) -> Sym:
+    """Slot ``slot``'s value, held in ``v<slot>``."""
+    return _named(_v(slot))
+
+
+def _primal(program: Program, wanted: set[int] | None = None) -> tuple[dict[int, Sym], dict[int, Sym]]:
     """The evaluation of what ``wanted`` (default: the outputs) depends on: the constants and
     each instruction's expression, by the slot they fill, in program order."""
     live = needed(program, wanted)
-    constants = {slot: _code(value) for slot, value in program.consts if slot in live}
-    expressions = {
-        out: _code(prim.impl(*(Sym(_v(a)) for a in args), **params))
-        for prim, out, args, params, _ in program.ops
-        if out in live
-    }
+    constants = {slot: Sym(_code(value)) for slot, value in program.consts if slot in live}
+    expressions = {}
+    for prim, out, args, params, _ in program.ops:
+        if out in live:
+            made = prim.impl(*map(_value, args), **params)
+            expressions[out] = made if isinstance(made, Sym) else Sym(_code(made))
     return constants, expressions
 
 
-def _assign(slot: int, expression: str) -> str:
-    return f"    v{slot} = {expression}"
-
-
-def _lines(*expressions: dict[int, str]) -> list[str]:
-    return [_assign(slot, expression) for each in expressions for slot, expression in each.items()]
-
-
-def _primal_lines(program: Program, wanted: set[int] | None = None) -> list[str]:
-    """The evaluation of what ``wanted`` (default: the outputs) depends on, as lines."""
-    return _lines(*_primal(program, wanted))
-
-
-def _outputs(program: Program) -> str:
-    return _tuple(f"v{s}" for s in program.output_slots)
-
-
-# the helpers become keyword defaults of every generated function: locals are faster than globals
-_LOCALS = ", ".join(f"{name}={name}" for name in _NAMESPACE)
+def _assigned(*expressions: dict[int, Sym]) -> list[Statement]:
+    return [Statement(_v(slot), e.code, e.reads) for each in expressions for slot, e in each.items()]
 
 
 def _head(name: str, program: Program, extra: str | None = None) -> list[str]:
     """The ``def`` line, and the inputs taken out of their sequence."""
     params = "inputs" if extra is None else f"inputs, {extra}"
     return [f"def {name}({params}, *, {_LOCALS}):", *_unpack("v", program.input_slots, "inputs")]
+
+
+# the helpers become keyword defaults of every generated function: locals are faster than globals
+_LOCALS = ", ".join(f"{name}={name}" for name in _NAMESPACE)
 
 
 def _unpack(stem: str, slots: list[int], sequence: str) -> list[str]:
@@ -427,14 +466,16 @@ def evaluation_then(
 ) -> Callable:
     """A generated function of the inputs: the whole evaluation as straight-line code (value
     of slot k in ``v<k>``), then the lines ``expressions(sym)`` makes, where ``sym(k)`` is
-    slot k's value as a :class:`Sym` for rules to run on; it returns ``result``.
+    slot k's value as a :class:`Sym` for rules to run on (their code, :func:`sym_code`,
+    names it ``{v<k>}``); it returns ``result``.
 
     Raises :class:`Unsupported` where a rule cannot be written as code.
     """
-    body = expressions(lambda slot: Sym(_v(slot)))
+    body = [line.format_map(_Names()) for line in expressions(_value)]
     every = set(range(len(program)))
-    source = "\n".join([*_head(name, program), *_primal_lines(program, every), *body, f"    return {result}"])
-    return _build(source, name)
+    evaluation = Code(_head(name, program), _assigned(*_primal(program, every)), Sym(result), {})
+    source = _render(evaluation).rpartition("\n")[0]  # without its return: the lines come first
+    return _build("\n".join([source, *body, f"    return {result}"]), name)
 
 
 def sym_code(value: Any) -> str:
@@ -442,17 +483,26 @@ def sym_code(value: Any) -> str:
     return _code(value)
 
 
+def _tuple(values: Iterable[Sym | str]) -> Sym:
+    """``(a, b, )``: a tuple display of the values, one element or none included."""
+    values = [v if isinstance(v, Sym) else Sym(v) for v in values]
+    return Sym("(" + "".join(f"{v.code}, " for v in values) + ")", _reads_of(values))
+
+
+def _evaluate_code(program: Program) -> Code:
+    body, code = _statements(program)
+    return Code(_head("evaluate", program), body, _tuple(code[s] for s in program.output_slots), {})
+
+
 def _evaluate_source(program: Program) -> str:
-    lines, code = _statements(program)
-    return "\n".join(
-        [*_head("evaluate", program), *lines, f"    return {_tuple(code[s] for s in program.output_slots)}"]
-    )
+    """``evaluate``'s source, values named after their slots."""
+    return _render(_evaluate_code(program))
 
 
 def _statements(
     program: Program, reads: dict[int, str] | None = None, late: Sequence[int] | None = None
-) -> tuple[list[str], dict[int, str]]:
-    """The evaluation of ``program``'s outputs as statements, and each output's code (a name or a constant).
+) -> tuple[list[Statement], dict[int, Sym]]:
+    """The evaluation of ``program``'s outputs as statements, and each output's value (a name or a constant).
 
     Passes over the program, each a linear walk: common subexpressions are computed once
     (:func:`~graphdiff.ir.analysis.same_values`); what no output needs is left out; a value
@@ -471,114 +521,102 @@ def _statements(
                 a = first[a]
                 live.add(a)
                 uses[a] += 1
-    code: dict[int, str] = {s: _v(s) for s in program.input_slots}
-    lines: list[str] = []
+    code: dict[int, Sym] = {s: _value(s) for s in program.input_slots}
+    body: list[Statement] = []
     for slot, text in (reads or {}).items():
         if uses[slot] == 1 and slot not in outputs:
-            code[slot] = text
+            code[slot] = Sym(text)
         elif slot in live:
-            lines.append(_assign(slot, text))
+            body.append(Statement(_v(slot), text, ()))
     depth = dict.fromkeys(code, 0)
     for slot, value in program.consts:
         if first[slot] == slot and slot in live:
-            code[slot], depth[slot] = _code(value), 0
+            code[slot], depth[slot] = Sym(_code(value)), 0
     for prim, out, args, params, _ in program.ops:
         if out not in live or first[out] != out:
             continue
         args = [first[a] for a in args]
         expression = _expression(prim, params, [code[a] for a in args])
-        nesting = 1 + max((depth[a] for a in args), default=0)
+        nesting = 1
+        for a in args:
+            if depth[a] >= nesting:
+                nesting = depth[a] + 1
         if uses[out] == 1 and out not in outputs and nesting < _MAX_NESTING:
             code[out], depth[out] = expression, nesting
         else:
-            lines.append(_assign(out, expression))
-            code[out], depth[out] = _v(out), 0
+            body.append(Statement(_v(out), expression.code, expression.reads))
+            code[out], depth[out] = _value(out), 0
     for s in program.output_slots:
         code[s] = code[first[s]]
     movable = {first[s] for s in (program.output_slots if late is None else late)}
-    return _late(lines, movable - {first[s] for s in program.input_slots}, uses), code
+    late_ones = {_v(s) for s in movable - {first[s] for s in program.input_slots} if uses[s] == 0}
+    return _late(body, late_ones), code
 
 
 _MAX_NESTING = 24  # a value written into its reader nests no deeper than this
 
 
-def _expression(prim: Any, params: dict, codes: list[str]) -> str:
-    """The code of one instruction on its arguments' ``codes``: the primitive's evaluation run
-    on :class:`Sym` values once per primitive and parameters, as a template, then filled in."""
+def _expression(prim: Any, params: dict, values: list[Sym]) -> Sym:
+    """One instruction on its arguments' ``values``: the primitive's evaluation run on
+    :class:`Sym` values once per primitive and parameters, as a template, then filled in."""
+    n = len(values)
     try:
-        key = (prim, len(codes), *sorted(params.items())) if params else (prim, len(codes))
+        key = (prim, n, *sorted(params.items())) if params else (prim, n)
         template = _TEMPLATES_BY_INSTRUCTION.get(key)
     except TypeError:  # parameters that do not hash: written directly
-        return _code(prim.impl(*map(Sym, codes), **params))
+        return Sym(_code(prim.impl(*values, **params)), _reads_of(values))
     if template is None:  # argument k marked \0k\0, then made a format field
-        marked = _code(prim.impl(*(Sym(f"\0{k}\0") for k in range(len(codes))), **params))
-        template = re.sub("\0(\\d+)\0", r"{\1}", marked.replace("{", "{{").replace("}", "}}"))
+        marked = _code(prim.impl(*(Sym(f"\0{k}\0") for k in range(n)), **params))
+        template = _as_template(marked)
         _TEMPLATES_BY_INSTRUCTION[key] = template
-    return template.format(*codes)
+    if n == 2:  # most instructions: written out, this runs once per instruction
+        x, y = values
+        return Sym(template.format(x.code, y.code), x.reads + y.reads)
+    if n == 1:
+        x = values[0]
+        return Sym(template.format(x.code), x.reads)
+    return Sym(template.format(*[v.code for v in values]), _reads_of(values))
+
+
+def _as_template(marked: str) -> str:
+    """Code with argument k marked ``\0k\0`` as a format string with field k."""
+    pieces = marked.replace("{", "{{").replace("}", "}}").split("\0")
+    # pieces alternate: text, an argument's number, text, ...
+    return "".join(piece if k % 2 == 0 else f"{{{piece}}}" for k, piece in enumerate(pieces))
 
 
 _TEMPLATES_BY_INSTRUCTION: dict[tuple, str] = {}
 
 
-def _late(lines: list[str], outputs: set[int], uses: list[int]) -> list[str]:
-    """``lines`` with each output that no line reads moved down to just after the last line
-    reading one of its arguments, so that its arguments die where it is made: scheduling.
+def _late(body: list[Statement], late: set[str]) -> list[Statement]:
+    """``body`` with each statement making one of the values ``late`` (read by no statement)
+    moved down to just after the last statement naming one of its arguments, so that its
+    arguments die where it is made: scheduling, a pass over the statement list.
 
     fan_out's gradient keeps one number per level through the reverse sweep where it kept
     two (``t_k`` and ``y_k = t_k * t_k``). Only independent statements change places: the
     numbers are the same.
     """
-    late = {s for s in outputs if uses[s] == 0}
     if not late:
-        return lines
-    kept: list[str] = []
-    moved: list[tuple[str, list[str]]] = []  # (line, the names it reads): no line reads what these make
-    for line in lines:
-        target, _, expression = line.strip().partition(" = ")
-        if target[0] == "v" and int(target[1:]) in late:
-            moved.append((line, _VALUE.findall(expression)))
-        else:
-            kept.append(line)
-    last: dict[str, int] = {}  # name -> the last kept line naming it
-    for i, line in enumerate(kept):
-        last.update(dict.fromkeys(_VALUE.findall(line), i))
-    after: dict[int, list[str]] = {}
-    for line, names in moved:
-        after.setdefault(max((last.get(a, -1) for a in names), default=-1), []).append(line)
-    body = after.pop(-1, [])
-    for i, line in enumerate(kept):
-        body += [line, *after.pop(i, [])]
-    return body
+        return body
+    kept: list[Statement] = []
+    moved: list[Statement] = []
+    for statement in body:
+        (moved if statement.target in late else kept).append(statement)
+    last: dict[str, int] = {}  # name -> the last kept statement naming it (making or reading it)
+    for i, statement in enumerate(kept):
+        last.update(dict.fromkeys(statement.reads, i))
+        last[statement.target] = i
+    after: dict[int, list[Statement]] = {}
+    for statement in moved:
+        after.setdefault(max((last.get(a, -1) for a in statement.reads), default=-1), []).append(statement)
+    scheduled = after.pop(-1, [])
+    for i, statement in enumerate(kept):
+        scheduled += [statement, *after.pop(i, [])]
+    return scheduled
 
 
-_VALUE = re.compile(r"\bv\d+\b")
-
-
-_READ = re.compile(r"[A-Za-z_]\w*(\[\d+\])?")
-
-
-def _is_read(code: str) -> bool:
-    """Whether ``code`` only reads a value, doing no arithmetic: a name, or a cotangent ``y_bars[k]``."""
-    return _READ.fullmatch(code) is not None
-
-
-_CALL = re.compile(r"\b(?:_\w+|abs)\([^()]*\)")  # a call on names and constants: _cos(v5), _pow(v1, 2.0)
-
-
-def _calls_made(expressions: dict[int, str]) -> dict[str, int]:
-    """Each call among the evaluation's ``expressions``, by the first slot holding its result.
-
-    >>> _calls_made({1: "_sin(v0)", 2: "(v1 + v0)", 3: "_sin(v0)"})
-    {'_sin(v0)': 1}
-    """
-    made: dict[str, int] = {}
-    for slot, expression in expressions.items():
-        if _CALL.fullmatch(expression):
-            made.setdefault(expression, slot)
-    return made
-
-
-def _reverse_source(program: Program, with_value: bool = True, seeded: Sequence[int] | None = None) -> str:
+def _reverse_code(program: Program, with_value: bool = True, seeded: Sequence[int] | None = None) -> Code:
     """``vjp`` (``with_value``) or ``grad``: the compiled evaluation of the reverse sweep's derivative graph.
 
     The sweep runs on tracers (``DERIVATIVES["reverse"]``,
@@ -594,14 +632,22 @@ def _reverse_source(program: Program, with_value: bool = True, seeded: Sequence[
     n = len(program.input_slots)
     reads = {slot: f"y_bars[{k}]" for k, slot in zip(seeded, derivative.input_slots[n:])}
     m = len(program.output_slots) if with_value else 0
-    lines, outs = _derivative_lines("vjp" if with_value else "grad", derivative, n, m, "y_bars", reads)
+    head, body, outs = _derivative_statements(
+        "vjp" if with_value else "grad", derivative, n, m, "y_bars", reads
+    )
     result = _tuple(outs[m:])
     if with_value:
-        result = f"{_tuple(outs[:m])}, {result}"
-    return "\n".join([*lines, f"    return {result}"])
+        values = _tuple(outs[:m])
+        result = Sym(f"{values.code}, {result.code}", values.reads + result.reads)
+    return Code(head, body, result, {})
 
 
-def _forward_source(program: Program) -> str:
+def _reverse_source(program: Program, with_value: bool = True, seeded: Sequence[int] | None = None) -> str:
+    """``vjp``'s or ``grad``'s source (:func:`_reverse_code`), values named after their slots."""
+    return _render(_reverse_code(program, with_value, seeded))
+
+
+def _forward_code(program: Program) -> Code:
     """``jvp``: the compiled evaluation of the forward sweep's derivative graph, a float tangent per input.
 
     The sweep runs on tracers (``DERIVATIVES["forward"]``,
@@ -612,8 +658,14 @@ def _forward_source(program: Program) -> str:
     derivative = _recorded("forward", program)
     n, m = len(program.input_slots), len(program.output_slots)
     reads = {slot: f"x_dots[{k}]" for k, slot in enumerate(derivative.input_slots[n:])}
-    lines, outs = _derivative_lines("jvp", derivative, n, m, "x_dots", reads)
-    return "\n".join([*lines, f"    return {_tuple(outs[:m])}, {_tuple(outs[m:])}"])
+    head, body, outs = _derivative_statements("jvp", derivative, n, m, "x_dots", reads)
+    values, tangents = _tuple(outs[:m]), _tuple(outs[m:])
+    return Code(head, body, Sym(f"{values.code}, {tangents.code}", values.reads + tangents.reads), {})
+
+
+def _forward_source(program: Program) -> str:
+    """``jvp``'s source (:func:`_forward_code`), values named after their slots."""
+    return _render(_forward_code(program))
 
 
 def _recorded(kind: str, *args: Any) -> Program:
@@ -624,37 +676,32 @@ def _recorded(kind: str, *args: Any) -> Program:
         raise Unsupported(str(err)) from None
 
 
-def _derivative_lines(
+def _derivative_statements(
     name: str, derivative: Program, n: int, m: int, extra: str, reads: dict[int, str]
-) -> tuple[list[str], list[str]]:
-    """``def name(inputs, extra)`` and the derivative program's statements, and each output's code.
+) -> tuple[list[str], list[Statement], list[Sym]]:
+    """``def name(inputs, extra)``, the derivative program's statements, and each output's value.
 
     ``n``: the derivative's first inputs, the primal ones, unpacked from ``inputs`` (the
     others are ``reads``: a seed ``y_bars[k]`` or ``x_dots[k]``). ``m``: its first outputs,
     the primal values, which move to where their arguments die; the derivatives are made
     where the sweep completes them.
     """
-    lines, code = _statements(derivative, reads=reads, late=derivative.output_slots[:m])
+    body, code = _statements(derivative, reads=reads, late=derivative.output_slots[:m])
     head = [
         f"def {name}(inputs, {extra}, *, {_LOCALS}):",
         *_unpack("v", derivative.input_slots[:n], "inputs"),
     ]
-    return [*head, *lines], [code[s] for s in derivative.output_slots]
+    return head, body, [code[s] for s in derivative.output_slots]
 
 
-def _tuple(codes: Iterable[str]) -> str:
-    """``(a, b, )``: a tuple display of the codes, one element or none included."""
-    return "(" + "".join(f"{c}, " for c in codes) + ")"
-
-
-def _jacfwd_source(program: Program) -> tuple[str, dict]:
+def _jacfwd_code(program: Program) -> Code:
     """``jacfwd``: the evaluation with a tangent vector beside every node that depends on an input.
 
     Vector forward mode is the one kind still written from the rules directly, not as a
-    derivative graph: its tangents are numpy vectors, masked as below. A call a tangent
-    rule makes that the evaluation makes too is read; where the evaluation would make it
-    later (``sin(x)``'s rule asks for ``cos(x)``, which the next node computes), that
-    node's statement moves up to where the call is first needed.
+    derivative graph: its tangents are numpy vectors, masked as below. A value a tangent
+    rule computes that the evaluation computes too is read (:data:`_AVAILABLE`); where the
+    evaluation would make it later (``sin(x)``'s rule asks for ``cos(x)``, which the next
+    node computes), that node's statement moves up to where it is first needed.
 
     Input k's tangent is the k-th unit vector
     (``-0.0`` off the diagonal) and one sweep carries every column of the Jacobian. Entry
@@ -668,17 +715,17 @@ def _jacfwd_source(program: Program) -> tuple[str, dict]:
     one) already is; a product is made so in place (``_clean``); an unclean tangent
     passed on is masked (``_where``). A node whose tangent is passed on that way is made
     clean in place once, where it is computed. Outputs are masked to exact zeros where
-    they do not depend on an input. Returns the source and the index and mask arrays it
-    names.
+    they do not depend on an input. The code names the index and mask arrays it uses.
     """
+    global _AVAILABLE
     constants, expressions = _primal(program)
-    made = _calls_made(expressions)
-    tangent = {s: f"t{s}" for s in program.input_slots}  # slot -> the name holding its tangent
-    lines = [
-        *_head("jacfwd", program, "x_dots"),
-        *_unpack("t", program.input_slots, "x_dots"),
-        *_lines(constants),
-    ]
+    computed: dict[str, int] = {}  # what the evaluation computes -> the first slot holding it
+    for slot, e in expressions.items():
+        if e.reads:
+            computed.setdefault(e.code, slot)
+    tangent = {s: _named(f"t{s}") for s in program.input_slots}  # slot -> its tangent
+    head = [*_head("jacfwd", program, "x_dots"), *_unpack("t", program.input_slots, "x_dots")]
+    body = _assigned(constants)
     written: set[int] = set()
     depends = input_sets(program)
     masks: dict[int, str] = {}  # a set of inputs, as a bit mask -> the name of its mask vector
@@ -686,82 +733,92 @@ def _jacfwd_source(program: Program) -> tuple[str, dict]:
     clean = dict.fromkeys(program.input_slots, True)  # slot -> its tangent is -0.0 outside its inputs
     passed_on = _passed_on(program, depends)
 
-    def mask(inputs: int, term: str, fill: str = "-0.0") -> str:
+    def mask(inputs: int, term: Sym, fill: str = "-0.0") -> Sym:
         if inputs not in masks:
             masks[inputs] = f"_mask{len(masks)}"
-        return f"_where({masks[inputs]}, {term}, {fill})"
+        return Sym(f"_where({masks[inputs]}, {term.code}, {fill})", term.reads)
 
     def positions_outside(inputs: int) -> str:
         if inputs not in outside:
             outside[inputs] = f"_out{len(outside)}"
         return outside[inputs]
 
-    def vector_term(term: str, a: int, out: int, kind: str | None) -> tuple[str, bool]:
+    def vector_term(term: Sym, a: int, out: int, kind: str | None) -> tuple[Sym, bool]:
         """The term, made -0.0 outside a's inputs if a depends on fewer inputs than out; is it clean?"""
         if kind == "picks":  # (t if c else 0.0): a's tangent itself or a number; made a fresh vector
-            term = f"_fresh({term}, {len(program.input_slots)})"
-        if _is_read(term):  # a's tangent itself
+            term = Sym(f"_fresh({term.code}, {len(program.input_slots)})", term.reads)
+        if term.code == tangent[a].code:  # a's tangent itself
             if clean.get(a, False) or depends[a] == depends[out]:
                 return term, clean.get(a, False)
             return mask(depends[a], term), True
         if depends[a] == depends[out]:
             return term, False
-        return f"_clean({term}, {positions_outside(depends[a])})", True
+        return Sym(f"_clean({term.code}, {positions_outside(depends[a])})", term.reads), True
 
     def write(out: int) -> None:
         if out not in written:
             written.add(out)
-            lines.append(_assign(out, expressions[out]))
+            body.append(Statement(_v(out), expressions[out].code, expressions[out].reads))
 
-    def reuse(call: re.Match) -> str:
-        if call[0] not in made:
-            return call[0]
-        write(made[call[0]])
-        return _v(made[call[0]])
+    def available(made: Sym) -> Sym:
+        slot = computed.get(made.code)
+        if slot is None:
+            return made
+        write(slot)
+        return _value(slot)
 
     for prim, out, args, params_, active_args in program.ops:
         if out not in expressions:  # dead: no output depends on it
             continue
         write(out)
         if active_args:
-            arg_syms = [Sym(_v(a)) for a in args]
-            terms = [
-                _CALL.sub(reuse, _code(prim.jvp[i](Sym(tangent[a]), Sym(_v(out)), *arg_syms, **params_)))
-                for i, a in active_args
-            ]
+            arg_syms = [_value(a) for a in args]
+            _AVAILABLE = available
+            try:
+                terms = [prim.jvp[i](tangent[a], _value(out), *arg_syms, **params_) for i, a in active_args]
+            finally:
+                _AVAILABLE = None
+            terms = [t if isinstance(t, Sym) else Sym(_code(t)) for t in terms]
             kinds = [prim.partials[i].kind if prim.partials else None for i, _ in active_args]
             made_clean = [vector_term(t, a, out, k) for t, (_, a), k in zip(terms, active_args, kinds)]
             terms = [term for term, _ in made_clean]
             clean[out] = all(is_clean for _, is_clean in made_clean)
-            if len(terms) == 1 and _is_read(terms[0]):  # passed on unchanged: no statement
+            if len(terms) == 1 and terms[0].code == tangent[active_args[0][1]].code:  # passed on unchanged
                 tangent[out] = terms[0]
             else:
-                lines.append(f"    t{out} = {' + '.join(terms)}")
-                tangent[out] = f"t{out}"
+                body.append(Statement(f"t{out}", " + ".join(t.code for t in terms), _reads_of(terms)))
+                tangent[out] = _named(f"t{out}")
             if out in passed_on and not clean[out]:
                 # entries outside out's inputs mean nothing: making them -0.0 in place is safe even
                 # when the tangent is an argument's, passed on unchanged
-                lines.append(f"    {tangent[out]}[{positions_outside(depends[out])}] = -0.0")
+                outside_out = positions_outside(depends[out])
+                body.append(Statement(None, f"{tangent[out].code}[{outside_out}] = -0.0", tangent[out].reads))
                 clean[out] = True
     every_input = (1 << len(program.input_slots)) - 1
-    results = []
+    results: list[Sym] = []
     for s in program.output_slots:
         if not program.active[s]:
-            results.append("None")
+            results.append(Sym("None"))
         elif depends[s] != every_input:
             results.append(mask(depends[s], tangent[s], fill="0.0"))
         else:
             results.append(tangent[s])
-    lines.append(f"    return {_outputs(program)}, ({''.join(r + ', ' for r in results)})")
-    source = "\n".join(lines)
+    values, tangents = _tuple(_value(s) for s in program.output_slots), _tuple(results)
     n = len(program.input_slots)
-    return source, {
+    extra = {
         "_where": np.where,
         "_clean": _clean,
         "_fresh": _fresh,
         **{name: _unit_mask(inputs, n) for inputs, name in masks.items()},
         **{name: np.flatnonzero(~_unit_mask(inputs, n)) for inputs, name in outside.items()},
     }
+    return Code(head, body, Sym(f"{values.code}, {tangents.code}", values.reads + tangents.reads), extra)
+
+
+def _jacfwd_source(program: Program) -> tuple[str, dict]:
+    """``jacfwd``'s source (:func:`_jacfwd_code`), values named after their slots, and the arrays it names."""
+    code = _jacfwd_code(program)
+    return _render(code), code.extra_names
 
 
 def _passed_on(program: Program, depends: dict[int, int]) -> set[int]:
@@ -793,9 +850,9 @@ def _unit_mask(inputs: int, n: int) -> np.ndarray:
 
 
 _SOURCES.update(
-    evaluate=_evaluate_source,
-    vjp=_reverse_source,
-    jvp=_forward_source,
-    jacfwd=_jacfwd_source,
-    grad=lambda p, *seeded: _reverse_source(p, with_value=False, seeded=seeded or None),
+    evaluate=_evaluate_code,
+    vjp=_reverse_code,
+    jvp=_forward_code,
+    jacfwd=_jacfwd_code,
+    grad=lambda p, *seeded: _reverse_code(p, with_value=False, seeded=seeded or None),
 )

@@ -246,7 +246,10 @@ class _Tape:
     def _record_op(
         self, prim: Primitive, slots: list, shapes: list, params: dict
     ) -> tuple[int, tuple[int, ...]]:
-        shape = infer_shape(prim, shapes, params, None, [f"t{a}" for a in slots])
+        if prim.elementwise and not any(shapes):  # scalars: the common case, no names made for messages
+            shape = ()
+        else:
+            shape = infer_shape(prim, shapes, params, None, [f"t{a}" for a in slots])
         return self.builder.op_at(None, prim, tuple(slots), dict(params) if params else params, shape), shape
 
 
