@@ -243,3 +243,53 @@ def test_has_aux_keeps_each_traces_own_layout():
     assert g(np.ones(2))[1][0].tolist() == [1.0, 1.0] and isinstance(g(np.ones(2))[1], tuple)
     assert g(3.0) == ((6.0,), 3.0)
     assert isinstance(g(np.ones(2))[1], tuple)  # the array trace again, from the cache
+
+
+def test_a_function_drawing_random_numbers_draws_anew_on_every_call():
+    # the draw is a constant of a trace: a cached trace would give the first call's mask forever
+    import random
+
+    np.random.seed(0)
+
+    def dropout(w):
+        mask = (np.random.rand(6) > 0.5).astype(float)
+        return np.sum((w * mask) ** 2), mask
+
+    grad = gd.grad(dropout, argnums=0, has_aux=True)
+    w = np.arange(1.0, 7.0)
+    masks = []
+    for _ in range(4):
+        g, mask = grad(w)
+        assert np.array_equal(g, 2.0 * w * mask)  # by hand: d/dw sum((w m)^2) = 2 w m^2, m in {0, 1}
+        masks.append(mask.tobytes())
+    assert len(set(masks)) > 1
+    rng = random.Random(3)
+    scale = lambda w: w * rng.random()  # noqa: E731
+    assert len({gd.grad(scale)(1.0) for _ in range(3)}) == 3
+
+
+def test_arguments_outside_argnums_that_are_not_floats_are_fixed_values_as_in_jax():
+    x, X = np.arange(1.0, 5.0), np.arange(6.0).reshape(2, 3)
+    first = lambda x, n: np.sum(x[:n] ** 2)  # noqa: E731
+    assert np.array_equal(gd.grad(first, argnums=0)(x, 2), [2.0, 4.0, 0.0, 0.0])
+    assert np.array_equal(gd.grad(first, argnums=0)(x, np.int64(1)), [2.0, 0.0, 0.0, 0.0])
+    assert np.array_equal(gd.grad(lambda x, i: np.sum(x[i]), argnums=0)(x, [0, 3]), [1.0, 0.0, 0.0, 1.0])
+    along = lambda X, axis: np.sum(np.max(X, axis=axis))  # noqa: E731
+    assert np.array_equal(gd.grad(along, argnums=0)(X, 1), [[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    mode = lambda x, how: np.sum(x**2) if how == "square" else np.sum(x)  # noqa: E731
+    assert np.array_equal(gd.grad(mode, argnums=0)(x, "square"), 2.0 * x)
+    assert np.array_equal(gd.grad(mode)(x, "plain"), (np.ones(4),))  # a string is never an input
+    h = gd.hessian(lambda x, n: np.sum(x[:n] ** 3), argnums=0)(x, 2)
+    assert np.array_equal(h, np.diag([6.0, 12.0, 0.0, 0.0]))
+    gd.check_grads(lambda x: first(x, 3), (x,), order=2)
+
+    # JAX's loss(params, batch) with the labels inside the batch
+    def loss(params, batch):
+        z = batch["x"] @ params["W"]
+        return -np.mean(z[np.arange(len(batch["y"])), batch["y"]])
+
+    params, batch = {"W": np.ones((3, 2))}, {"x": X, "y": np.array([0, 1])}
+    by_hand = -0.5 * np.stack([X[0], X[1]], axis=1)  # column y_i gets -x_i / n
+    assert np.array_equal(gd.grad(loss, argnums=0)(params, batch)["W"], by_hand)
+    with pytest.raises(gd.InputError, match=r"batch\['y'\] is an array of int64 inside a pytree.*argnums"):
+        gd.grad(loss)(params, batch)  # every argument differentiated: the labels cannot be

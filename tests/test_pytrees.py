@@ -224,10 +224,12 @@ def test_an_ordered_dict_of_parameters_comes_back_an_ordered_dict_in_its_own_ord
     assert type(g) is OrderedDict and list(g.items()) == [("w", 3.0), ("b", 1.0)]
 
 
-def test_integer_labels_inside_a_pytree_are_refused_by_their_path_not_traced_as_floats():
-    batch = {"x": np.ones(2), "y": np.array([1, 0])}
+def test_integer_labels_inside_a_pytree_are_data_outside_argnums_and_refused_by_their_path_inside():
+    batch = {"x": np.array([3.0, 5.0]), "y": np.array([1, 0])}
+    f = lambda w, batch: gd.sum(w * batch["x"][batch["y"]])  # noqa: E731
+    assert np.array_equal(gd.grad(f, argnums=0)(np.ones(2), batch), [5.0, 3.0])  # not traced as floats
     with pytest.raises(gd.InputError, match=r"batch\['y'\] is an array of int64 inside a pytree"):
-        gd.grad(lambda w, batch: gd.sum(w * batch["x"]), argnums=0)(np.ones(2), batch)
+        gd.grad(f)(np.ones(2), batch)
 
 
 def test_aux_may_be_none_or_hold_none_as_in_jax_but_the_value_may_not():

@@ -12,7 +12,8 @@ too). A transformation (``gd.grad(f)``) is read as the function it transforms: i
 cache of graphs checks itself. Plain objects are read through their ``__dict__``. What cannot be read this way (an
 object with ``__slots__``, a C extension's object, something nested too deeply) makes
 the function *uncacheable*: it is traced again on every call, which is slow but never
-wrong.
+wrong. So does drawing random numbers (``np.random.rand``, ``random.random``, a
+``Generator``): each call draws anew, as the function itself would.
 
 >>> import numpy as np
 >>> X = np.ones(2)
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import os
+import random
 import types
 import weakref
 from collections.abc import Callable
@@ -52,6 +54,11 @@ _IDENTITY = (
     np.ufunc,
 )
 
+
+# where random numbers come from: a function drawing them is traced on every call, so each
+# call draws anew, as the function itself would
+_RANDOM_MODULES = (random, np.random)
+_RANDOM_STATES = (random.Random, np.random.RandomState, np.random.Generator, np.random.BitGenerator)
 
 _ATOMS = (int, bool, str, float)  # immutable values a cell may hold (None may be a cell not filled yet)
 
@@ -137,7 +144,10 @@ class _Reader:
             return key
         cells = [value(_cell(c), depth) for c in f.__closure__ or ()]
         names = f.__globals__
-        read = [(name, value(names[name], depth)) for name in _global_names(f.__code__) if name in names]
+        named = _global_names(f.__code__)
+        if "random" in named and any(names.get(n) is np for n in named):
+            raise _Opaque  # np.random.rand(): a draw from numpy's global state, new on every call
+        read = [(name, value(names[name], depth)) for name in named if name in names]
         defaults = (value(f.__defaults__, depth), value(f.__kwdefaults__, depth))
         return ("function", f, f.__code__, cells, read, defaults)
 
@@ -149,6 +159,8 @@ class _Reader:
             raise _Opaque
         t = type(x)
         if t is types.ModuleType or t is types.BuiltinFunctionType:  # the common globals: np, gd, print
+            if x in _RANDOM_MODULES or isinstance(getattr(x, "__self__", None), _RANDOM_STATES):
+                raise _Opaque  # random numbers (random.random, np.random.rand): a new draw every call
             return x
         if t is float:
             return (float, x.hex())
@@ -166,6 +178,8 @@ class _Reader:
             return (t, tuple(self.value(v, depth + 1) for v in x))
         if t is dict:
             return (dict, tuple((self.value(k, depth + 1), self.value(v, depth + 1)) for k, v in x.items()))
+        if isinstance(x, _RANDOM_STATES):
+            raise _Opaque  # a generator of random numbers: its state changes with every draw
         if isinstance(x, (types.FunctionType, types.MethodType, functools.partial)):
             return self.callable(x, depth)
         # looked up on the type: an object whose __getattr__ answers every name must not pass for these

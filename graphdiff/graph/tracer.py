@@ -288,8 +288,9 @@ def _refuse_integer_leaves(leaves: list, names: list[str]) -> None:
     for x, name in zip(leaves, names):
         if is_data(x):
             raise InputError(
-                f"{name} is an array of {x.dtype} inside a pytree: pass integer data (labels, indices) "
-                "as an argument of its own, where it is fixed data, or cast it with .astype(float) to differentiate by it"
+                f"{name} is an array of {x.dtype} inside a pytree that is differentiated: leave that "
+                "argument out of argnums (argnums=0 for loss(params, batch)), or pass integer data (labels, "
+                "indices) as an argument of its own, where it is fixed data, or cast it with .astype(float)"
             )
 
 

@@ -53,10 +53,14 @@ class _Traced:
     value gets its own trace. Keyword-only parameters are likewise fixed values.
     """
 
-    def __init__(self, f: Differentiable) -> None:
+    def __init__(self, f: Differentiable, argnums: Any = None) -> None:
         if not isinstance(f, Graph) and not callable(f):
             raise InputError(f"expected a Graph or a function to differentiate, got {f!r}")
         self.f = f
+        # the positional arguments differentiated (None: every one); the others are fixed
+        # values when they are not floats (an int, a string, a pytree holding labels), as JAX
+        # passes them through untraced
+        self.argnums = argnums
         self.graphs: dict[tuple, Graph] = {}
         self.captured: Any = None
         self.parameters = None if isinstance(f, Graph) else _parameters(f)
@@ -70,7 +74,9 @@ class _Traced:
         """The graph for these arguments, and the input values bound to its inputs in order."""
         if isinstance(self.f, Graph):
             return self.f, self.f.bind(args, kwargs)
-        inputs, names, call, fixed, positions = _split_arguments(self.f, self.parameters, args, kwargs)
+        inputs, names, call, fixed, positions = _split_arguments(
+            self.f, self.parameters, args, kwargs, self.argnums
+        )
         captured = capture_key(self.f)
         if captured is UNCACHEABLE or captured != self.captured:
             self.graphs.clear()
@@ -84,7 +90,7 @@ class _Traced:
         graph = self.graphs.get(key) if cacheable else None
         if graph is None:
             graph = trace(call, *inputs, name=_fname(self.f), names=names)
-            if any(is_data(v) for v in fixed.values()):  # integer data among the arguments
+            if any(_fixed(v, False) for v in fixed.values()):  # data among the arguments
                 graph._pytrees = graph._pytrees._replace(positions=tuple(positions), n_args=len(args))
             if cacheable:
                 self.graphs[key] = graph
@@ -145,15 +151,52 @@ _P = inspect.Parameter
 _POSITIONAL = (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)
 
 
+def _fixed(value: Any, differentiated: bool) -> bool:
+    """Whether an argument is a fixed value of the trace rather than an input.
+
+    Always: integer and boolean arrays (labels, indices), strings, bytes and bools. And
+    for an argument that is not differentiated (outside ``argnums``): an int, anything
+    that is not a number or an array of floats (a mode, an object), and a pytree holding
+    such a leaf (a batch with its labels). An argument of floats stays an input even
+    there, so that new data of the same shapes needs no new trace.
+    """
+    if is_data(value) or isinstance(value, (str, bytes, bool, np.bool_)):
+        return True
+    if differentiated or isinstance(value, (float, np.floating, Box)):
+        return False
+    if type(value) is np.ndarray:
+        return value.dtype.kind not in "f"
+    if isinstance(value, (int, np.integer)):
+        return True
+    if isinstance(value, (tuple, list, dict)):
+        leaves = value.values() if isinstance(value, dict) else value
+        return any(_fixed(leaf, False) for leaf in leaves if leaf is not None)
+    return True  # an object graphdiff cannot trace: passed as it is
+
+
+def _differentiated(argnums: Any, n_args: int) -> Callable[[int], bool]:
+    """Whether the positional argument at a position is among ``argnums`` (None: all)."""
+    if argnums is None:
+        return lambda k: True
+    picked = argnums if isinstance(argnums, (tuple, list)) else (argnums,)
+    try:
+        positions = {int(k) % n_args if n_args else int(k) for k in picked}
+    except (TypeError, ValueError):  # a malformed argnums: said by name where it is checked
+        return lambda k: True
+    return lambda k: k in positions
+
+
 def _split_arguments(
-    f: Callable[..., Any], parameters: list | None, args: Sequence[Any], kwargs: dict
+    f: Callable[..., Any], parameters: list | None, args: Sequence[Any], kwargs: dict, argnums: Any = None
 ) -> tuple[list, list[str], Callable[..., Any], dict, list[int]]:
     """Sort a call's arguments into inputs (traced) and fixed values, by ``f``'s signature.
 
     Returns the input values in order, their names, a function of the inputs alone that
     calls ``f`` with the fixed values in place, the fixed values by parameter name, and
     each input's position among the positional parameters (what ``argnums`` counts).
+    Arguments outside ``argnums`` may be fixed values (see :func:`_fixed`).
     """
+    differentiated = _differentiated(argnums, len(args))
     if parameters is None:
         if kwargs:
             raise UnknownInputError(f"cannot read the parameters of {_fname(f)}: pass its inputs by position")
@@ -180,15 +223,17 @@ def _split_arguments(
             by_position = position < len(args)
             if by_position:
                 value, position = args[position], position + 1
+                static = _fixed(value, differentiated(position - 1))
                 if p.name in kwargs and p.kind is not _P.POSITIONAL_ONLY:
                     raise InputError(f"{_fname(f)} got two values for {p.name!r}")
             elif p.name in kwargs and p.kind is not _P.POSITIONAL_ONLY:
                 value = kwargs.pop(p.name)
+                static = _fixed(value, True)
             elif p.default is not _P.empty:
                 continue  # its default stands
             else:
                 raise MissingInputError(f"{_fname(f)} needs a value for its input {p.name!r}")
-            if p.default is _P.empty and not is_data(value):
+            if p.default is _P.empty and not static:
                 if by_position:
                     plan.append((True, len(inputs)))
                 else:  # an input given by name: every later argument is passed by name
@@ -203,7 +248,7 @@ def _split_arguments(
                 keywords[p.name] = fixed[p.name] = value
         elif p.kind is _P.VAR_POSITIONAL:
             for k, value in enumerate(args[position:]):
-                if is_data(value):
+                if _fixed(value, differentiated(position + k)):
                     plan.append((False, value))
                     fixed[f"*{p.name}[{k}]"] = value
                     continue
@@ -363,7 +408,7 @@ def _reverse_gradient(
     """
     if has_aux and isinstance(f, Graph):
         raise InputError("has_aux needs a function returning (value, aux), not a Graph")
-    traced = _Traced(_checked_aux(f) if has_aux else f)
+    traced = _Traced(_checked_aux(f) if has_aux else f, argnums)
     kind = "vjp" if with_value else "grad"  # a gradient alone skips what only the value needs
 
     def unpack(result: tuple, packing: Packing | None, pick: tuple[int, ...] | None = None) -> Any:

@@ -117,7 +117,7 @@ def _jacobian(
     """jacfwd (``forward``) or jacrev of ``f``; ``label`` names the transformation the user called, for messages."""
     if has_aux and isinstance(f, Graph):
         raise InputError("has_aux needs a function returning (value, aux), not a Graph")
-    traced = _Traced(_checked_aux(f) if has_aux else f)
+    traced = _Traced(_checked_aux(f) if has_aux else f, argnums)
     kind = label or ("jacfwd" if forward else "jacrev")
 
     def jacobian_f(*args: Any, **kwargs: Any) -> Any:
