@@ -251,6 +251,8 @@ def _edited_networkx_constant(bad):
     return gd.Graph.from_networkx(H)(1.0, 2.0)
 
 
+_MASKS = {"True", "False", "numpy-bool", "bool-array"}  # bools a traced function may compute with
+
 VALUE_ENTRY_POINTS = [
     ("bind-positional", _bind_first_input, gd.ValueTypeError, "input 'a'"),
     ("bind-keyword", _bind_keyword, gd.ValueTypeError, "input 'b'"),
@@ -270,6 +272,9 @@ VALUE_ENTRY_POINTS = [
 )
 @pytest.mark.parametrize("name, bad, description", BAD_VALUES, ids=[v[0] for v in BAD_VALUES])
 def test_a_value_that_is_not_a_number_is_refused_by_name(entry, call, error, culprit, name, bad, description):
+    if entry == "traced-constant" and name in _MASKS:  # x + mask is numpy arithmetic: mask as 1.0 and 0.0
+        np.testing.assert_array_equal(call(bad)(0.5), 0.5 + np.asarray(bad, dtype=float))
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ComplexWarning, no DeprecationWarning on the way
         with pytest.raises(error) as caught:

@@ -239,6 +239,26 @@ def test_a_primitive_whose_rule_uses_an_unlisted_numpy_operation_is_refused_at_d
     assert "my_cbrt" not in PRIMITIVES and "my_norm" not in PRIMITIVES and "my_two" not in PRIMITIVES
 
 
+def test_a_primitive_is_refused_at_definition_for_a_wrong_partial_a_taken_name_or_a_rule_of_wrong_arity():
+    from graphdiff.primitives.table import define, times
+
+    # d(x^2)/dx is 2x: x is half of it, 0.3 where central differences give 0.6
+    with pytest.raises(
+        gd.PrimitiveDefinitionError, match=r"'my_sq': its partial by argument 0 is 0.3 at x0=0.3.* 0.6"
+    ):
+        define("my_sq", 1, np.square, partials=(times(lambda out, x: x),))
+    with pytest.raises(gd.PrimitiveDefinitionError, match=r"argument 1 is 0.47 at x0=0.3, x1=0.47.* 0.3$"):
+        define("my_mul", 2, np.multiply, partials=(times(lambda out, x, y: y), times(lambda out, x, y: y)))
+    with pytest.raises(gd.PrimitiveDefinitionError, match=r"'sin' exists already"):
+        define("sin", 1, np.square, partials=(times(lambda out, x: 2 * x),))
+    with pytest.raises(
+        gd.PrimitiveDefinitionError, match=r"partial by argument 0 cannot be called on 2 value"
+    ):
+        define("my_sq2", 1, np.square, partials=(times(lambda x: 2 * x),))  # a rule takes (out, x)
+    assert not {"my_sq", "my_mul", "my_sq2"} & set(PRIMITIVES)
+    assert gd.PRIMITIVES["sin"](0.5) == np.sin(0.5)
+
+
 def test_a_primitive_defined_from_listed_operations_is_evaluated_counted_and_compiled():
     from graphdiff.primitives import elementary as el
     from graphdiff.primitives.table import define, times
@@ -780,3 +800,11 @@ def test_a_constant_boolean_mask_indexes_as_its_true_positions_do():
         gd.trace(lambda x: x[columns], x)
     with pytest.raises(gd.IndexingError, match=r"would depend on the numbers; .*np.where\(mask, x, 0.0\)"):
         gd.trace(lambda x: x[x > 2.5], x)
+
+
+def test_a_constant_mask_of_bools_multiplies_as_numpys_ones_and_zeros():
+    mask = np.array([True, False, True])
+    f = lambda x: gd.sum(x * mask) + gd.sum(x * True)  # noqa: E731
+    assert np.array_equal(gd.grad(f)(np.ones(3))[0], [2.0, 1.0, 2.0])
+    assert np.array_equal(gd.jacfwd(f)(np.ones(3))[0], [2.0, 1.0, 2.0])
+    assert gd.trace(f, np.ones(3))(np.arange(3.0)) == np.sum(np.arange(3.0) * mask) + 3.0

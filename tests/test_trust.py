@@ -401,6 +401,21 @@ def test_numpy_misuses_on_traced_values_are_graph_errors_that_say_what_to_write(
         np.linalg.svd(gd.Dual(np.ones((2, 2)), np.ones((2, 2))))
     with pytest.raises(gd.TracerError, match=r"traced node 'getitem_1' has no number"):
         gd.grad(lambda x: np.float64(x[0]))(np.ones(3))
+
+    def assigned(x):
+        y = np.zeros(3)
+        y[0] = x[0]  # numpy raises ValueError, with graphdiff's refusal as its cause
+        return gd.sum(y)
+
+    with pytest.raises(gd.TracerError, match=r"assigned into a numpy array \(y\[i\] = x\).*np\.stack"):
+        gd.grad(assigned)(np.ones(3))
+    with pytest.raises(gd.TracerError, match=r"cannot be formatted as a number \('\.3f'\)"):
+        gd.grad(lambda x: float(f"{x:.3f}") * x)(1.0)
+    assert gd.grad(lambda x: len(f"{x}") * x)(1.0) == (len("Tracer('x', shape=())"),)  # printed whole
+    with pytest.raises(
+        gd.InputError, match=r"args is a tuple or list .* got float \(for one argument x, pass \(x,\)\)"
+    ):
+        gd.check_grads(lambda x: x * x, 2.0)
     with pytest.raises(gd.TracerError, match=r"would drop its tangent"):
         np.asarray(gd.Dual(np.ones(2), np.ones(2)), dtype=float)
     with pytest.raises(gd.TracerError, match=r"would drop its tangent"):

@@ -63,6 +63,10 @@ class Tracer(Box):
                 nodes.append(a.node)
                 shapes.append(a.shape)
             else:
+                if type(a) is np.ndarray and a.dtype.kind == "b" or type(a) in (bool, np.bool_):
+                    a = np.asarray(
+                        a, dtype=np.float64
+                    )  # a mask in arithmetic: 1.0 and 0.0, as numpy computes
                 nodes.append(graph.add_const(a))
                 shapes.append(np.shape(a))
         out = Tracer(graph, *graph._record_op(prim, nodes, shapes, params))
@@ -196,6 +200,10 @@ def trace(
     gc.disable()
     try:
         result = f(*args)
+    except ValueError as err:  # numpy replaced our refusal (y[0] = x[0] into a numpy array) with its own
+        if isinstance(err, GraphError) or not isinstance(err.__cause__, GraphError):
+            raise
+        raise _into_numpy_array(err.__cause__) from None
     except TypeError as err:
         if isinstance(err, GraphError) or "which has no callable" not in str(err):
             raise
@@ -251,6 +259,15 @@ class _Tape:
         else:
             shape = infer_shape(prim, shapes, params, None, [f"t{a}" for a in slots])
         return self.builder.op_at(None, prim, tuple(slots), dict(params) if params else params, shape), shape
+
+
+def _into_numpy_array(refusal: GraphError) -> GraphError:
+    """The refusal numpy hides when a traced value is assigned into a numpy array, with the way out."""
+    return type(refusal)(
+        f"{refusal}. A traced value was assigned into a numpy array (y[i] = x): numpy arrays hold "
+        "numbers only; build the array from traced values instead: np.stack([...]), "
+        "np.concatenate, or np.where(mask, x, y)"
+    )
 
 
 def record_program(f: Callable[..., Any], n_inputs: int, stem: str = "t") -> Program:

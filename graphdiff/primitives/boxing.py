@@ -573,6 +573,14 @@ class Box(NDArrayOperatorsMixin):
     def _as_number(self, *_: Any) -> Any:
         raise NotImplementedError  # each value type says why it has no plain number
 
+    def __format__(self, spec: str) -> str:
+        if not spec:
+            return str(self)
+        raise TracerError(
+            f"{self!r} cannot be formatted as a number ({spec!r}) inside a differentiated function: "
+            "format the numbers outside it, or print the value whole (f'{x}')"
+        )
+
     def __len__(self) -> int:
         if not self.shape:
             raise IndexingError("len() of a value with no axes (a number)")

@@ -897,13 +897,87 @@ def _define(
     return prim
 
 
-define = _define
+def define(
+    name: str,
+    arity: int,
+    impl: Rule,
+    partials: tuple[Partial, ...] | None = None,
+    jvp: tuple | None = None,
+    vjp: tuple | None = None,
+    *,
+    check: bool = True,
+    **kw: Any,
+) -> Primitive:
+    """Add a primitive to the table, checked: a new name, listed operations only, and (with
+    ``check``) each stated partial against central differences of ``impl`` at a probe point.
+
+    An elementwise primitive states one partial per argument (``ONE``, ``MINUS_ONE``,
+    ``ZERO``, ``times(rule)``, ``over(rule)``, ``picks(rule)``; a rule takes the output
+    then the arguments); a structural one (``elementwise=False``) a linear forward rule and
+    its transpose per argument. ``check=False`` skips the comparison with differences (to
+    define a primitive wrong on purpose, as tests of derivative checkers do).
+
+    >>> import numpy as np
+    >>> from graphdiff.primitives import define, times
+    >>> cube = define("doc_cube", 1, lambda x: x * x * x, partials=(times(lambda out, x: 3 * (x * x)),))
+    >>> cube(2.0)
+    8.0
+    >>> define("doc_cube_wrong", 1, lambda x: x * x * x, partials=(times(lambda out, x: x * x),))
+    Traceback (most recent call last):
+    ...
+    graphdiff.errors.PrimitiveDefinitionError: primitive 'doc_cube_wrong': its partial by argument 0 is 0.09 at x0=0.3, but central differences of its evaluation give 0.27
+    >>> del PRIMITIVES["doc_cube"]
+    """
+    if name in PRIMITIVES:
+        raise PrimitiveDefinitionError(
+            f"primitive {name!r} exists already (graphdiff.PRIMITIVES[{name!r}]): a graph naming it would "
+            "change meaning; choose another name"
+        )
+    prim = _define(name, arity, impl, partials, jvp, vjp, **kw)
+    if check and partials is not None and not kw.get("params"):
+        try:
+            _check_against_differences(prim)
+        except PrimitiveDefinitionError:
+            del PRIMITIVES[name]
+            raise
+    return prim
+
+
+def _check_against_differences(prim: Primitive) -> None:
+    """Each stated partial of ``prim`` against central differences of its evaluation, at
+    ``x_k = 0.3 + 0.17 k`` (where both are finite); a disagreement is refused naming the argument."""
+    point = [0.3 + 0.17 * k for k in range(prim.arity)]
+    with np.errstate(all="ignore"):
+        out = prim.impl(*map(np.float64, point))
+        for i, p in enumerate(prim.partials):
+            h = 1e-6 * max(1.0, abs(point[i]))
+            up, down = list(point), list(point)
+            up[i] += h
+            down[i] -= h
+            difference = (
+                float(prim.impl(*map(np.float64, up))) - float(prim.impl(*map(np.float64, down)))
+            ) / (2 * h)
+            stated = float(p.value(out, *map(np.float64, point)))
+            if not (np.isfinite(difference) and np.isfinite(stated)):
+                continue
+            if abs(stated - difference) > 1e-5 * (1.0 + abs(difference)):
+                at = ", ".join(f"x{k}={v:g}" for k, v in enumerate(point))
+                raise PrimitiveDefinitionError(
+                    f"primitive {prim.name!r}: its partial by argument {i} is {stated:.6g} at {at}, but "
+                    f"central differences of its evaluation give {difference:.6g}"
+                )
 
 
 def _check_listed(name: str, rule: Rule, n_values: int, params: tuple, what: str) -> None:
     """Refuse a rule that uses a numpy operation graphdiff cannot count or compile, naming both."""
     probe_params = {p: 2 for p in params}  # integer parameters (integer_pow's y)
-    unlisted = el.unlisted_operation(rule, n_values, probe_params)
+    try:
+        unlisted = el.unlisted_operation(rule, n_values, probe_params)
+    except TypeError as err:  # the wrong number of values
+        raise PrimitiveDefinitionError(
+            f"primitive {name!r}: its {what} cannot be called on {n_values} value(s) "
+            f"({'the arguments' if what == 'evaluation' else 'the output, then the arguments'}): {err}"
+        ) from None
     if unlisted is not None:
         raise PrimitiveDefinitionError(
             f"primitive {name!r}: its {what} uses {unlisted}, which is not among the operations "

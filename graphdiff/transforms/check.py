@@ -58,7 +58,7 @@ def check_grads(
     --------
     >>> import numpy as np, graphdiff as gd
     >>> gd.check_grads(lambda x, y: gd.sin(x) * y, (0.5, 2.0), order=2)
-    >>> wrong = gd.primitives.define("wrong_sin", 1, np.sin, partials=(gd.primitives.times(lambda out, x: out),))
+    >>> wrong = gd.primitives.define("wrong_sin", 1, np.sin, partials=(gd.primitives.times(lambda out, x: out),), check=False)
     >>> gd.check_grads(lambda x: wrong(x), (0.5,))
     Traceback (most recent call last):
     ...
@@ -70,9 +70,12 @@ def check_grads(
     unknown = [m for m in modes if m not in ("fwd", "rev")]
     if unknown or not modes:
         raise InputError(f"check_grads: modes are 'fwd' and 'rev', got {list(modes)!r}")
+    if isinstance(args, (dict, str, bytes)) or not isinstance(args, Sequence):
+        raise InputError(
+            f"check_grads: args is a tuple or list of f's arguments, got {type(args).__name__} "
+            "(for one argument x, pass (x,))"
+        )
     names = [str(j) for j in range(len(args))]
-    if isinstance(args, dict) or not isinstance(args, Sequence):
-        raise InputError(f"check_grads: args is a tuple or list of f's arguments, got {type(args).__name__}")
     if any(isinstance(a, (tuple, list, dict)) for a in args):  # pytrees: checked leaf by leaf
         f, args, names = _by_leaves(f, list(args))
     # integer arrays (labels, indices) are data, as in every transformation: kept, never perturbed
