@@ -553,8 +553,8 @@ def test_composite_functions_against_numpy_and_their_derivatives_by_hand():
     np.testing.assert_allclose(grad, shifted / shifted.sum(axis=1, keepdims=True), rtol=1e-14)
     # exp of the log-probabilities: a few ulps from dividing by the sum directly
     np.testing.assert_allclose(gd.softmax(z), shifted / shifted.sum(axis=1, keepdims=True), rtol=1e-13)
-    with pytest.raises(gd.ShapeError, match="ord=1"):
-        gd.trace(lambda x: np.linalg.norm(x, ord=1), x)
+    with pytest.raises(gd.ShapeError, match="ord=3"):
+        gd.trace(lambda x: np.linalg.norm(x, ord=3), x)
 
 
 def test_an_mlp_with_softmax_cross_entropy_written_the_usual_way_matches_finite_differences(rng):
@@ -808,3 +808,39 @@ def test_a_constant_mask_of_bools_multiplies_as_numpys_ones_and_zeros():
     assert np.array_equal(gd.grad(f)(np.ones(3))[0], [2.0, 1.0, 2.0])
     assert np.array_equal(gd.jacfwd(f)(np.ones(3))[0], [2.0, 1.0, 2.0])
     assert gd.trace(f, np.ones(3))(np.arange(3.0)) == np.sum(np.arange(3.0) * mask) + 3.0
+
+
+def test_copies_are_new_arrays_and_the_array_methods_match_their_function_forms():
+    x, A = np.arange(1.0, 5.0), np.arange(1.0, 10.0).reshape(3, 3) ** 1.5
+
+    def f(x):
+        y, z, w = x.copy(), np.copy(x), x.astype(float)
+        y += 10.0  # changes y alone, as on numpy arrays: x, z and w are other arrays
+        z *= 2.0
+        w -= 1.0
+        return gd.sum(x * y) + gd.sum(z) + gd.sum(w)
+
+    # d/dx [sum x (x + 10) + 2 sum x + sum (x - 1)] = 2x + 10 + 2 + 1
+    assert np.array_equal(gd.grad(f)(x)[0], 2.0 * x + 13.0)
+    assert np.array_equal(gd.jacfwd(f)(x)[0], 2.0 * x + 13.0)
+    methods = lambda A: A.var() + A.std(ddof=1) + A.swapaxes(0, 1)[0, 2] + A.diagonal().sum() + A.trace()  # noqa: E731
+    functions = lambda A: np.var(A) + np.std(A, ddof=1) + A[2, 0] + 2.0 * np.trace(A)  # noqa: E731
+    assert gd.trace(methods, A)(A) == pytest.approx(functions(A), rel=1e-15)
+    gd.check_grads(methods, (A,), order=2)
+
+
+def test_norms_along_axes_and_numpys_default_keywords_trace():
+    A = np.array([[3.0, 4.0], [6.0, -8.0]])
+    assert np.array_equal(gd.trace(lambda A: np.linalg.norm(A, axis=1), A)(A), [5.0, 10.0])
+    # d/dA_ij of sum_i |A_i|: A_ij / |A_i|
+    np.testing.assert_allclose(
+        gd.grad(lambda A: gd.sum(np.linalg.norm(A, axis=1)))(A)[0], A / [[5.0], [10.0]], rtol=1e-15
+    )
+    assert gd.grad(lambda x: np.linalg.norm(x, ord=1))(A[1])[0].tolist() == [1.0, -1.0]
+    assert gd.grad(lambda x: np.linalg.norm(x, ord=np.inf))(A[1])[0].tolist() == [0.0, -1.0]
+    gd.check_grads(lambda A: np.linalg.norm(A, axis=0, keepdims=True), (A,))
+    with pytest.raises(gd.ShapeError, match=r"its 2-norm \(the largest singular value\)"):
+        gd.trace(lambda A: np.linalg.norm(A, ord=2), A)
+    # keywords asking for what tracing does anyway are accepted
+    f = lambda A: np.sum(np.sum(A, axis=0, dtype=float, out=None)) + np.sum(np.exp(A, dtype=np.float64))  # noqa: E731
+    assert gd.trace(f, A)(A) == f(A)

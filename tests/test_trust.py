@@ -365,7 +365,7 @@ def test_bad_api_calls_are_graph_errors_naming_the_argument(call, message):
             lambda x: np.sum(x, where=x > 0),
             r"numpy.sum with where= cannot be traced .*call it without where=",
         ),
-        (lambda x: np.mean(x, dtype=float), r"numpy.mean with dtype= cannot be traced"),
+        (lambda x: np.mean(x, dtype=np.float32), r"numpy.mean with dtype= cannot be traced"),
         (lambda x: x.sum(dtype=float), r"x.sum\(\) with dtype= cannot be traced: call it with axis="),
         (lambda x: x.max(initial=0.0), r"x.max\(\) with initial= cannot be traced"),
         (lambda x: x.reshape(3, 1, order="F"), r"order='F'.*row-major.*x.T.reshape\(shape\[::-1\]\).T"),
@@ -377,6 +377,16 @@ def test_bad_api_calls_are_graph_errors_naming_the_argument(call, message):
         ),
         (lambda x: np.hstack([x, x]), r"numpy.hstack .*write np.concatenate\(\[\.\.\.\], axis=1\)"),
         (lambda x: np.diff(x), r"numpy.diff .*write x\[1:\] - x\[:-1\]"),
+        (
+            lambda x: np.sum(x, axis=0, dtype=np.float32),
+            r"numpy.sum with dtype= .*without dtype= \(axis=, keepdims= are traced\)",
+        ),
+        (
+            lambda x: np.add(np.ones(3), x, out=np.ones(3)),
+            r"write a traced value into a numpy array .*y = y \+ x",
+        ),
+        (lambda x: np.floor(x), r"numpy.floor .*piecewise constant"),
+        (lambda x: np.linalg.det(x[:, None] * x), r"numpy.linalg.det has no graphdiff primitive"),
     ],
 )
 def test_unsupported_numpy_is_named_with_what_to_write_instead(f, message):

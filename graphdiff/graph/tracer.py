@@ -18,7 +18,14 @@ from graphdiff.errors import GraphError, InputError, TracerAttributeError, Trace
 from graphdiff.graph.graph import Graph
 from graphdiff.graph.pytree import LEAF, Packing, flatten, leaf_names, unflatten
 from graphdiff.ir.program import Program, ProgramBuilder, infer_shape
-from graphdiff.primitives.boxing import MAY_SHARE_NUMBERS, Box, numpy_name, shares_numbers, unsupported
+from graphdiff.primitives.boxing import (
+    MAY_SHARE_NUMBERS,
+    Box,
+    numpy_name,
+    shares_numbers,
+    ufunc_name,
+    unsupported,
+)
 from graphdiff.primitives.table import Primitive, equal, greater, greater_equal, joined, not_equal
 from graphdiff.values import as_value, is_data
 
@@ -78,7 +85,7 @@ class Tracer(Box):
         name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
         if method == "__call__" and kwargs:
             raise TracerError(
-                f"numpy.{name} with {', '.join(sorted(kwargs))}= cannot be traced (at {self.node!r}): "
+                f"{ufunc_name(ufunc)} with {', '.join(sorted(kwargs))}= cannot be traced (at {self.node!r}): "
                 "call it without keyword arguments"
             )
         if method == "__call__" and ufunc in _MASKS:  # x > y, x < y, x == y: a mask node, no derivative
@@ -91,7 +98,7 @@ class Tracer(Box):
                 "derivative to record: branch on plain Python values, use gd.maximum, gd.abs or gd.relu, "
                 "or a mask from x > y, x < y or x == y"
             )
-        raise TracerError(unsupported(f"numpy.{name}", f"while tracing {self.node!r}"))
+        raise TracerError(unsupported(ufunc_name(ufunc, method), f"while tracing {self.node!r}"))
 
     def _unsupported_function(self, func: Any, args: tuple, kwargs: dict) -> Any:
         raise TracerError(unsupported(numpy_name(func), f"while tracing {self.node!r}", kwargs))

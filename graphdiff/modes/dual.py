@@ -7,7 +7,14 @@ from typing import Any
 import numpy as np
 
 from graphdiff.errors import TracerError
-from graphdiff.primitives.boxing import MAY_SHARE_NUMBERS, Box, numpy_name, shares_numbers, unsupported
+from graphdiff.primitives.boxing import (
+    MAY_SHARE_NUMBERS,
+    Box,
+    numpy_name,
+    shares_numbers,
+    ufunc_name,
+    unsupported,
+)
 from graphdiff.primitives.table import Primitive
 
 __all__ = ["Dual"]
@@ -56,8 +63,7 @@ class Dual(Box):
         if ufunc.nout == 1 and ufunc.types and ufunc.types[0].endswith("?"):  # comparisons
             primals = [x.primal if isinstance(x, Dual) else x for x in inputs]
             return getattr(ufunc, method)(*primals, **kwargs)
-        name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
-        raise TracerError(unsupported(f"numpy.{name}", "on a dual number"))
+        raise TracerError(unsupported(ufunc_name(ufunc, method), "on a dual number"))
 
     def _unsupported_function(self, func: Any, args: tuple, kwargs: dict) -> Any:
         raise TracerError(unsupported(numpy_name(func), "on a dual number", kwargs))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy as _copy
+import functools
 import inspect
 from typing import Any
 
@@ -159,6 +161,22 @@ _ALTERNATIVES = {  # what to write instead, for numpy functions with no primitiv
     "numpy.argmax": "it has no derivative: compute it on plain numbers outside the traced function",
     "numpy.argmin": "it has no derivative: compute it on plain numbers outside the traced function",
     "numpy.argsort": "it has no derivative: compute it on plain numbers outside the traced function",
+    "numpy.split": "write the pieces as slices: x[:k], x[k:]",
+    "numpy.array_split": "write the pieces as slices: x[:k], x[k:]",
+    "numpy.cumprod": "write the running products as a loop of products, or np.exp(np.cumsum(np.log(x))) for x > 0",
+    "numpy.logaddexp": "write gd.logsumexp(np.stack([x, y]), axis=0)",
+    "numpy.arccosh": "write np.log(x + np.sqrt(x * x - 1.0)) for x > 1",
+    "numpy.floor": "it is piecewise constant (derivative 0): apply it to plain numbers outside the traced function",
+    "numpy.ceil": "it is piecewise constant (derivative 0): apply it to plain numbers outside the traced function",
+    "numpy.round": "it is piecewise constant (derivative 0): apply it to plain numbers outside the traced function",
+    "numpy.rint": "it is piecewise constant (derivative 0): apply it to plain numbers outside the traced function",
+    "numpy.linalg.det": "linear algebra beyond products has no primitive: for a 2 x 2 matrix write a*d - b*c",
+    "numpy.linalg.inv": "linear algebra beyond products has no primitive: solve outside, or write the 2 x 2 inverse",
+    "numpy.linalg.solve": "linear algebra beyond products has no primitive: solve on plain numbers outside",
+    "ufunc expit": "write gd.sigmoid(x)",
+    "ufunc logit": "write np.log(x / (1.0 - x))",
+    "ufunc log_expit": "write -gd.log(1.0 + gd.exp(-x)), or -np.logaddexp(0, -x) on plain numbers",
+    "ufunc xlogy": "write x * np.log(y)",
 }
 
 
@@ -173,21 +191,57 @@ def numpy_name(func: Any) -> str:
     return f"{public}.{getattr(func, '__name__', repr(func))}"
 
 
+def ufunc_name(ufunc: np.ufunc, method: str = "__call__") -> str:
+    """How a ufunc is spelled in messages: ``numpy.sin``, ``numpy.add.reduce``; one numpy does
+    not export (scipy.special's expit) is ``ufunc expit``."""
+    name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
+    return f"numpy.{name}" if getattr(np, ufunc.__name__, None) is ufunc else f"ufunc {name}"
+
+
+def _without_defaults(kwargs: dict) -> dict:
+    """``kwargs`` without the ones that ask for what tracing does anyway: ``out=None``,
+    ``where=True``, ``dtype=float`` (float64), ``order='C'``, ``casting='same_kind'``."""
+    kept = {}
+    for k, v in kwargs.items():
+        if k in ("out", "dtype") and v is None or k == "where" and v is True:
+            continue
+        if k == "order" and v == "C" or k == "casting" and v == "same_kind":
+            continue
+        if k == "dtype":
+            try:
+                if np.dtype(v) == np.float64:
+                    continue
+            except TypeError:
+                pass
+        kept[k] = v
+    return kept
+
+
 def unsupported(what: str, where: str, keywords: Any = ()) -> str:
     """The message for an operation with no primitive: what it was, where, and what to write
     instead; for a function graphdiff traces without them, the ``keywords`` it was given."""
-    if keywords and what in _TRACED_WITHOUT_KEYWORDS():
-        given = ", ".join(f"{k}=" for k in keywords)
-        return f"{what} with {given} cannot be traced ({where}): call it without {given}"
+    traced = _TRACED_WITHOUT_KEYWORDS().get(what)
+    if keywords and traced is not None:
+        refused = [k for k in keywords if k not in traced]
+        given = ", ".join(f"{k}=" for k in refused or keywords)
+        taken = f" ({', '.join(f'{k}=' for k in traced)} are traced)" if traced else ""
+        return f"{what} with {given} cannot be traced ({where}): call it without {given}{taken}"
     alternative = _ALTERNATIVES.get(what)
     instead = f"; {alternative}" if alternative else "; the primitives are listed in graphdiff.PRIMITIVES"
     return f"{what} has no graphdiff primitive ({where}){instead}"
 
 
-def _TRACED_WITHOUT_KEYWORDS() -> set[str]:
-    """The numpy functions traced with some arguments (the reductions, the composites, the shape functions)."""
-    handled = [*_REDUCTIONS, *_COMPOSITES, *_SHAPE_FUNCTIONS]
-    return {numpy_name(f) for f in handled}
+@functools.cache
+def _TRACED_WITHOUT_KEYWORDS() -> dict[str, tuple[str, ...]]:
+    """The numpy functions traced with some arguments (the reductions, the composites, the
+    shape functions), by name, and the keywords each is traced with."""
+    traced: dict[str, tuple[str, ...]] = {}
+    for f, handler in [*_REDUCTIONS.items(), *_COMPOSITES.items()]:
+        parameters = list(inspect.signature(handler).parameters.values())[1:]
+        traced[numpy_name(f)] = tuple(p.name for p in parameters if p.kind is not p.VAR_POSITIONAL)
+    for f in _SHAPE_FUNCTIONS:
+        traced[numpy_name(f)] = ("axis",) if f in (np.concatenate, np.stack, np.cumsum, np.squeeze) else ()
+    return traced
 
 
 def _by_name(ufunc: np.ufunc) -> Any:
@@ -438,6 +492,14 @@ class Box(NDArrayOperatorsMixin):
     _views: list[int] | None = None  # shared by the arrays that share their numbers (see shares_numbers)
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            kwargs = _without_defaults(kwargs)
+            out = kwargs.get("out", ())
+            if any(type(o) is np.ndarray for o in (out if isinstance(out, tuple) else (out,))):
+                raise TracerError(
+                    f"numpy.{ufunc.__name__} would write a traced value into a numpy array (y += x with y a "
+                    "numpy array, or out=y): numpy arrays hold numbers only; write y = y + x"
+                )
         found = primitive_for_ufunc(ufunc, inputs) if method == "__call__" and not kwargs else None
         if found is None:
             return self._unsupported_ufunc(ufunc, method, inputs, kwargs)
@@ -445,6 +507,10 @@ class Box(NDArrayOperatorsMixin):
         return prim(*args, **params)
 
     def __array_function__(self, func: Any, types: Any, args: tuple, kwargs: dict) -> Any:
+        if kwargs:
+            kwargs = _without_defaults(kwargs)
+        if func is np.copy and len(args) == 1 and not kwargs:
+            return args[0].copy() if isinstance(args[0], Box) else np.copy(args[0])
         if func in _QUERIES and len(args) == 1 and not kwargs:  # np.shape(x), np.ndim(x), np.size(x)
             return _QUERIES[func](np.shape(args[0]) if not isinstance(args[0], Box) else args[0].shape)
         if func in _FRESH and len(args) == 1 and not kwargs:  # a constant shaped like x
@@ -461,7 +527,7 @@ class Box(NDArrayOperatorsMixin):
                 inspect.signature(composite).bind(*args, **kwargs)
             except TypeError as err:
                 raise TracerError(
-                    f"numpy.{func.__name__} cannot be traced with these arguments: {err}"
+                    f"{numpy_name(func)} cannot be traced with these arguments: {err}"
                 ) from None
             return composite(*args, **kwargs)
         if func is np.concatenate and 1 <= len(args) <= 2 and set(kwargs) <= {"axis"}:
@@ -640,11 +706,40 @@ class Box(NDArrayOperatorsMixin):
 
     flatten = ravel
 
-    def astype(self, dtype: Any) -> Any:
-        """The value itself for a float64 type (values are float64); any other type is refused."""
+    def astype(self, dtype: Any, copy: bool = True) -> Any:
+        """A copy of the value for a float64 type (values are float64); any other type is refused."""
         if np.dtype(dtype) != np.float64:
             raise ValueTypeError(f"a traced value is float64; astype({dtype!r}) would change its numbers")
-        return self
+        return self.copy() if copy else self
+
+    def copy(self) -> Any:
+        """The same value as a new array: an in-place operator on the copy leaves this one as it is."""
+        made = _copy.copy(self)
+        made._views = None
+        return made
+
+    def var(
+        self, axis: Any = None, dtype: Any = None, out: Any = None, ddof: int = 0, keepdims: bool = False
+    ) -> Any:
+        _no_others("var", _without_defaults({"dtype": dtype, "out": out}))
+        return _COMPOSITES[np.var](self, axis, ddof=ddof, keepdims=keepdims)
+
+    def std(
+        self, axis: Any = None, dtype: Any = None, out: Any = None, ddof: int = 0, keepdims: bool = False
+    ) -> Any:
+        _no_others("std", _without_defaults({"dtype": dtype, "out": out}))
+        return _COMPOSITES[np.std](self, axis, ddof=ddof, keepdims=keepdims)
+
+    def swapaxes(self, axis1: int, axis2: int) -> Any:
+        axes = list(range(len(self.shape)))
+        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+        return _transpose(self, axes)
+
+    def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+        return _COMPOSITES[np.diagonal](self, offset, axis1, axis2)
+
+    def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Any:
+        return _COMPOSITES[np.trace](self, offset, axis1, axis2)
 
     def reshape(self, *shape: Any, order: str = "C") -> Any:
         _row_major("reshape", order)

@@ -32,6 +32,7 @@ from graphdiff.primitives.table import (
     minimum,
     mul,
     reduce_max,
+    reduce_min,
     select,
     sqrt,
 )
@@ -388,17 +389,34 @@ def _diagonals(subscripts: str, term: str, x: Any) -> tuple[str, Any]:
     return term, x
 
 
-def norm(x: Any, ord: Any = None, axis: Any = None) -> Any:  # noqa: A002 - numpy's name
-    """``np.linalg.norm``: the vector 2-norm, or the Frobenius norm of a matrix (``ord=None``, ``2`` or ``'fro'``).
+def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:  # noqa: A002 - numpy's name
+    """``np.linalg.norm``: vector norms (``ord`` None or 2, 1, ``inf``, ``-inf``) over every
+    element of a vector or along ``axis``, and the Frobenius norm of a matrix (``ord``
+    None or ``'fro'``), with ``keepdims``.
 
-    Its derivative at 0 is nan, as sqrt's is.
+    The 2-norm's derivative at 0 is nan, as sqrt's is.
+
+    >>> import numpy as np, graphdiff as gd
+    >>> A = np.array([[3.0, 4.0], [6.0, 8.0]])
+    >>> gd.norm(A, axis=1), gd.norm(A[0], ord=1), gd.norm(A[0], ord=np.inf)
+    (array([ 5., 10.]), 7.0, 4.0)
     """
-    if axis is not None or ord not in (None, 2, "fro") or (ord == 2 and len(_shape(x)) != 1):
-        raise ShapeError(
-            "norm supports the vector 2-norm and the Frobenius norm over every element "
-            f"(ord=None, 2 or 'fro', no axis), got ord={ord!r}, axis={axis!r}"
-        )
-    return sqrt(_sum(x * x))
+    ndim = len(_shape(x))
+    vector = axis is not None and np.ndim(axis) == 0 or axis is None and ndim == 1
+    if vector and ord in (None, 2):
+        return sqrt(_sum(x * x, axis, keepdims))
+    if vector and ord == 1:
+        return _sum(abs(x), axis, keepdims)
+    if vector and ord in (np.inf, -np.inf):
+        return _extreme(reduce_max if ord > 0 else reduce_min, abs(x), axis, keepdims)
+    matrix = axis is None and ndim == 2 or axis is not None and np.ndim(axis) == 1 and len(axis) == 2
+    if (matrix or axis is None) and ord in (None, "fro"):
+        return sqrt(_sum(x * x, axis, keepdims))
+    raise ShapeError(
+        f"norm with ord={ord!r}, axis={axis!r} of an array of {ndim} dimensions has no graphdiff form: "
+        "vector norms take ord None, 2, 1, inf or -inf; a matrix's norm is the Frobenius one "
+        "(ord None or 'fro'); its 2-norm (the largest singular value) and nuclear norm have no primitive"
+    )
 
 
 # numpy's own names for them, on traced and dual values (boxing dispatches through this table)
