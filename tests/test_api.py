@@ -295,3 +295,22 @@ def test_arguments_outside_argnums_that_are_not_floats_are_fixed_values_as_in_ja
     assert np.array_equal(gd.grad(loss, argnums=0)(params, batch)["W"], by_hand)
     with pytest.raises(gd.InputError, match=r"batch\['y'\] is an array of int64 inside a pytree.*argnums"):
         gd.grad(loss)(params, batch)  # every argument differentiated: the labels cannot be
+
+
+def test_check_grads_above_max_elements_checks_along_random_directions():
+    from graphdiff.primitives.table import PRIMITIVES, define, times
+
+    rng = np.random.default_rng(5)
+    W, X, y = rng.standard_normal((6, 3)), rng.standard_normal((4, 6)), np.array([0, 2, 1, 1])
+    loss = lambda W, X, y: -gd.sum(gd.log_softmax(np.tanh(X @ W), axis=1)[np.arange(4), y])  # noqa: E731
+    gd.check_grads(loss, (W, X, y), order=2, max_elements=10)  # 42 elements: along directions
+    # tanh' = 1 - out^2; 1 - out is wrong, and every mode along a direction says so
+    wrong = define("wrong_tanh", 1, np.tanh, partials=(times(lambda out, x: 1 - out),), check=False)
+    try:
+        for mode, what in [("fwd", r"\(output 0\)"), ("rev", r"\(u \. J v of the outputs\)")]:
+            with pytest.raises(
+                gd.GradientCheckError, match=rf"^{mode} derivative {what} along random direction 0"
+            ):
+                gd.check_grads(lambda W: gd.sum(wrong(X @ W)), (W,), modes=(mode,), max_elements=10)
+    finally:
+        del PRIMITIVES["wrong_tanh"]

@@ -11,6 +11,8 @@ import numpy as np
 from graphdiff.errors import GraphError, InputError
 from graphdiff.graph.pytree import flatten, leaf_names, unflatten
 from graphdiff.transforms.api import grad
+from graphdiff.transforms.api import jvp as gd_jvp
+from graphdiff.transforms.api import vjp as gd_vjp
 from graphdiff.transforms.jacobians import hessian, jacfwd, jacrev
 from graphdiff.values import as_value, is_data
 
@@ -40,6 +42,7 @@ def check_grads(
     eps: float = 1e-6,
     rtol: float = 1e-5,
     atol: float = 1e-7,
+    max_elements: int = 1000,
 ) -> None:
     """Check ``f``'s derivatives at ``args`` against central finite differences, raising if they disagree.
 
@@ -53,6 +56,13 @@ def check_grads(
     passed as they are and not differentiated. Arguments may be pytrees (dicts, lists and
     tuples of arrays and floats); each leaf is checked, named as ``0['w']`` (argument 0's
     entry ``'w'``), and integer leaves are data too.
+
+    Up to ``max_elements`` input elements in all, every entry is checked (two evaluations
+    per element). Above, the derivatives are checked along three random directions ``v``,
+    as JAX's ``check_grads`` does: the forward mode's ``J v`` and the reverse mode's
+    ``u . J v`` (by ``vjp`` of a random ``u``) against central differences along ``v``,
+    and, with ``order=2``, ``H v`` (forward over reverse) against differences of the
+    gradient; a failure names the mode, the output, the direction and both values.
 
     Examples
     --------
@@ -84,6 +94,10 @@ def check_grads(
     if not wrt:
         raise InputError("check_grads: every argument is integer data, so there is nothing to differentiate")
     outputs = _as_tuple(f(*args))
+    if order == 2 and (len(outputs) != 1 or np.shape(outputs[0]) != ()):
+        raise InputError("check_grads with order=2 needs a function with one scalar output")
+    if sum(np.size(args[j]) for j in wrt) > max_elements:
+        return _along_directions(f, args, wrt, outputs, order, modes, eps, rtol, atol)
     by_differences = _jacobian_by_differences(f, args, eps, len(outputs), wrt)
     worst: _Worst | None = None
     for mode in modes:
@@ -91,8 +105,6 @@ def check_grads(
         got = _blocks(jacobian, len(outputs), len(wrt))
         worst = _compare(mode, got, by_differences, rtol, atol, worst, wrt)
     if order == 2:
-        if len(outputs) != 1 or np.shape(outputs[0]) != ():
-            raise InputError("check_grads with order=2 needs a function with one scalar output")
         gradient = grad(f)  # one block per input, to difference
         second = _jacobian_by_differences(gradient, args, eps, len(wrt), wrt)
         H = hessian(f)(*args)  # rows by input, each a block per input (an array for scalars)
@@ -103,6 +115,61 @@ def check_grads(
             f"{worst.mode} derivative of output {worst.output} by input {names[worst.input]} at element "
             f"{worst.index}: {worst.derivative!r}, finite differences {worst.difference!r} "
             f"(error {worst.error:.3g}; allowed {atol} + {rtol} x |difference|)"
+        )
+
+
+_DIRECTIONS = 3
+
+
+def _along_directions(
+    f: Callable[..., Any], args: list, wrt: list[int], outputs: tuple, order: int,
+    modes: Sequence[str], eps: float, rtol: float, atol: float,
+) -> None:  # fmt: skip
+    """check_grads above ``max_elements``: derivatives along random directions, against differences."""
+    rng = np.random.default_rng(0)
+    for d in range(_DIRECTIONS):
+        v = {j: rng.standard_normal(np.shape(args[j])) for j in wrt}
+        tangents = [v[j] if j in v else None for j in range(len(args))]
+        along = _difference_along(f, args, v, eps)
+        if "fwd" in modes:
+            _, jv = gd_jvp(f, args, tangents)
+            for i, (a, b) in enumerate(zip(_as_tuple(jv), along)):
+                _agree("fwd", f"output {i}", d, np.asarray(a, float), b, rtol, atol)
+        if "rev" in modes:
+            u = [rng.standard_normal(np.shape(y)) for y in outputs]
+            _, x_bars = gd_vjp(f, args, u[0] if len(outputs) == 1 else tuple(u))
+            x_bars = _as_tuple(x_bars)
+            got = sum(float(np.sum(np.asarray(x_bar, float) * v[j])) for x_bar, j in zip(x_bars, wrt))
+            want = sum(float(np.sum(u_i * b)) for u_i, b in zip(u, along))
+            _agree("rev", "u . J v of the outputs", d, np.float64(got), np.float64(want), rtol, atol)
+        if order == 2:
+            gradient = grad(f)
+            by_gradient = _difference_along(gradient, args, v, eps)
+            _, hv = gd_jvp(gradient, args, tangents)
+            for column, (a, b) in enumerate(zip(_as_tuple(hv), by_gradient)):
+                _agree("hessian", f"H v by input {wrt[column]}", d, np.asarray(a, float), b, rtol, atol)
+
+
+def _difference_along(f: Callable[..., Any], args: list, v: dict, eps: float) -> list[np.ndarray]:
+    """Central differences of each of ``f``'s outputs along the direction ``v`` (by argument)."""
+    plus = [args[j] + eps * v[j] if j in v else args[j] for j in range(len(args))]
+    minus = [args[j] - eps * v[j] if j in v else args[j] for j in range(len(args))]
+    high, low = _as_tuple(f(*plus)), _as_tuple(f(*minus))
+    return [(np.asarray(h, float) - np.asarray(lo, float)) / (2 * eps) for h, lo in zip(high, low)]
+
+
+def _agree(
+    mode: str, what: str, direction: int, got: np.ndarray, want: np.ndarray, rtol: float, atol: float
+) -> None:
+    got = np.broadcast_to(got, np.shape(want))
+    excess = np.abs(got - want) - (atol + rtol * np.abs(want))
+    excess = np.where(np.isnan(excess), np.inf, excess)  # a nan derivative never passes
+    if excess.size and np.max(excess) > 0:
+        k = np.unravel_index(int(np.argmax(excess)), np.shape(want))
+        raise GradientCheckError(
+            f"{mode} derivative ({what}) along random direction {direction}, at element {k}: "
+            f"{float(got[k])!r}, finite differences {float(want[k])!r} "
+            f"(error {float(abs(got[k] - want[k])):.3g}; allowed {atol} + {rtol} x |difference|)"
         )
 
 
