@@ -286,3 +286,20 @@ def test_a_none_cotangent_is_refused_not_read_as_one():
 def test_hessian_names_itself_when_argnums_is_out_of_range():
     with pytest.raises(gd.InputError, match="argnums of hessian of <lambda>: 5"):
         gd.hessian(lambda x, y: x * y, argnums=5)(1.0, 2.0)
+
+
+def test_a_graph_traced_from_pytrees_takes_its_arguments_as_the_function_did():
+    params, X = (
+        {"W": np.arange(6.0).reshape(3, 2) / 10, "b": np.array([0.5, -0.5])},
+        np.arange(6.0).reshape(2, 3),
+    )
+    f = lambda p, X: gd.sum(np.tanh(X @ p["W"] + p["b"]))  # noqa: E731
+    g = gd.trace(f, params, X)
+    assert g(params, X) == g(params["W"], params["b"], X) == f(params, X)
+    by_leaves = gd.grad(g)(params["W"], params["b"], X)  # a Graph keeps its own layout: a block per input
+    for got in (gd.grad(g)(params, X), gd.jacfwd(g)(params, X)):
+        assert all(np.array_equal(a, b) for a, b in zip(got, by_leaves))
+    with pytest.raises(
+        gd.InputError, match=r"argument 0 of <lambda>: expected a dict with keys \['W', 'b'\]"
+    ):
+        g({"W": params["W"]}, X)

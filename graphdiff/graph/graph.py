@@ -341,12 +341,29 @@ class Graph:
     def bind(self, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> list[Any]:
         """Match positional and keyword values to the inputs; return them in input order.
 
+        A graph traced from a function of pytrees also takes the arguments as that function
+        did (``g(params, X)``), read leaf by leaf; its outputs stay the graph's own, flat.
+
         Values become ``float64`` scalars or arrays; each is checked against its input's
         shape. Raises :class:`~graphdiff.InputError` subclasses naming the input.
         """
         inputs = self._inputs
         if not kwargs and len(args) == len(inputs) and self._program is not None:
             return self._bind_in_order(args)  # the common case, kept cheap: every value, in order
+        packing = getattr(self, "_pytrees", None)
+        if packing is not None and not kwargs and len(args) == len(packing.args):
+            trees = packing.args  # the arguments as the traced function took them (a params dict)
+            given = [
+                tree.kind is not None and isinstance(a, (dict, list, tuple)) for tree, a in zip(trees, args)
+            ]
+            if any(given):
+                from graphdiff.graph.pytree import flatten_up_to
+
+                args = [
+                    leaf
+                    for k, (tree, a) in enumerate(zip(trees, args))
+                    for leaf in (flatten_up_to(tree, a, f"argument {k} of {self.name}") if given[k] else [a])
+                ]
         kwargs = dict(kwargs or {})
         if len(args) > len(inputs):
             raise ExtraInputError(
