@@ -586,3 +586,11 @@ def test_shapes_mark_integer_labels_as_data_that_is_not_differentiated(capsys, t
     assert_one_line_error(status, err, "integer data, given as an integer array", "mark such an input :int")
     status, _, err = outcome(capsys, "draw", f"{path}:loss", "--shapes", "5x3:int,4x5:int,4:int")
     assert_one_line_error(status, err, "every input :int")
+
+
+def test_draw_reverse_on_an_array_output_says_what_to_do_instead(capsys, tmp_path):
+    path = write(tmp_path, "vec.py", "import numpy as np\n\ndef vec(x):\n    return np.tanh(x) * 2.0\n")
+    status, _, err = outcome(capsys, "draw", f"{path}:vec", "--shapes", "3", "--reverse")
+    assert_one_line_error(status, err, "output 'mul_3' has shape (3,)", "--backward")
+    status, out, err = outcome(capsys, "draw", f"{path}:vec", "--shapes", "3", "--backward")
+    assert status == 0 and out.startswith('digraph "vjp(vec)"'), err

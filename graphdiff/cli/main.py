@@ -832,6 +832,14 @@ def _run_draw(args: argparse.Namespace) -> int:
         "partials": args.partials,
         "summarise": args.summarise,
     }
+    if args.reverse:
+        seeded = [args.output] if args.output is not None else graph.outputs
+        shaped = [o for o in seeded if o in graph.outputs and graph.shape_of(o) != ()]
+        if shaped:
+            raise ArgumentError(
+                f"--reverse seeds an output with 1, and output {shaped[0]!r} has shape {graph.shape_of(shaped[0])}: "
+                "return a scalar (np.sum of it), or draw the backward program with --backward, seeded with ones"
+            )
     if args.backward:  # the reverse sweep as a graph of its own, seeded with 1 at every output
         from graphdiff.transforms import vjp_graph
 
