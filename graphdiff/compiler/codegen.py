@@ -254,7 +254,9 @@ def fast(program: Program, kind: str | tuple, force: bool = False) -> Callable[.
     gc.disable()
     try:
         code = _SOURCES[name](program, *detail)
-        function = _build(_render(code, registers=True), name, code.extra_names)
+        extra_names, source = code.extra_names, _render(code, registers=True)
+        del code  # its statements are not needed while CPython compiles the source
+        function = _build(source, name, extra_names)
     except Unsupported:
         function = None
     finally:
@@ -541,6 +543,8 @@ def _statements(
         for a in args:
             if depth[a] >= nesting:
                 nesting = depth[a] + 1
+            if depth[a] and uses[a] == 1:  # a value written into its one reader: its code is in there now
+                del code[a]
         if uses[out] == 1 and out not in outputs and nesting < _MAX_NESTING:
             code[out], depth[out] = expression, nesting
         else:
