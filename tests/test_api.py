@@ -265,6 +265,13 @@ def test_a_function_drawing_random_numbers_draws_anew_on_every_call():
         assert np.array_equal(g, 2.0 * w * mask)  # by hand: d/dw sum((w m)^2) = 2 w m^2, m in {0, 1}
         masks.append(mask.tobytes())
     assert len(set(masks)) > 1
+
+    def local(x):
+        import numpy  # reached by a local import, not a global
+
+        return x * numpy.random.rand()
+
+    assert len({gd.value_and_grad(local)(1.0)[0] for _ in range(3)}) == 3
     rng = random.Random(3)
     scale = lambda w: w * rng.random()  # noqa: E731
     assert len({gd.grad(scale)(1.0) for _ in range(3)}) == 3

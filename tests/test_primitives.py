@@ -798,6 +798,8 @@ def test_a_constant_boolean_mask_indexes_as_its_true_positions_do():
         gd.IndexingError, match=r"mask of shape \(3,\) indexes axes 0..0 .* have shape \(2,\)"
     ):
         gd.trace(lambda x: x[columns], x)
+    with pytest.raises(gd.IndexingError, match=r"boolean index of no axes"):
+        gd.trace(lambda x: x[np.array(True)], x)
     with pytest.raises(gd.IndexingError, match=r"would depend on the numbers; .*np.where\(mask, x, 0.0\)"):
         gd.trace(lambda x: x[x > 2.5], x)
 

@@ -303,3 +303,8 @@ def test_a_graph_traced_from_pytrees_takes_its_arguments_as_the_function_did():
         gd.InputError, match=r"argument 0 of <lambda>: expected a dict with keys \['W', 'b'\]"
     ):
         g({"W": params["W"]}, X)
+    with pytest.raises(gd.InputError, match=r"argnums on the Graph '<lambda>' counts its inputs"):
+        gd.grad(g, argnums=0)(params, X)  # the leaf p['W'], not the dict: refused, never a silent pick
+    one = gd.trace(lambda p, x: p["w"] * x, {"w": 1.0}, 1.0)  # as many arguments as leaves
+    assert [one({"w": 3.0}, 2.0) for _ in range(3)] == [6.0] * 3  # later calls (compiled) too
+    assert [gd.grad(one)({"w": 3.0}, 2.0) for _ in range(3)] == [(2.0, 3.0)] * 3

@@ -145,8 +145,8 @@ class _Reader:
         cells = [value(_cell(c), depth) for c in f.__closure__ or ()]
         names = f.__globals__
         named = _global_names(f.__code__)
-        if "random" in named and any(names.get(n) is np for n in named):
-            raise _Opaque  # np.random.rand(): a draw from numpy's global state, new on every call
+        if "random" in named or "default_rng" in named:
+            raise _Opaque  # np.random.rand(), random.random(): a draw, new on every call (however np is reached)
         read = [(name, value(names[name], depth)) for name in named if name in names]
         defaults = (value(f.__defaults__, depth), value(f.__kwdefaults__, depth))
         return ("function", f, f.__code__, cells, read, defaults)

@@ -348,8 +348,6 @@ class Graph:
         shape. Raises :class:`~graphdiff.InputError` subclasses naming the input.
         """
         inputs = self._inputs
-        if not kwargs and len(args) == len(inputs) and self._program is not None:
-            return self._bind_in_order(args)  # the common case, kept cheap: every value, in order
         packing = getattr(self, "_pytrees", None)
         if packing is not None and not kwargs and len(args) == len(packing.args):
             trees = packing.args  # the arguments as the traced function took them (a params dict)
@@ -364,6 +362,8 @@ class Graph:
                     for k, (tree, a) in enumerate(zip(trees, args))
                     for leaf in (flatten_up_to(tree, a, f"argument {k} of {self.name}") if given[k] else [a])
                 ]
+        if not kwargs and len(args) == len(inputs) and self._program is not None:
+            return self._bind_in_order(args)  # the common case, kept cheap: every value, in order
         kwargs = dict(kwargs or {})
         if len(args) > len(inputs):
             raise ExtraInputError(

@@ -330,6 +330,10 @@ def _masks_as_indices(shape: tuple[int, ...], parts: tuple) -> tuple:
     for part in parts:
         mask = np.asarray(part) if _is_index_array(part) else None
         if mask is not None and mask.dtype == bool:
+            if mask.ndim == 0:
+                raise IndexingError(
+                    "a boolean index of no axes (x[True]) is not supported: index with None instead"
+                )
             covered = shape[axis : axis + mask.ndim]
             if mask.shape != covered:
                 raise IndexingError(
@@ -546,8 +550,8 @@ class Box(NDArrayOperatorsMixin):
             return _reshape(args[0], args[1])
         if func is np.broadcast_to and len(args) == 2 and not kwargs:
             return _broadcast_to(args[0], args[1])
-        if func is np.transpose and len(args) <= 2 and not kwargs:
-            return _transpose(args[0], args[1] if len(args) == 2 else None)
+        if func is np.transpose and len(args) <= 2 and set(kwargs) <= {"axes"}:
+            return _transpose(args[0], args[1] if len(args) == 2 else kwargs.get("axes"))
         if func is np.swapaxes and len(args) == 3 and not kwargs:
             axes = list(range(len(_shape(args[0]))))
             axes[args[1]], axes[args[2]] = axes[args[2]], axes[args[1]]
@@ -708,7 +712,11 @@ class Box(NDArrayOperatorsMixin):
 
     def astype(self, dtype: Any, copy: bool = True) -> Any:
         """A copy of the value for a float64 type (values are float64); any other type is refused."""
-        if np.dtype(dtype) != np.float64:
+        try:
+            numeric = np.dtype(dtype)
+        except TypeError:
+            raise ValueTypeError(f"astype({dtype!r}): not a numpy type") from None
+        if numeric != np.float64:
             raise ValueTypeError(f"a traced value is float64; astype({dtype!r}) would change its numbers")
         return self.copy() if copy else self
 

@@ -410,7 +410,7 @@ def norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> A
     if vector and ord in (np.inf, -np.inf):
         return _extreme(reduce_max if ord > 0 else reduce_min, abs(x), axis, keepdims)
     matrix = axis is None and ndim == 2 or axis is not None and np.ndim(axis) == 1 and len(axis) == 2
-    if (matrix or axis is None) and ord in (None, "fro"):
+    if matrix and ord in (None, "fro") or axis is None and ord is None:
         return sqrt(_sum(x * x, axis, keepdims))
     raise ShapeError(
         f"norm with ord={ord!r}, axis={axis!r} of an array of {ndim} dimensions has no graphdiff form: "

@@ -73,6 +73,11 @@ class _Traced:
     def graph(self, args: Sequence[Any], kwargs: dict) -> tuple[Graph, list]:
         """The graph for these arguments, and the input values bound to its inputs in order."""
         if isinstance(self.f, Graph):
+            if self.argnums is not None and any(isinstance(a, (dict, list, tuple)) for a in args):
+                raise InputError(
+                    f"argnums on the Graph {self.f.name!r} counts its inputs, the leaves {self.f.inputs}, not "
+                    "the pytrees it was traced from: differentiate the function itself, or pass the leaves"
+                )
             return self.f, self.f.bind(args, kwargs)
         inputs, names, call, fixed, positions = _split_arguments(
             self.f, self.parameters, args, kwargs, self.argnums
@@ -88,6 +93,8 @@ class _Traced:
         if trees is not None:  # pytrees: their structure is part of the key
             key += (trees,)
         graph = self.graphs.get(key) if cacheable else None
+        if graph is None and len(self.graphs) >= _MOST_GRAPHS:  # fixed values that change every call
+            self.graphs.clear()
         if graph is None:
             graph = trace(call, *inputs, name=_fname(self.f), names=names)
             if any(_fixed(v, False) for v in fixed.values()):  # data among the arguments
@@ -111,6 +118,9 @@ class _Traced:
             return None
         captured = capture_key(self.f)
         return graph if captured is not UNCACHEABLE and captured == self.captured else None
+
+
+_MOST_GRAPHS = 16  # traces kept per function: fixed values that change on every call trace anew
 
 
 def _leaves(args: Sequence[Any]) -> tuple[list, tuple[Tree, ...] | None]:
