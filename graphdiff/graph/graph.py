@@ -348,9 +348,8 @@ class Graph:
         shape. Raises :class:`~graphdiff.InputError` subclasses naming the input.
         """
         inputs = self._inputs
-        packing = getattr(self, "_pytrees", None)
-        if packing is not None and not kwargs and len(args) == len(packing.args):
-            trees = packing.args  # the arguments as the traced function took them (a params dict)
+        if getattr(self, "_container_args", False) and not kwargs and len(args) == len(self._pytrees.args):
+            trees = self._pytrees.args  # the arguments as the traced function took them (a params dict)
             given = [
                 tree.kind is not None and isinstance(a, (dict, list, tuple)) for tree, a in zip(trees, args)
             ]

@@ -238,6 +238,8 @@ def trace(
         nodes.append(r.node if isinstance(r, Tracer) else graph.add_const(r))
     graph.set_outputs(*nodes)
     graph._pytrees = Packing(trees, out_tree)
+    # whether a call may give an argument as its container (g(params, X)): decided once, here
+    graph._container_args = any(tree.kind is not None for tree in trees)
     return graph
 
 

@@ -573,24 +573,21 @@ def grad(f: Differentiable, argnums: Any = None, has_aux: bool = False) -> Calla
     return _reverse_gradient(f, with_value=False, argnums=argnums, has_aux=has_aux)
 
 
-def _primals(f: Any, primals: Any) -> tuple:
+def _primals(traced: _Traced, primals: Any) -> tuple:
     """``primals`` as a tuple of one value per argument; an array stands for its elements, one
     per scalar argument, and one given for a single array argument is refused saying so."""
     values = tuple(_sequence(primals, "primals"))
-    if isinstance(primals, np.ndarray) and callable(f) and not isinstance(f, Graph):
-        try:
-            parameters = inspect.signature(f).parameters.values()
-        except (TypeError, ValueError):
-            return values
-        positional = [p for p in parameters if p.kind in (_P.POSITIONAL_ONLY, _P.POSITIONAL_OR_KEYWORD)]
+    parameters = traced.parameters  # read once per function (None for a Graph, or unreadable)
+    if isinstance(primals, np.ndarray) and parameters is not None:
+        positional = [p for p in parameters if p.kind in _POSITIONAL]
         fewest = sum(1 for p in positional if p.default is _P.empty)
         most = None if any(p.kind is _P.VAR_POSITIONAL for p in parameters) else len(positional)
         if len(values) < fewest or (most is not None and len(values) > most):
             raise (ExtraInputError if len(values) > fewest else MissingInputError)(
                 f"primals is one array of shape {primals.shape}, read as {len(values)} arguments, but "
-                f"{_fname(f)} takes {fewest if fewest == most else f'{fewest} to {most}'}: pass a tuple of "
-                "the arguments, (x,) for one array x (graphdiff's jvp and vjp take the primals as one "
-                "tuple; JAX's vjp takes them as *primals)"
+                f"{_fname(traced.f)} takes {fewest if fewest == most else f'{fewest} to {most}'}: pass a "
+                "tuple of the arguments, (x,) for one array x (graphdiff's jvp and vjp take the primals as "
+                "one tuple; JAX's vjp takes them as *primals)"
             )
     return values
 
@@ -638,7 +635,7 @@ def jvp(f: Differentiable, primals: Sequence[Any], tangents: Sequence[Any]) -> t
     (6.0, 5.0)
     """
     traced = _Traced(f)
-    primals = _primals(f, primals)
+    primals = _primals(traced, primals)
     tangents = _sequence(tangents, "tangents")
     if type(tangents) in (list, tuple) and len(tangents) == len(primals) and all_floats(tangents):
         compiled = _hot(traced, primals, {}, "jvp", tangents)
@@ -713,7 +710,8 @@ def vjp(f: Differentiable, primals: Sequence[Any], cotangent: Any = _PULLBACK) -
     >>> e, vjp_fn(1.0), vjp_fn(2.0)
     (6.0, (2.0, 5.0), (4.0, 10.0))
     """
-    traced, primals = _Traced(f), _primals(f, primals)
+    traced = _Traced(f)
+    primals = _primals(traced, primals)
     if cotangent is _PULLBACK:
         return _pullback(traced, primals)
     y_bars = _float_cotangents(cotangent)
